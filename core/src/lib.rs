@@ -1,0 +1,9 @@
+//! insilab-core: the pure layer every other part of insilab stands on.
+//!
+//! - [`ins`]: the INS domain (matricule, OID, traits, lexical profile, statuses);
+//! - [`insi`]: the INSi wire format (typed messages, reader with hard limits, dialect writers);
+//! - [`rules`]: the catalogue of request checks.
+//!
+//! No I/O, no async.
+#![forbid(unsafe_code)]
+

@@ -1,0 +1,32 @@
+//! One module per subcommand. Each exposes its clap `…Args` and `run(args) -> Result<ExitCode>`.
+//! Exit codes follow one convention everywhere: 0 success, 1 findings/failures/not found,
+//! 2 usage or setup error (an `Err` returned from `run` becomes 2 in `main`).
+
+pub mod demo;
+pub mod ins;
+pub mod lint;
+pub mod pki;
+pub mod query;
+pub mod report;
+pub mod run;
+pub mod serve;
+
+/// Logs go to stderr; `RUST_LOG` overrides the default level.
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::env::var_os("NO_COLOR").is_none())
+        .try_init();
+}
+
+/// Builds the multi-thread tokio runtime used by the async subcommands.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context as _;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("failed to start the async runtime")
+}

@@ -1,0 +1,61 @@
+//! The `insilab` command line: parses arguments and calls the libraries. No logic lives here
+//! beyond wiring; each subcommand is one module of [`cli`].
+#![forbid(unsafe_code)]
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// INSi simulator and INS compliance harness.
+///
+/// Exit codes: 0 pass / found / valid, 1 failures found / not found / invalid, 2 usage or setup error.
+#[derive(Debug, Parser)]
+#[command(name = "insilab", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// One-command tour: PKI, simulator, CNDA + protocol suites, reports, self-test.
+    Demo(cli::demo::DemoArgs),
+    /// INS matricule tools (check a matricule, compute a key).
+    Ins(cli::ins::InsArgs),
+    /// Generate and inspect the test PKI (IGC-Santé shaped).
+    Pki(cli::pki::PkiArgs),
+    /// Run the mock INSi teleservice.
+    Serve(cli::serve::ServeArgs),
+    /// Make one INSi call with the reference client.
+    Query(cli::query::QueryArgs),
+    /// Replay a suite against a software under test.
+    Run(cli::run::RunArgs),
+    /// Check captured INSi requests/responses offline.
+    Lint(cli::lint::LintArgs),
+    /// Regenerate reports from an evidence directory.
+    Report(cli::report::ReportArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    cli::init_tracing();
+    let result = match cli.command {
+        Command::Demo(args) => cli::demo::run(args),
+        Command::Ins(args) => cli::ins::run(args),
+        Command::Pki(args) => cli::pki::run(args),
+        Command::Serve(args) => cli::serve::run(args),
+        Command::Query(args) => cli::query::run(args),
+        Command::Run(args) => cli::run::run(args),
+        Command::Lint(args) => cli::lint::run(args),
+        Command::Report(args) => cli::report::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
