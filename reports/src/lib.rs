@@ -1,4 +1,19 @@
 //! insilab-reports: the results model (independent of cucumber), the requirement catalogue,
-//! the DSR mapping, and the HTML, JUnit, JSON and Markdown writers.
+//! the DSR mapping, the evidence directory and its manifest, and the report writers.
+//!
+//! The harness fills a [`model::RunResults`], stores it in an evidence directory with
+//! [`evidence::write_results`] and seals the directory with [`evidence::write_manifest`];
+//! `insilab report` checks the seal with [`evidence::verify_manifest`] and renders the reports.
 #![forbid(unsafe_code)]
 
+pub mod catalogue;
+mod error;
+pub mod evidence;
+pub mod model;
+
+pub use catalogue::{Catalogue, CheckMode, DsrItem, DsrMapping, Family, Requirement, Source};
+pub use error::ReportError;
+pub use model::{
+    Attestation, Counts, ExchangeRef, Failure, RunResults, SCHEMA_VERSION, ScenarioResult, Status,
+    StepResult, Verdict,
+};

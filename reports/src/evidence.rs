@@ -1,0 +1,247 @@
+//! The evidence directory: its layout, `results.json`, and the SHA-256 manifest that lets
+//! anyone check (with `sha256sum -c manifest.sha256`) that nothing was changed after the run.
+//!
+//! Layout (relative to the evidence directory):
+//! - `results.json`: the [`RunResults`] of the run;
+//! - `exchanges/<scenario slug>/<NNN>-request.xml` and `<NNN>-response.xml`;
+//! - `attestations.jsonl`: one [`crate::model::Attestation`] per line;
+//! - `dataset.yaml`: the dataset the simulator served;
+//! - `version.txt`: the insilab version and build;
+//! - `manifest.sha256`: the SHA-256 of every other file, in `sha256sum` format.
+
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::ReportError;
+use crate::model::{RunResults, SCHEMA_VERSION};
+
+/// File name of the results model.
+pub const RESULTS_FILE: &str = "results.json";
+/// File name of the manifest.
+pub const MANIFEST_FILE: &str = "manifest.sha256";
+/// Directory holding the raw exchanges.
+pub const EXCHANGES_DIR: &str = "exchanges";
+/// File name of the operator attestations (JSON lines).
+pub const ATTESTATIONS_FILE: &str = "attestations.jsonl";
+/// File name of the copy of the dataset.
+pub const DATASET_FILE: &str = "dataset.yaml";
+/// File name of the tool version.
+pub const VERSION_FILE: &str = "version.txt";
+
+/// Largest `results.json` read (a full run with inline XML stays far below).
+pub const MAX_RESULTS_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest manifest read.
+pub const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
+/// Most files an evidence directory may hold (a guard against pointing at `/`).
+pub const MAX_EVIDENCE_FILES: usize = 100_000;
+
+/// Directory name for a scenario's exchanges: the id with every character outside
+/// `[A-Za-z0-9._-]` replaced by `_` (`cnda/2.07-cas1` → `cnda_2.07-cas1`).
+pub fn scenario_slug(id: &str) -> String {
+    let slug: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // "." and ".." would not be directories of their own.
+    if slug.chars().all(|c| c == '.') {
+        format!("_{slug}")
+    } else {
+        slug
+    }
+}
+
+/// Relative path of exchange `index` (from 1) of a scenario: `(request, response)`.
+pub fn exchange_paths(scenario_id: &str, index: u32) -> (String, String) {
+    let base = format!("{EXCHANGES_DIR}/{}/{index:03}", scenario_slug(scenario_id));
+    (
+        format!("{base}-request.xml"),
+        format!("{base}-response.xml"),
+    )
+}
+
+/// Writes `results.json` (pretty-printed) into the evidence directory.
+pub fn write_results(evidence_dir: &Path, results: &RunResults) -> Result<(), ReportError> {
+    let path = evidence_dir.join(RESULTS_FILE);
+    let json = serde_json::to_string_pretty(results).map_err(|e| ReportError::Json {
+        origin: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    std::fs::write(&path, json + "\n").map_err(|e| ReportError::io(&path, e))
+}
+
+/// Reads `results.json` from the evidence directory and checks its schema version.
+pub fn load_results(evidence_dir: &Path) -> Result<RunResults, ReportError> {
+    let path = evidence_dir.join(RESULTS_FILE);
+    let bytes = read_bounded(&path, MAX_RESULTS_BYTES)?;
+    let results: RunResults = serde_json::from_slice(&bytes).map_err(|e| ReportError::Json {
+        origin: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    if major(&results.schema_version) != major(SCHEMA_VERSION) {
+        return Err(ReportError::SchemaVersion {
+            path,
+            found: results.schema_version,
+            expected: SCHEMA_VERSION.to_owned(),
+        });
+    }
+    Ok(results)
+}
+
+fn major(version: &str) -> &str {
+    version.split('.').next().unwrap_or(version)
+}
+
+/// Writes `manifest.sha256` covering every regular file of the directory except itself, sorted
+/// by path, in the format of `sha256sum` so that `sha256sum -c manifest.sha256` checks it.
+pub fn write_manifest(evidence_dir: &Path) -> Result<(), ReportError> {
+    let mut text = String::new();
+    for rel in list_files(evidence_dir)? {
+        let digest = hash_file(&evidence_dir.join(&rel))?;
+        // Infallible: writing into a String.
+        let _ = writeln!(text, "{digest}  {rel}");
+    }
+    let path = evidence_dir.join(MANIFEST_FILE);
+    std::fs::write(&path, text).map_err(|e| ReportError::io(&path, e))
+}
+
+/// Checks the directory against its manifest. Returns one line per problem, each starting with
+/// `modified:`, `missing:` or `unlisted:` followed by the relative path; empty when intact.
+/// A missing manifest is itself a problem, not an error: the evidence cannot be trusted.
+pub fn verify_manifest(evidence_dir: &Path) -> Result<Vec<String>, ReportError> {
+    let manifest_path = evidence_dir.join(MANIFEST_FILE);
+    if !manifest_path.exists() {
+        return Ok(vec![format!(
+            "missing: {MANIFEST_FILE} (the evidence cannot be checked)"
+        )]);
+    }
+    let bytes = read_bounded(&manifest_path, MAX_MANIFEST_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| ReportError::ManifestSyntax {
+        path: manifest_path.clone(),
+        line: 1,
+    })?;
+    let mut listed = Vec::new();
+    let mut problems = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let syntax = || ReportError::ManifestSyntax {
+            path: manifest_path.clone(),
+            line: n + 1,
+        };
+        // sha256sum writes "<hex>  <name>" (text mode) or "<hex> *<name>" (binary mode).
+        let (digest, rest) = line.split_once(' ').ok_or_else(syntax)?;
+        let name = rest
+            .strip_prefix(' ')
+            .or_else(|| rest.strip_prefix('*'))
+            .ok_or_else(syntax)?;
+        if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(syntax());
+        }
+        let rel = Path::new(name);
+        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return Err(ReportError::BadPath(rel.to_owned()));
+        }
+        let full = evidence_dir.join(rel);
+        if !full.is_file() {
+            problems.push(format!("missing: {name}"));
+        } else if !hash_file(&full)?.eq_ignore_ascii_case(digest) {
+            problems.push(format!("modified: {name}"));
+        }
+        listed.push(name.to_owned());
+    }
+    for rel in list_files(evidence_dir)? {
+        if !listed.contains(&rel) {
+            problems.push(format!("unlisted: {rel}"));
+        }
+    }
+    Ok(problems)
+}
+
+/// Relative paths (with `/`) of every regular file under `dir` except the manifest, sorted.
+fn list_files(dir: &Path) -> Result<Vec<String>, ReportError> {
+    let mut out = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(rel_dir) = pending.pop() {
+        let full = dir.join(&rel_dir);
+        let entries = std::fs::read_dir(&full).map_err(|e| ReportError::io(&full, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| ReportError::io(&full, e))?;
+            let kind = entry
+                .file_type()
+                .map_err(|e| ReportError::io(entry.path(), e))?;
+            let rel = rel_dir.join(entry.file_name());
+            if kind.is_dir() {
+                pending.push(rel);
+            } else if kind.is_file() {
+                let text = rel
+                    .to_str()
+                    .filter(|s| !s.contains(['\n', '\\']))
+                    .ok_or_else(|| ReportError::BadPath(rel.clone()))?;
+                let text = text.replace(std::path::MAIN_SEPARATOR, "/");
+                if text != MANIFEST_FILE {
+                    out.push(text);
+                }
+                if out.len() > MAX_EVIDENCE_FILES {
+                    return Err(ReportError::TooLarge {
+                        path: dir.to_owned(),
+                        size: out.len() as u64,
+                        limit: MAX_EVIDENCE_FILES as u64,
+                    });
+                }
+            }
+            // Symbolic links and special files are neither followed nor listed: the evidence
+            // is a plain tree, and following links could read outside it.
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn hash_file(path: &Path) -> Result<String, ReportError> {
+    let mut file = std::fs::File::open(path).map_err(|e| ReportError::io(path, e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| ReportError::io(path, e))?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReportError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| ReportError::io(path, e))?
+        .len();
+    if size > limit {
+        return Err(ReportError::TooLarge {
+            path: path.to_owned(),
+            size,
+            limit,
+        });
+    }
+    std::fs::read(path).map_err(|e| ReportError::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_keeps_safe_characters_only() {
+        assert_eq!(scenario_slug("cnda/2.07-cas1"), "cnda_2.07-cas1");
+        assert_eq!(scenario_slug("a b/é"), "a_b__");
+        assert_eq!(scenario_slug(".."), "_..");
+        assert_eq!(
+            exchange_paths("cnda/2.05", 3),
+            (
+                "exchanges/cnda_2.05/003-request.xml".to_owned(),
+                "exchanges/cnda_2.05/003-response.xml".to_owned()
+            )
+        );
+    }
+}

@@ -1,0 +1,351 @@
+//! The results model: what one harness run produced, independent of cucumber.
+//!
+//! The same structure is the on-disk `results.json` of an evidence directory, so it is
+//! versioned ([`SCHEMA_VERSION`]) and every field is serialised with a stable name.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the results model and of the JSON report built from it. Bump the major part on
+/// any change that removes or renames a field; add fields with `#[serde(default)]`.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+/// Everything one run of the harness produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunResults {
+    /// Always [`SCHEMA_VERSION`] when written by this version of insilab.
+    pub schema_version: String,
+    /// Version of the insilab binary that ran the suites.
+    pub tool_version: String,
+    /// Unique id of the run (a uuid in practice).
+    pub run_id: String,
+    /// Start of the run, RFC 3339.
+    pub started_at: String,
+    /// End of the run, RFC 3339; `None` when the run was interrupted.
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    /// Driver that made the software under test act (`reference`, `command`, `http`, `manual`).
+    pub driver: String,
+    /// Where the INSi endpoint was (`embedded`, or the simulator URL).
+    pub simulator: String,
+    /// SHA-256 (hex) of the dataset the simulator served, when known.
+    #[serde(default)]
+    pub dataset_sha256: Option<String>,
+    /// Suites that were selected for the run (`cnda`, `protocol`, …).
+    #[serde(default)]
+    pub suites: Vec<String>,
+    /// One entry per scenario, in run order.
+    #[serde(default)]
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+/// The outcome of one scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Unique id inside the run, e.g. `cnda/2.07-cas1`.
+    pub id: String,
+    /// Suite the scenario belongs to (`cnda`, `protocol`, …).
+    pub suite: String,
+    /// Name of the feature.
+    pub feature: String,
+    /// Path of the feature file, relative to the scenarios directory.
+    pub feature_file: String,
+    /// Name of the scenario.
+    pub name: String,
+    /// CNDA case id when the scenario rehearses one (`2.07 cas 1`).
+    #[serde(default)]
+    pub case_id: Option<String>,
+    /// Requirement ids in tag form (`EXI-REC-07`, `CNDA-2.07-cas1`).
+    #[serde(default)]
+    pub requirements: Vec<String>,
+    /// Every other tag of the scenario, without the `@`.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Overall status.
+    pub status: Status,
+    /// Wall-clock duration in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
+    /// The steps, in order.
+    #[serde(default)]
+    pub steps: Vec<StepResult>,
+    /// The INSi exchanges the scenario observed.
+    #[serde(default)]
+    pub exchanges: Vec<ExchangeRef>,
+    /// What the operator attested (manual driver).
+    #[serde(default)]
+    pub attestations: Vec<Attestation>,
+    /// Why the scenario failed, when it did.
+    #[serde(default)]
+    pub failure: Option<Failure>,
+}
+
+/// Status of a scenario or a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every check held.
+    Passed,
+    /// At least one check did not hold.
+    Failed,
+    /// Deliberately not run (tag filter, operator skip, driver lacks the capability).
+    Skipped,
+    /// Not reached (earlier step failed, run interrupted).
+    #[serde(rename = "notrun")]
+    NotRun,
+}
+
+impl Status {
+    /// The lowercase word used in every report (`passed`, `failed`, `skipped`, `notrun`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::NotRun => "notrun",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The outcome of one step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepResult {
+    /// Gherkin keyword as written (`Given`, `When`, `Then`, `And`…).
+    pub keyword: String,
+    /// Step text.
+    pub text: String,
+    /// Step status.
+    pub status: Status,
+    /// Failure or skip message.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Why a scenario failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// Rule or requirement id the failure names (`EXI-REC-07`, `INSI-HDR-01`).
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// One INSi exchange observed during a scenario, stored in the evidence directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeRef {
+    /// Position in the scenario, from 1.
+    pub index: u32,
+    /// INSi operation (`rechercherInsAvecTraitsIdentite`, `verifierInsAvecTraitsIdentite`…).
+    pub operation: String,
+    /// Outcome as shown to people: `CR 00`, `fault desir_550`, `timeout`.
+    pub outcome: String,
+    /// Request file, relative to the evidence directory.
+    pub request_file: String,
+    /// Response file, relative to the evidence directory; `None` when there was no answer.
+    #[serde(default)]
+    pub response_file: Option<String>,
+    /// Inline copy of the request (optional; the HTML writer shows it).
+    #[serde(default)]
+    pub request_xml: Option<String>,
+    /// Inline copy of the response (optional; the HTML writer shows it).
+    #[serde(default)]
+    pub response_xml: Option<String>,
+}
+
+/// One answer an operator gave to a question about what the software under test showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attestation {
+    /// Scenario the question belongs to.
+    pub scenario_id: String,
+    /// The question asked.
+    pub question: String,
+    /// `yes`, `no` or `skip`.
+    pub answer: String,
+    /// Free comment of the operator.
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Who answered, when given.
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// When the answer was given, RFC 3339.
+    pub at: String,
+}
+
+/// Number of scenarios per status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Scenarios that passed.
+    pub passed: usize,
+    /// Scenarios that failed.
+    pub failed: usize,
+    /// Scenarios deliberately skipped.
+    pub skipped: usize,
+    /// Scenarios not reached.
+    pub not_run: usize,
+}
+
+impl Counts {
+    /// Total number of scenarios.
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.skipped + self.not_run
+    }
+
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Passed => self.passed += 1,
+            Status::Failed => self.failed += 1,
+            Status::Skipped => self.skipped += 1,
+            Status::NotRun => self.not_run += 1,
+        }
+    }
+}
+
+/// Overall verdict of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// At least one scenario ran, and none failed or was left unrun.
+    Passed,
+    /// At least one scenario failed.
+    Failed,
+    /// Nothing failed, but nothing passed either or some scenarios were not reached: the run
+    /// proves nothing.
+    Incomplete,
+}
+
+impl Verdict {
+    /// The lowercase word used in every report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl RunResults {
+    /// Number of scenarios per status.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for scenario in &self.scenarios {
+            counts.add(scenario.status);
+        }
+        counts
+    }
+
+    /// Failed if anything failed; passed if something passed and nothing was left unrun;
+    /// incomplete otherwise (an empty or interrupted run must not look green).
+    pub fn verdict(&self) -> Verdict {
+        let counts = self.counts();
+        if counts.failed > 0 {
+            Verdict::Failed
+        } else if counts.passed > 0 && counts.not_run == 0 {
+            Verdict::Passed
+        } else {
+            Verdict::Incomplete
+        }
+    }
+
+    /// Number of scenarios per status for one suite.
+    pub fn suite_counts(&self, suite: &str) -> Counts {
+        let mut counts = Counts::default();
+        for scenario in self.scenarios.iter().filter(|s| s.suite == suite) {
+            counts.add(scenario.status);
+        }
+        counts
+    }
+
+    /// Suites in order of first appearance: the declared ones, then any other seen in scenarios.
+    pub fn suite_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        let declared = self.suites.iter();
+        let seen = self.scenarios.iter().map(|s| &s.suite);
+        for name in declared.chain(seen) {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.clone());
+            }
+        }
+        names
+    }
+}
+
+#[cfg(test)]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on an unexpected error"
+)]
+mod tests {
+    use super::*;
+
+    fn scenario(id: &str, status: Status) -> ScenarioResult {
+        ScenarioResult {
+            id: id.into(),
+            suite: "cnda".into(),
+            feature: "f".into(),
+            feature_file: "f.feature".into(),
+            name: id.into(),
+            case_id: None,
+            requirements: vec![],
+            tags: vec![],
+            status,
+            duration_ms: 0,
+            steps: vec![],
+            exchanges: vec![],
+            attestations: vec![],
+            failure: None,
+        }
+    }
+
+    fn run(statuses: &[Status]) -> RunResults {
+        RunResults {
+            schema_version: SCHEMA_VERSION.into(),
+            tool_version: "0".into(),
+            run_id: "r".into(),
+            started_at: "2026-11-27T00:00:00Z".into(),
+            finished_at: None,
+            driver: "reference".into(),
+            simulator: "embedded".into(),
+            dataset_sha256: None,
+            suites: vec![],
+            scenarios: statuses
+                .iter()
+                .enumerate()
+                .map(|(i, s)| scenario(&format!("s{i}"), *s))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn verdict_follows_counts() {
+        use Status::*;
+        assert_eq!(run(&[Passed, Skipped]).verdict(), Verdict::Passed);
+        assert_eq!(run(&[Passed, Failed]).verdict(), Verdict::Failed);
+        assert_eq!(run(&[]).verdict(), Verdict::Incomplete);
+        assert_eq!(run(&[Skipped]).verdict(), Verdict::Incomplete);
+        assert_eq!(run(&[Passed, NotRun]).verdict(), Verdict::Incomplete);
+        let c = run(&[Passed, Failed, Skipped, NotRun, Passed]).counts();
+        assert_eq!(
+            (c.passed, c.failed, c.skipped, c.not_run, c.total()),
+            (2, 1, 1, 1, 5)
+        );
+    }
+
+    #[test]
+    fn status_serialises_lowercase() {
+        let json = serde_json::to_string(&[Status::Passed, Status::NotRun]).unwrap();
+        assert_eq!(json, r#"["passed","notrun"]"#);
+    }
+}
