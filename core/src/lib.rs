@@ -7,3 +7,5 @@
 //! No I/O, no async.
 #![forbid(unsafe_code)]
 
+
+pub mod insi;
