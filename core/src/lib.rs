@@ -7,5 +7,6 @@
 //! No I/O, no async.
 #![forbid(unsafe_code)]
 
-
 pub mod insi;
+
+pub mod ins;
