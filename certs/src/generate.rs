@@ -1,0 +1,785 @@
+//! Generation of the whole PKI from [`PkiOptions`]: keys, CA and end-entity certificates, CRLs,
+//! PKCS#12 bundles and `index.yaml`, written atomically by [`init`].
+//!
+//! Determinism: every key is drawn from a ChaCha20 RNG seeded with SHA-256(seed, name), every
+//! serial number and PKCS#12 salt likewise; RSA PKCS#1 v1.5 signatures are deterministic, so the
+//! same seed and `now` give byte-identical files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng as _;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, DnValue,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason,
+    RevokedCertParams, SanType, SerialNumber,
+};
+use rsa::pkcs8::{EncodePrivateKey as _, LineEnding};
+use rustls_pki_types::PrivatePkcs8KeyDer;
+use sha2::{Digest as _, Sha256};
+use time::{Duration, OffsetDateTime};
+
+use crate::ca::{self, Dn};
+use crate::index::{
+    CaEntry, CrlEntry, ExpectedOutcome, INDEX_FILE, INDEX_FORMAT, IdentityEntry, Index, Role,
+};
+use crate::{CertsError, DEFAULT_P12_PASSWORD, Pki, facts, pkcs12};
+
+/// RSA modulus size of every key, like the real IGC-Santé certificates.
+pub const RSA_BITS: usize = 2048;
+/// Seed used when none is given ([`PkiOptions::default`]).
+pub const DEFAULT_SEED: u64 = 0;
+/// Default structure identifier (the `OU` of organisation certificates).
+pub const DEFAULT_STRUCTURE_ID: &str = "10B0152872";
+/// Default organisation name (the `O` of organisation certificates).
+pub const DEFAULT_ORGANISATION: &str = "CENTRE DE SANTE RPPS15287";
+/// Validity of client, server and signature certificates: three years, like the real ones.
+pub const DEFAULT_VALIDITY_DAYS: u32 = 3 * 365;
+/// Longest value accepted for the structure id and the organisation (X.520 upper bound of
+/// `O` and `OU`).
+pub const MAX_DN_VALUE_CHARS: usize = 64;
+/// Longest `--san` accepted (a DNS name's limit).
+pub const MAX_SAN_CHARS: usize = 253;
+/// Most `--san` values accepted.
+pub const MAX_EXTRA_SANS: usize = 32;
+/// Longest PKCS#12 password accepted.
+pub const MAX_P12_PASSWORD_CHARS: usize = 128;
+
+/// The card-holder id of the CPx-like signature certificate (a known test professional).
+pub const CPX_PROFESSIONAL_ID: &str = "899900063480";
+
+/// Everything `init` needs to know. Build with `..PkiOptions::default()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PkiOptions {
+    /// Seed of every key, serial and salt; default [`DEFAULT_SEED`] (0).
+    pub seed: u64,
+    /// Reference time: valid certificates start here, the expired one ended 30 days before, the
+    /// not-yet-valid one starts 10 years after. Default: the current time, to the second.
+    pub now: OffsetDateTime,
+    /// Structure identifier (`OU` of organisation certificates); default `10B0152872`.
+    pub structure_id: String,
+    /// Organisation name (`O` of organisation certificates); default `CENTRE DE SANTE RPPS15287`.
+    pub organisation: String,
+    /// Names added to the server certificate's SAN after `localhost`, `127.0.0.1` and `::1`.
+    pub extra_sans: Vec<String>,
+    /// Password of the PKCS#12 bundles; default [`DEFAULT_P12_PASSWORD`].
+    pub p12_password: String,
+    /// Validity of valid end-entity certificates, in days; default [`DEFAULT_VALIDITY_DAYS`].
+    pub validity_days: u32,
+}
+
+impl Default for PkiOptions {
+    fn default() -> Self {
+        let now = OffsetDateTime::now_utc();
+        Self {
+            seed: DEFAULT_SEED,
+            now: now.replace_nanosecond(0).unwrap_or(now),
+            structure_id: DEFAULT_STRUCTURE_ID.to_owned(),
+            organisation: DEFAULT_ORGANISATION.to_owned(),
+            extra_sans: Vec::new(),
+            p12_password: DEFAULT_P12_PASSWORD.to_owned(),
+            validity_days: DEFAULT_VALIDITY_DAYS,
+        }
+    }
+}
+
+/// A generated PKI held in memory: file contents by relative path, and the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedPki {
+    /// Relative path (with `/`) → contents, `index.yaml` included.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// The catalogue written to `index.yaml`.
+    pub index: Index,
+}
+
+/// Generates the PKI into `out_dir`: writes everything into a temporary directory beside it,
+/// then renames it into place, so a reader never sees a half-written PKI. An existing non-empty
+/// `out_dir` is replaced only when `force` is true.
+pub fn init(out_dir: &Path, opts: &PkiOptions, force: bool) -> Result<Pki, CertsError> {
+    let occupied = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .map(|mut entries| entries.next().is_some())
+            .unwrap_or(false)
+    };
+    if occupied(out_dir) && !force {
+        return Err(CertsError::AlreadyExists {
+            dir: out_dir.to_path_buf(),
+        });
+    }
+    let generated = generate(opts)?;
+    let parent = match out_dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| CertsError::io("create directory", &parent, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".insilab-pki-")
+        .tempdir_in(&parent)
+        .map_err(|e| CertsError::io("create a temporary directory in", &parent, e))?;
+    for (relative, contents) in &generated.files {
+        let path = staging.path().join(relative);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CertsError::io("create directory", dir, e))?;
+        }
+        std::fs::write(&path, contents).map_err(|e| CertsError::io("write", &path, e))?;
+    }
+    if occupied(out_dir) {
+        // `force`: move the old PKI aside first, so that a failure leaves either the old or
+        // the new PKI in place, never a mix.
+        let old = tempfile::Builder::new()
+            .prefix(".insilab-pki-old-")
+            .tempdir_in(&parent)
+            .map_err(|e| CertsError::io("create a temporary directory in", &parent, e))?;
+        let aside = old.path().join("pki");
+        std::fs::rename(out_dir, &aside).map_err(|e| CertsError::io("rename", out_dir, e))?;
+        std::fs::rename(staging.path(), out_dir)
+            .map_err(|e| CertsError::io("rename", staging.path(), e))?;
+        // `old` is removed when dropped.
+    } else {
+        // Renaming over an empty directory succeeds; over a non-empty one (another process won
+        // a race) it fails, which we report as "already exists".
+        if let Err(error) = std::fs::rename(staging.path(), out_dir) {
+            if occupied(out_dir) {
+                return Err(CertsError::AlreadyExists {
+                    dir: out_dir.to_path_buf(),
+                });
+            }
+            return Err(CertsError::io("rename", staging.path(), error));
+        }
+    }
+    // The staging directory now lives at `out_dir`; do not let its guard delete it.
+    let _kept = staging.keep();
+    Pki::load(out_dir)
+}
+
+/// Generates the whole PKI in memory.
+pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
+    validate(opts)?;
+    let now = opts.now.replace_nanosecond(0).unwrap_or(opts.now);
+    let keys = generate_keys(opts.seed)?;
+    let key = |name: &str| -> Result<&Keys, CertsError> {
+        keys.get(name).ok_or_else(|| {
+            CertsError::generation(format!("the key of {name}"), "missing from the key set")
+        })
+    };
+    let mut files = BTreeMap::new();
+    let mut cas: BTreeMap<&'static str, CaMaterial> = BTreeMap::new();
+    let mut ca_entries = Vec::new();
+
+    let ca_start = now - Duration::days(5 * 365);
+    for spec in CA_SPECS {
+        let subject = match spec.name {
+            "unknown-root" => vec![
+                ("C", ca::COUNTRY.to_owned()),
+                ("O", "INSILAB".to_owned()),
+                ("CN", ca::UNKNOWN_CA_CN.to_owned()),
+            ],
+            _ => ca::ca_subject(spec.common_name),
+        };
+        let mut params = base_params(
+            &subject,
+            serial(opts.seed, spec.name),
+            ca_start,
+            now + Duration::days(spec.years * 365),
+        )?;
+        params.is_ca = IsCa::Ca(match spec.issuer {
+            None => BasicConstraints::Unconstrained,
+            Some(_) => BasicConstraints::Constrained(0),
+        });
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let signing = key(spec.name)?.rcgen()?;
+        let cert = match spec.issuer {
+            None => params.self_signed(&signing),
+            Some(issuer) => {
+                let issuer = cas.get(issuer).ok_or_else(|| {
+                    CertsError::generation(spec.name, format!("issuer {issuer} not generated yet"))
+                })?;
+                params.signed_by(&signing, &issuer.issuer()?)
+            }
+        }
+        .map_err(|e| CertsError::generation(format!("the {} ca certificate", spec.name), e))?;
+        let der = cert.der().to_vec();
+        let pem = cert.pem();
+        let cert_path = format!("ca/{}.pem", spec.name);
+        let der_path = format!("ca/{}.der", spec.name);
+        files.insert(cert_path.clone(), pem.clone().into_bytes());
+        files.insert(der_path.clone(), der.clone());
+        ca_entries.push(CaEntry {
+            name: spec.name.to_owned(),
+            role: spec.role,
+            description: spec.description.to_owned(),
+            cert: cert_path,
+            cert_der: der_path,
+            facts: facts::cert_facts(&der, spec.name)?,
+        });
+        let mut chain_up = vec![der.clone()];
+        if let Some(issuer) = spec.issuer.and_then(|issuer| cas.get(issuer)) {
+            chain_up.extend(issuer.chain_up.iter().cloned());
+        }
+        cas.insert(
+            spec.name,
+            CaMaterial {
+                params,
+                key: signing,
+                pem,
+                chain_up,
+            },
+        );
+    }
+    let bundle: String = ["root", "organisations", "personnes"]
+        .iter()
+        .filter_map(|name| cas.get(name).map(|ca| ca.pem.clone()))
+        .collect();
+    files.insert("ca/ca-bundle.pem".to_owned(), bundle.into_bytes());
+
+    let valid = (now, now + Duration::days(i64::from(opts.validity_days)));
+    let expired = (now - Duration::days(3 * 365 + 30), now - Duration::days(30));
+    let future_start = now + Duration::days(3650);
+    let not_yet_valid = (
+        future_start,
+        future_start + Duration::days(i64::from(opts.validity_days)),
+    );
+
+    let org = |cn: &str| ca::organisation_subject(cn, &opts.structure_id, &opts.organisation);
+    let server_subject = vec![
+        ("C", ca::COUNTRY.to_owned()),
+        ("O", "INSILAB".to_owned()),
+        ("OU", "SIMULATEUR INSI".to_owned()),
+        ("CN", "localhost".to_owned()),
+    ];
+    let mut server_sans = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    server_sans.extend(opts.extra_sans.iter().cloned());
+    let client_kus = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    let client_eku = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let server_eku = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let alert = |name: &str| ExpectedOutcome::TlsAlert(name.to_owned());
+    let desir_560 = ExpectedOutcome::Fault("DESIR_560".to_owned());
+
+    let specs = vec![
+        EeSpec::new("server", Role::Server, "the simulator's server certificate (SAN localhost, 127.0.0.1, ::1 and every --san)", Some("organisations"), server_subject.clone(), valid, server_eku.clone(), ExpectedOutcome::Accepted).sans(server_sans.clone()).kus(client_kus.clone()),
+        EeSpec::new("insi-auto", Role::Client, "organisation certificate for unattended calls (CN=INSI-AUTO)", Some("organisations"), org("INSI-AUTO"), valid, client_eku.clone(), ExpectedOutcome::Accepted).kus(client_kus.clone()),
+        EeSpec::new("insi-manu", Role::Client, "organisation certificate for user-triggered calls (CN=INSI-MANU)", Some("organisations"), org("INSI-MANU"), valid, client_eku.clone(), ExpectedOutcome::Accepted).kus(client_kus.clone()),
+        EeSpec::new("cpx-899900063480", Role::Signature, "CPx-like signature certificate of test professional 899900063480 (non-repudiation), for card-mode assertions", Some("personnes"), org(CPX_PROFESSIONAL_ID), valid, vec![], ExpectedOutcome::Accepted).kus(vec![KeyUsagePurpose::ContentCommitment]),
+        EeSpec::new("expired", Role::Client, "INSI-AUTO certificate whose validity ended 30 days before `now`", Some("organisations"), org("INSI-AUTO"), expired, client_eku.clone(), alert("certificate_expired")).kus(client_kus.clone()),
+        EeSpec::new("not-yet-valid", Role::Client, "INSI-AUTO certificate whose validity starts 10 years after `now` (rustls reports it as certificate_expired)", Some("organisations"), org("INSI-AUTO"), not_yet_valid, client_eku.clone(), alert("certificate_expired")).kus(client_kus.clone()),
+        EeSpec::new("revoked", Role::Client, "INSI-AUTO certificate listed in the ORGANISATIONS CRL", Some("organisations"), org("INSI-AUTO"), valid, client_eku.clone(), alert("certificate_revoked")).kus(client_kus.clone()),
+        EeSpec::new("cn-organisation", Role::Client, "valid certificate whose CN is the organisation name instead of INSI-AUTO/INSI-MANU", Some("organisations"), org(&opts.organisation), valid, client_eku.clone(), desir_560.clone()).kus(client_kus.clone()),
+        EeSpec::new("cn-lowercase", Role::Client, "valid certificate whose CN is insi-auto in lower case", Some("organisations"), org("insi-auto"), valid, client_eku.clone(), desir_560).kus(client_kus.clone()),
+        EeSpec::new("lookalike-issuer", Role::Client, "INSI-AUTO certificate issued by a CA with the same name as TEST AC IGC-SANTE ELEMENTAIRE ORGANISATIONS but another key", Some("lookalike-organisations"), org("INSI-AUTO"), valid, client_eku.clone(), alert("unknown_ca")).kus(client_kus.clone()),
+        EeSpec::new("server-eku-only", Role::Client, "INSI-AUTO certificate whose extended key usage is serverAuth only", Some("organisations"), org("INSI-AUTO"), valid, server_eku.clone(), alert("unsupported_certificate")).kus(client_kus.clone()),
+        EeSpec::new("self-signed", Role::Client, "self-signed INSI-AUTO certificate", None, org("INSI-AUTO"), valid, client_eku.clone(), alert("unknown_ca")).kus(client_kus.clone()),
+        EeSpec::new("server-expired", Role::Server, "server certificate whose validity ended 30 days before `now` (a client must refuse it)", Some("organisations"), server_subject.clone(), expired, server_eku.clone(), alert("certificate_expired")).sans(server_sans.clone()).kus(client_kus.clone()),
+        EeSpec::new("server-untrusted", Role::Server, "server certificate issued by a CA outside the IGC-Santé hierarchy (a client must refuse it)", Some("unknown-root"), server_subject, valid, server_eku, alert("unknown_ca")).sans(server_sans).kus(client_kus),
+    ];
+
+    let mut identities = Vec::new();
+    let mut revoked = Vec::new();
+    for spec in &specs {
+        let mut params = base_params(
+            &spec.subject,
+            serial(opts.seed, spec.name),
+            spec.validity.0,
+            spec.validity.1,
+        )?;
+        params.subject_alt_names = spec
+            .sans
+            .iter()
+            .map(|san| san_type(san))
+            .collect::<Result<_, _>>()?;
+        params.key_usages = spec.kus.clone();
+        params.extended_key_usages = spec.ekus.clone();
+        let material = key(spec.name)?;
+        let signing = material.rcgen()?;
+        let (cert, issuer_chain) = match spec.issuer {
+            None => (params.self_signed(&signing), Vec::new()),
+            Some(issuer_name) => {
+                let issuer = cas.get(issuer_name).ok_or_else(|| {
+                    CertsError::generation(spec.name, format!("unknown issuer {issuer_name}"))
+                })?;
+                (
+                    params.signed_by(&signing, &issuer.issuer()?),
+                    issuer.chain_up.clone(),
+                )
+            }
+        };
+        let cert =
+            cert.map_err(|e| CertsError::generation(format!("the {} certificate", spec.name), e))?;
+        let der = cert.der().to_vec();
+        let pem = cert.pem();
+        // chain.pem: the certificate and its intermediates, not the root (a peer already has it).
+        let intermediates: Vec<&Vec<u8>> = issuer_chain
+            .iter()
+            .take(issuer_chain.len().saturating_sub(1))
+            .collect();
+        let mut chain_pem = pem.clone();
+        for ca_der in &intermediates {
+            chain_pem.push_str(&pem_encode("CERTIFICATE", ca_der));
+        }
+        let ca_refs: Vec<&[u8]> = issuer_chain.iter().map(Vec::as_slice).collect();
+        let mut p12_rng = ChaCha20Rng::from_seed(derive(opts.seed, "p12", spec.name));
+        let p12 = pkcs12::write_pkcs12(
+            spec.name,
+            &material.pkcs8_der,
+            &der,
+            &ca_refs,
+            &opts.p12_password,
+            &mut p12_rng,
+        )?;
+        let dir = format!("identities/{}", spec.name);
+        let entry = IdentityEntry {
+            name: spec.name.to_owned(),
+            role: spec.role,
+            description: spec.description.to_owned(),
+            cert: format!("{dir}/cert.pem"),
+            key: format!("{dir}/key.pem"),
+            chain: format!("{dir}/chain.pem"),
+            p12: Some(format!("{dir}/bundle.p12")),
+            expected: spec.expected.clone(),
+            facts: facts::cert_facts(&der, spec.name)?,
+        };
+        files.insert(entry.cert.clone(), pem.into_bytes());
+        files.insert(entry.key.clone(), material.pkcs8_pem.clone().into_bytes());
+        files.insert(entry.chain.clone(), chain_pem.into_bytes());
+        files.insert(format!("{dir}/bundle.p12"), p12);
+        if spec.name == "revoked" {
+            revoked.push(RevokedCertParams {
+                serial_number: SerialNumber::from_slice(&serial(opts.seed, spec.name)),
+                revocation_time: now,
+                reason_code: Some(RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            });
+        }
+        identities.push(entry);
+    }
+
+    // One CRL per trusted CA: the ORGANISATIONS one lists the revoked certificate; the others
+    // are empty but published so that a verifier checking the whole chain finds a CRL for
+    // every issuer.
+    let mut crls = Vec::new();
+    let crl_validity = Duration::days(i64::from(opts.validity_days.max(30)));
+    for name in ["root", "organisations", "personnes"] {
+        let issuer = cas
+            .get(name)
+            .ok_or_else(|| CertsError::generation(format!("the {name} crl"), "ca missing"))?;
+        let params = CertificateRevocationListParams {
+            this_update: now,
+            next_update: now + crl_validity,
+            crl_number: SerialNumber::from_slice(&[1]),
+            issuing_distribution_point: None,
+            revoked_certs: if name == "organisations" {
+                revoked.clone()
+            } else {
+                Vec::new()
+            },
+            key_identifier_method: KeyIdMethod::Sha256,
+        };
+        let crl = params
+            .signed_by(&issuer.issuer()?)
+            .map_err(|e| CertsError::generation(format!("the {name} crl"), e))?;
+        let der = crl.der().to_vec();
+        let pem = crl
+            .pem()
+            .map_err(|e| CertsError::generation(format!("the {name} crl"), e))?;
+        let entry = CrlEntry {
+            name: name.to_owned(),
+            issuer: String::new(),
+            pem: format!("crl/{name}.crl.pem"),
+            der: format!("crl/{name}.crl.der"),
+            this_update: String::new(),
+            next_update: String::new(),
+            revoked_serials: Vec::new(),
+        };
+        let entry = facts::crl_facts(&der, entry)?;
+        files.insert(entry.pem.clone(), pem.into_bytes());
+        files.insert(entry.der.clone(), der);
+        crls.push(entry);
+    }
+
+    let index = Index {
+        format: INDEX_FORMAT,
+        generator: format!("insilab-certs {}", env!("CARGO_PKG_VERSION")),
+        seed: opts.seed,
+        now: facts::rfc3339(now),
+        structure_id: opts.structure_id.clone(),
+        organisation: opts.organisation.clone(),
+        p12_password: opts.p12_password.clone(),
+        p12_encryption: pkcs12::ENCRYPTION_DESCRIPTION.to_owned(),
+        cas: ca_entries,
+        crls,
+        identities,
+    };
+    // One line per value: easier to read and to grep than folded block scalars.
+    let mut yaml_options = serde_saphyr::SerializerOptions::default();
+    yaml_options.prefer_block_scalars = false;
+    let yaml = serde_saphyr::to_string_with_options(&index, yaml_options)
+        .map_err(|e| CertsError::generation(INDEX_FILE, e))?;
+    files.insert(INDEX_FILE.to_owned(), yaml.into_bytes());
+    Ok(GeneratedPki { files, index })
+}
+
+struct CaSpec {
+    name: &'static str,
+    common_name: &'static str,
+    issuer: Option<&'static str>,
+    role: Role,
+    years: i64,
+    description: &'static str,
+}
+
+/// The CAs, parents before children.
+const CA_SPECS: &[CaSpec] = &[
+    CaSpec {
+        name: "root",
+        common_name: ca::ROOT_CN,
+        issuer: None,
+        role: Role::RootCa,
+        years: 20,
+        description: "test root (trust anchor)",
+    },
+    CaSpec {
+        name: "organisations",
+        common_name: ca::ORGANISATIONS_CN,
+        issuer: Some("root"),
+        role: Role::IntermediateCa,
+        years: 15,
+        description: "issues the server and organisation client certificates, and the CRL",
+    },
+    CaSpec {
+        name: "personnes",
+        common_name: ca::PERSONNES_CN,
+        issuer: Some("root"),
+        role: Role::IntermediateCa,
+        years: 15,
+        description: "issues card-holder (CPx-like) signature certificates",
+    },
+    CaSpec {
+        name: "lookalike-organisations",
+        common_name: ca::ORGANISATIONS_CN,
+        issuer: None,
+        role: Role::UntrustedCa,
+        years: 15,
+        description: "self-signed impostor with the same name as the ORGANISATIONS intermediate, another key",
+    },
+    CaSpec {
+        name: "unknown-root",
+        common_name: ca::UNKNOWN_CA_CN,
+        issuer: None,
+        role: Role::UntrustedCa,
+        years: 20,
+        description: "CA outside the IGC-Santé hierarchy (issues server-untrusted)",
+    },
+];
+
+struct EeSpec {
+    name: &'static str,
+    role: Role,
+    description: &'static str,
+    issuer: Option<&'static str>,
+    subject: Dn,
+    validity: (OffsetDateTime, OffsetDateTime),
+    ekus: Vec<ExtendedKeyUsagePurpose>,
+    kus: Vec<KeyUsagePurpose>,
+    sans: Vec<String>,
+    expected: ExpectedOutcome,
+}
+
+impl EeSpec {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one row of the catalogue table, read as such"
+    )]
+    fn new(
+        name: &'static str,
+        role: Role,
+        description: &'static str,
+        issuer: Option<&'static str>,
+        subject: Dn,
+        validity: (OffsetDateTime, OffsetDateTime),
+        ekus: Vec<ExtendedKeyUsagePurpose>,
+        expected: ExpectedOutcome,
+    ) -> Self {
+        Self {
+            name,
+            role,
+            description,
+            issuer,
+            subject,
+            validity,
+            ekus,
+            kus: Vec::new(),
+            sans: Vec::new(),
+            expected,
+        }
+    }
+
+    fn sans(mut self, sans: Vec<String>) -> Self {
+        self.sans = sans;
+        self
+    }
+
+    fn kus(mut self, kus: Vec<KeyUsagePurpose>) -> Self {
+        self.kus = kus;
+        self
+    }
+}
+
+/// Names of every key the catalogue needs (CAs and end entities).
+pub(crate) const KEY_NAMES: &[&str] = &[
+    "root",
+    "organisations",
+    "personnes",
+    "lookalike-organisations",
+    "unknown-root",
+    "server",
+    "insi-auto",
+    "insi-manu",
+    "cpx-899900063480",
+    "expired",
+    "not-yet-valid",
+    "revoked",
+    "cn-organisation",
+    "cn-lowercase",
+    "lookalike-issuer",
+    "server-eku-only",
+    "self-signed",
+    "server-expired",
+    "server-untrusted",
+];
+
+struct Keys {
+    pkcs8_der: Vec<u8>,
+    pkcs8_pem: String,
+}
+
+impl Keys {
+    fn rcgen(&self) -> Result<KeyPair, CertsError> {
+        KeyPair::from_pkcs8_der_and_sign_algo(
+            &PrivatePkcs8KeyDer::from(self.pkcs8_der.as_slice()),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .map_err(|e| CertsError::generation("an rsa key pair", e))
+    }
+}
+
+struct CaMaterial {
+    params: CertificateParams,
+    key: KeyPair,
+    pem: String,
+    /// This CA's certificate followed by its ancestors' (DER), root last.
+    chain_up: Vec<Vec<u8>>,
+}
+
+impl CaMaterial {
+    fn issuer(&self) -> Result<Issuer<'_, &KeyPair>, CertsError> {
+        Ok(Issuer::from_params(&self.params, &self.key))
+    }
+}
+
+/// Generates every RSA key, spread over the available cores. Each key depends only on the seed
+/// and its name, so the order in which threads finish does not matter.
+fn generate_keys(seed: u64) -> Result<BTreeMap<&'static str, Keys>, CertsError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, KEY_NAMES.len());
+    let results: Vec<Result<Vec<(&'static str, Keys)>, CertsError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                scope.spawn(move || {
+                    KEY_NAMES
+                        .iter()
+                        .skip(worker)
+                        .step_by(workers)
+                        .map(|name| Ok((*name, make_key(seed, name)?)))
+                        .collect::<Result<Vec<_>, CertsError>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(CertsError::generation(
+                        "rsa keys",
+                        "a key generation thread panicked",
+                    ))
+                })
+            })
+            .collect()
+    });
+    let mut keys = BTreeMap::new();
+    for batch in results {
+        keys.extend(batch?);
+    }
+    Ok(keys)
+}
+
+fn make_key(seed: u64, name: &str) -> Result<Keys, CertsError> {
+    let what = || format!("the rsa key of {name}");
+    let mut rng = ChaCha20Rng::from_seed(derive(seed, "key", name));
+    let key = rsa::RsaPrivateKey::new(&mut rng, RSA_BITS)
+        .map_err(|e| CertsError::generation(what(), e))?;
+    let pkcs8_der = key
+        .to_pkcs8_der()
+        .map_err(|e| CertsError::generation(what(), e))?
+        .as_bytes()
+        .to_vec();
+    let pkcs8_pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| CertsError::generation(what(), e))?
+        .to_string();
+    Ok(Keys {
+        pkcs8_der,
+        pkcs8_pem,
+    })
+}
+
+/// SHA-256 of a purpose label, the seed and a name: the seed of one RNG or serial.
+fn derive(seed: u64, purpose: &str, name: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"insilab-certs/v1/");
+    hasher.update(purpose.as_bytes());
+    hasher.update([0]);
+    hasher.update(seed.to_be_bytes());
+    hasher.update(name.as_bytes());
+    hasher.finalize().into()
+}
+
+/// A 16-byte positive serial number whose first byte is never zero (so its DER form keeps
+/// all 16 bytes).
+fn serial(seed: u64, name: &str) -> [u8; 16] {
+    let digest = derive(seed, "serial", name);
+    let mut serial = [0u8; 16];
+    serial.copy_from_slice(&digest[..16]);
+    serial[0] = (serial[0] & 0x3F) | 0x40;
+    serial
+}
+
+fn base_params(
+    subject: &Dn,
+    serial: [u8; 16],
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> Result<CertificateParams, CertsError> {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    for (attribute, value) in subject {
+        let (kind, value) = match *attribute {
+            "C" => (
+                DnType::CountryName,
+                DnValue::PrintableString(
+                    value
+                        .as_str()
+                        .try_into()
+                        .map_err(|e| CertsError::generation(format!("country {value:?}"), e))?,
+                ),
+            ),
+            "O" => (DnType::OrganizationName, DnValue::Utf8String(value.clone())),
+            "OU" => (
+                DnType::OrganizationalUnitName,
+                DnValue::Utf8String(value.clone()),
+            ),
+            _ => (DnType::CommonName, DnValue::Utf8String(value.clone())),
+        };
+        params.distinguished_name.push(kind, value);
+    }
+    params.serial_number = Some(SerialNumber::from_slice(&serial));
+    params.not_before = not_before;
+    params.not_after = not_after;
+    params.use_authority_key_identifier_extension = true;
+    Ok(params)
+}
+
+fn san_type(san: &str) -> Result<SanType, CertsError> {
+    if let Ok(ip) = san.parse::<std::net::IpAddr>() {
+        return Ok(SanType::IpAddress(ip));
+    }
+    let name = san
+        .to_owned()
+        .try_into()
+        .map_err(|e| CertsError::InvalidOption {
+            option: "--san",
+            reason: format!("{san:?}: {e}"),
+        })?;
+    Ok(SanType::DnsName(name))
+}
+
+fn validate(opts: &PkiOptions) -> Result<(), CertsError> {
+    for (option, value) in [
+        ("--structure-id", &opts.structure_id),
+        ("--organisation", &opts.organisation),
+    ] {
+        let chars = value.chars().count();
+        if value.trim().is_empty()
+            || chars > MAX_DN_VALUE_CHARS
+            || value.chars().any(char::is_control)
+        {
+            return Err(CertsError::InvalidOption {
+                option,
+                reason: format!("{value:?} must be 1 to {MAX_DN_VALUE_CHARS} printable characters"),
+            });
+        }
+    }
+    if opts.extra_sans.len() > MAX_EXTRA_SANS {
+        return Err(CertsError::InvalidOption {
+            option: "--san",
+            reason: format!(
+                "{} names given, at most {MAX_EXTRA_SANS} accepted",
+                opts.extra_sans.len()
+            ),
+        });
+    }
+    for san in &opts.extra_sans {
+        let valid_dns = !san.is_empty()
+            && san.len() <= MAX_SAN_CHARS
+            && san.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            });
+        if !valid_dns && san.parse::<std::net::IpAddr>().is_err() {
+            return Err(CertsError::InvalidOption {
+                option: "--san",
+                reason: format!("{san:?} is neither a dns name nor an ip address"),
+            });
+        }
+    }
+    let password_chars = opts.p12_password.chars().count();
+    if password_chars == 0 || password_chars > MAX_P12_PASSWORD_CHARS {
+        return Err(CertsError::InvalidOption {
+            option: "--p12-password",
+            reason: format!("must be 1 to {MAX_P12_PASSWORD_CHARS} characters"),
+        });
+    }
+    if opts.validity_days == 0 || opts.validity_days > 3650 {
+        return Err(CertsError::InvalidOption {
+            option: "validity_days",
+            reason: format!("{} is outside 1..=3650", opts.validity_days),
+        });
+    }
+    Ok(())
+}
+
+/// PEM with 64-column lines and LF endings, as rcgen and OpenSSL write it.
+pub(crate) fn pem_encode(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}

@@ -1,0 +1,100 @@
+//! Same seed and time give byte-identical files; another seed gives other keys; `init` never
+//! overwrites without `force` and replaces atomically with it.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on any unexpected error"
+)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use insilab_certs::testing::{shared_options, shared_pki};
+use insilab_certs::{CertsError, Pki, PkiOptions, init};
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn same_seed_and_time_give_identical_bytes_and_another_seed_differs() {
+    let shared = shared_pki().unwrap();
+    let reference = read_tree(shared.dir());
+
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("pki");
+    init(&out, &shared_options(), false).unwrap();
+    let again = read_tree(&out);
+    assert_eq!(
+        reference.keys().collect::<Vec<_>>(),
+        again.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &reference {
+        assert!(
+            again[path] == *bytes,
+            "{path} differs between two runs with the same seed and time"
+        );
+    }
+
+    // Without force, an existing PKI is left alone.
+    let refused = init(&out, &shared_options(), false).unwrap_err();
+    assert!(
+        matches!(refused, CertsError::AlreadyExists { .. }),
+        "{refused}"
+    );
+    assert_eq!(read_tree(&out), again);
+
+    // With force, it is replaced, here by another seed: every key and certificate differs.
+    let other = PkiOptions {
+        seed: shared_options().seed + 1,
+        ..shared_options()
+    };
+    let replaced = init(&out, &other, true).unwrap();
+    assert_eq!(replaced.index().seed, other.seed);
+    let different = read_tree(&out);
+    for (path, bytes) in &reference {
+        if path.ends_with(".pem") || path.ends_with(".der") || path.ends_with(".p12") {
+            assert!(
+                different[path] != *bytes,
+                "{path} did not change with the seed"
+            );
+        }
+    }
+    // Nothing is left beside the PKI (staging or old directories).
+    let leftovers: Vec<_> = std::fs::read_dir(scratch.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("pki")]);
+}
+
+#[test]
+fn loading_a_missing_pki_names_the_directory_and_the_command() {
+    let scratch = tempfile::tempdir().unwrap();
+    let missing = scratch.path().join("nothing-here");
+    let error = Pki::load(&missing).unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, CertsError::Missing { .. }));
+    assert!(
+        message.contains(&missing.display().to_string()),
+        "{message}"
+    );
+    assert!(message.contains("insilab pki init"), "{message}");
+}
