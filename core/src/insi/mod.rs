@@ -5,6 +5,13 @@
 pub mod faults;
 pub mod model;
 pub mod names;
+pub mod reader;
+pub mod writer;
 
 pub use model::*;
 pub use names::Operation;
+pub use reader::{Limits, ParseError, ParseErrorKind, parse_request, parse_response};
+pub use writer::{
+    CONTENT_TYPE_PREFIX, Dialect, FaultDialect, content_type, write_fault, write_request,
+    write_response, write_result,
+};
