@@ -783,3 +783,93 @@ pub(crate) fn pem_encode(label: &str, der: &[u8]) -> String {
     out.push_str(&format!("-----END {label}-----\n"));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> PkiOptions {
+        PkiOptions::default()
+    }
+
+    #[test]
+    fn organisation_and_structure_id_are_limited_to_64_characters() {
+        let mut opts = options();
+        opts.organisation = "O".repeat(MAX_DN_VALUE_CHARS);
+        opts.structure_id = "1".repeat(MAX_DN_VALUE_CHARS);
+        assert!(validate(&opts).is_ok());
+        opts.organisation.push('O');
+        assert!(matches!(
+            validate(&opts),
+            Err(CertsError::InvalidOption {
+                option: "--organisation",
+                ..
+            })
+        ));
+        let mut opts = options();
+        opts.structure_id = String::new();
+        assert!(matches!(
+            validate(&opts),
+            Err(CertsError::InvalidOption {
+                option: "--structure-id",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn sans_must_be_dns_names_or_ip_addresses_within_limits() {
+        let mut opts = options();
+        opts.extra_sans = vec![
+            "insi.example.test".into(),
+            "10.0.0.1".into(),
+            "fe80::1".into(),
+            "*.local".into(),
+        ];
+        assert!(validate(&opts).is_ok());
+        for bad in [
+            "",
+            "a b",
+            "-bad.example",
+            "bad..example",
+            &"a".repeat(MAX_SAN_CHARS + 1),
+        ] {
+            opts.extra_sans = vec![bad.to_owned()];
+            assert!(validate(&opts).is_err(), "{bad:?} accepted");
+        }
+        opts.extra_sans = vec!["host".to_owned(); MAX_EXTRA_SANS];
+        assert!(validate(&opts).is_ok());
+        opts.extra_sans.push("host".to_owned());
+        assert!(validate(&opts).is_err());
+    }
+
+    #[test]
+    fn the_p12_password_is_between_1_and_128_characters() {
+        let mut opts = options();
+        opts.p12_password = "p".repeat(MAX_P12_PASSWORD_CHARS);
+        assert!(validate(&opts).is_ok());
+        opts.p12_password.push('p');
+        assert!(validate(&opts).is_err());
+        opts.p12_password = String::new();
+        assert!(validate(&opts).is_err());
+    }
+
+    #[test]
+    fn serials_are_positive_sixteen_byte_numbers_that_depend_on_seed_and_name() {
+        let a = serial(1, "insi-auto");
+        assert_eq!(a, serial(1, "insi-auto"));
+        assert_ne!(a, serial(2, "insi-auto"));
+        assert_ne!(a, serial(1, "insi-manu"));
+        for name in KEY_NAMES {
+            let s = serial(7, name);
+            assert!(s[0] & 0x80 == 0 && s[0] != 0, "{name}: {s:?}");
+        }
+    }
+
+    #[test]
+    fn every_catalogue_entry_has_a_key_name() {
+        for spec in CA_SPECS {
+            assert!(KEY_NAMES.contains(&spec.name), "{}", spec.name);
+        }
+    }
+}
