@@ -6,6 +6,7 @@ pub mod faults;
 pub mod model;
 pub mod names;
 pub mod reader;
+pub mod samples;
 pub mod writer;
 
 pub use model::*;
