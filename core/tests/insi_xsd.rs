@@ -10,7 +10,7 @@
 //! xmllint; set `INSILAB_INSI_XSD_DIR` to point at the XSD folder elsewhere).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use insilab_core::insi::*;
@@ -52,7 +52,7 @@ fn setup(test: &str) -> Option<PathBuf> {
 }
 
 /// Validates `doc` with xmllint against `schema`; returns xmllint's report on failure.
-fn validate(dir: &PathBuf, schema: &str, doc: &str) -> Result<(), String> {
+fn validate(dir: &Path, schema: &str, doc: &str) -> Result<(), String> {
     let mut child = Command::new("xmllint")
         .arg("--noout")
         .arg("--nonet")
