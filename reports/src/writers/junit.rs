@@ -1,0 +1,116 @@
+//! The JUnit XML report (through `quick-junit`): one `<testsuite>` per suite, one
+//! `<testcase>` per scenario named by its unique id, the feature as `classname`, requirement
+//! and case ids as `<properties>`, failures naming the rule. Tampered evidence adds a failing
+//! `evidence` suite so that CI shows it.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::ReportInput;
+use crate::ReportError;
+use crate::model::Status;
+
+/// Renders the JUnit report.
+pub fn write_junit(input: &ReportInput<'_>) -> Result<String, ReportError> {
+    let results = input.results;
+    let mut report = Report::new(format!("insilab {}", results.run_id));
+    let mut used_names = HashSet::new();
+    for suite_name in results.suite_names() {
+        let mut suite = TestSuite::new(suite_name.as_str());
+        suite.add_property(Property::new("driver", results.driver.as_str()));
+        suite.add_property(Property::new("simulator", results.simulator.as_str()));
+        for scenario in results.scenarios.iter().filter(|s| s.suite == suite_name) {
+            let status = match scenario.status {
+                Status::Passed => TestCaseStatus::success(),
+                Status::Failed => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    let (rule, message) = match &scenario.failure {
+                        Some(f) => (f.rule.clone(), f.message.clone()),
+                        None => (None, "scenario failed".to_owned()),
+                    };
+                    let message = match &rule {
+                        Some(rule) => format!("[{rule}] {message}"),
+                        None => message,
+                    };
+                    status.set_message(message);
+                    status.set_type(rule.unwrap_or_else(|| "failure".to_owned()));
+                    status.set_description(step_trace(scenario));
+                    status
+                }
+                Status::Skipped | Status::NotRun => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(if scenario.status == Status::Skipped {
+                        "skipped"
+                    } else {
+                        "not run"
+                    });
+                    status
+                }
+            };
+            let mut case = TestCase::new(unique_name(&mut used_names, &scenario.id), status);
+            case.set_classname(scenario.feature.as_str());
+            case.set_time(Duration::from_millis(scenario.duration_ms));
+            for id in &scenario.requirements {
+                case.add_property(Property::new("requirement", id.as_str()));
+            }
+            if let Some(case_id) = &scenario.case_id {
+                case.add_property(Property::new("case", case_id.as_str()));
+            }
+            case.add_property(Property::new("scenario", scenario.name.as_str()));
+            case.add_property(Property::new(
+                "feature_file",
+                scenario.feature_file.as_str(),
+            ));
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    if !input.evidence_problems.is_empty() {
+        let mut suite = TestSuite::new("evidence");
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_message(format!(
+            "evidence manifest check failed: {} problems",
+            input.evidence_problems.len()
+        ));
+        status.set_type("evidence");
+        status.set_description(input.evidence_problems.join("\n"));
+        let mut case = TestCase::new(unique_name(&mut used_names, "evidence/manifest"), status);
+        case.set_classname("evidence");
+        suite.add_test_case(case);
+        report.add_test_suite(suite);
+    }
+    report
+        .to_string()
+        .map_err(|e| ReportError::Junit(e.to_string()))
+}
+
+/// Scenario ids are unique by contract; a duplicate still gets a distinct name so that CI
+/// tools do not merge two results.
+fn unique_name(used: &mut HashSet<String>, id: &str) -> String {
+    let mut name = id.to_owned();
+    let mut n = 2;
+    while !used.insert(name.clone()) {
+        name = format!("{id} ({n})");
+        n += 1;
+    }
+    name
+}
+
+/// The steps with their status, for the failure body.
+fn step_trace(scenario: &crate::model::ScenarioResult) -> String {
+    scenario
+        .steps
+        .iter()
+        .map(|step| {
+            let mut line = format!("[{}] {} {}", step.status, step.keyword.trim(), step.text);
+            if let Some(message) = &step.message {
+                line.push_str("\n    ");
+                line.push_str(message);
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,139 @@
+//! The evidence manifest: `sha256sum -c` accepts what we write, and every kind of tampering
+//! (modified, missing, unlisted file) is reported.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on an unexpected error"
+)]
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use insilab_reports::ReportError;
+use insilab_reports::evidence::{
+    MANIFEST_FILE, exchange_paths, load_results, verify_manifest, write_manifest, write_results,
+};
+
+/// An evidence directory as the harness writes it.
+fn evidence(dir: &Path) {
+    write_results(dir, &common::results()).unwrap();
+    let (req, resp) = exchange_paths("cnda/2.07-cas1", 1);
+    fs::create_dir_all(dir.join(&req).parent().unwrap()).unwrap();
+    fs::write(dir.join(&req), "<soap:Envelope/>").unwrap();
+    fs::write(dir.join(&resp), "<soap:Envelope>00</soap:Envelope>").unwrap();
+    fs::write(dir.join("attestations.jsonl"), "").unwrap();
+    fs::write(dir.join("dataset.yaml"), "persons: []\n").unwrap();
+    fs::write(dir.join("version.txt"), "insilab 0.1.0\n").unwrap();
+    write_manifest(dir).unwrap();
+}
+
+#[test]
+fn intact_directory_has_no_problem_and_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    evidence(dir.path());
+    assert_eq!(verify_manifest(dir.path()).unwrap(), Vec::<String>::new());
+    assert_eq!(load_results(dir.path()).unwrap(), common::results());
+    let manifest = fs::read_to_string(dir.path().join(MANIFEST_FILE)).unwrap();
+    let names: Vec<&str> = manifest.lines().map(|l| &l[66..]).collect();
+    assert_eq!(
+        names,
+        [
+            "attestations.jsonl",
+            "dataset.yaml",
+            "exchanges/cnda_2.07-cas1/001-request.xml",
+            "exchanges/cnda_2.07-cas1/001-response.xml",
+            "results.json",
+            "version.txt"
+        ]
+    );
+}
+
+#[test]
+fn sha256sum_accepts_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    evidence(dir.path());
+    let Ok(out) = Command::new("sha256sum")
+        .args(["-c", "--strict", MANIFEST_FILE])
+        .current_dir(dir.path())
+        .output()
+    else {
+        eprintln!("SKIPPED: sha256sum not found (coreutils)");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn tampered_file_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    evidence(dir.path());
+    let (_, resp) = exchange_paths("cnda/2.07-cas1", 1);
+    fs::write(dir.path().join(&resp), "<soap:Envelope>01</soap:Envelope>").unwrap();
+    assert_eq!(
+        verify_manifest(dir.path()).unwrap(),
+        [format!("modified: {resp}")]
+    );
+}
+
+#[test]
+fn missing_file_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    evidence(dir.path());
+    fs::remove_file(dir.path().join("dataset.yaml")).unwrap();
+    assert_eq!(
+        verify_manifest(dir.path()).unwrap(),
+        ["missing: dataset.yaml"]
+    );
+}
+
+#[test]
+fn unlisted_file_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    evidence(dir.path());
+    fs::create_dir_all(dir.path().join("exchanges/extra")).unwrap();
+    fs::write(dir.path().join("exchanges/extra/001-request.xml"), "x").unwrap();
+    assert_eq!(
+        verify_manifest(dir.path()).unwrap(),
+        ["unlisted: exchanges/extra/001-request.xml"]
+    );
+}
+
+#[test]
+fn missing_manifest_is_a_problem_and_bad_lines_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    evidence(dir.path());
+    fs::remove_file(dir.path().join(MANIFEST_FILE)).unwrap();
+    let problems = verify_manifest(dir.path()).unwrap();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].starts_with("missing: manifest.sha256"));
+
+    fs::write(dir.path().join(MANIFEST_FILE), "not a manifest line\n").unwrap();
+    assert!(matches!(
+        verify_manifest(dir.path()),
+        Err(ReportError::ManifestSyntax { line: 1, .. })
+    ));
+    let escape = format!("{}  ../outside.txt\n", "0".repeat(64));
+    fs::write(dir.path().join(MANIFEST_FILE), escape).unwrap();
+    assert!(matches!(
+        verify_manifest(dir.path()),
+        Err(ReportError::BadPath(_))
+    ));
+}
+
+#[test]
+fn results_of_another_major_version_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = common::results();
+    results.schema_version = "2.0".into();
+    write_results(dir.path(), &results).unwrap();
+    assert!(matches!(
+        load_results(dir.path()),
+        Err(ReportError::SchemaVersion { found, .. }) if found == "2.0"
+    ));
+}

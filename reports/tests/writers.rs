@@ -1,0 +1,238 @@
+//! Every writer on the fixed results model: snapshots (redacted), and the properties a user
+//! relies on: escaping, self-containment, unique JUnit names, rule names in failures, DSR
+//! grouping, the JUnit XSD and the JSON schema.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on an unexpected error"
+)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use insilab_reports::writers::{CoverageState, ReportView};
+use insilab_reports::{
+    Format, ReportInput, write_all, write_html, write_json, write_junit, write_markdown,
+};
+
+fn render(format: Format, with_dsr: bool, problems: &[String]) -> String {
+    let results = common::results();
+    let catalogue = common::catalogue();
+    let dsr = common::dsr();
+    let input = ReportInput {
+        results: &results,
+        catalogue: &catalogue,
+        dsr: with_dsr.then_some(&dsr),
+        evidence_problems: problems,
+    };
+    format.render(&input).unwrap()
+}
+
+fn tampered() -> Vec<String> {
+    vec![
+        "modified: results.json".to_owned(),
+        "unlisted: exchanges/x/<evil>.xml".to_owned(),
+    ]
+}
+
+#[test]
+fn html_snapshot() {
+    let html = render(Format::Html, true, &tampered());
+    common::redacted().bind(|| insta::assert_snapshot!("report.html", html));
+}
+
+#[test]
+fn junit_snapshot() {
+    let xml = render(Format::Junit, false, &tampered());
+    common::redacted().bind(|| insta::assert_snapshot!("junit.xml", xml));
+}
+
+#[test]
+fn json_snapshot() {
+    let json = render(Format::Json, true, &[]);
+    common::redacted().bind(|| insta::assert_snapshot!("report.json", json));
+}
+
+#[test]
+fn markdown_snapshot() {
+    let md = render(Format::Markdown, true, &tampered());
+    common::redacted().bind(|| insta::assert_snapshot!("summary.md", md));
+}
+
+#[test]
+fn html_escapes_everything_and_needs_nothing_external() {
+    let html = render(Format::Html, true, &tampered());
+    assert!(
+        !html.contains("<script"),
+        "raw markup from the model leaked"
+    );
+    // minijinja also escapes `/`.
+    assert!(html.contains("&lt;script&gt;x&lt;&#x2f;script&gt;"));
+    assert!(html.contains("&lt;soap:Envelope&gt;"));
+    assert!(html.contains("Identity statuses &lt;manual&gt;"));
+    for external in ["<link", " src=", "@import", "url(", "<script"] {
+        assert!(!html.contains(external), "found {external}");
+    }
+    // The only URL is the SVG namespace, which is an identifier, not a fetch.
+    assert_eq!(html.matches("http://").count(), 1);
+    assert!(html.contains(r#"xmlns="http://www.w3.org/2000/svg""#));
+    assert!(html.contains("@media print"));
+    assert!(html.contains("Evidence check failed"));
+    assert!(html.contains("<strong>INSI-ALG-01</strong>: the all-names call was not made"));
+}
+
+#[test]
+fn junit_names_are_unique_and_failures_name_the_rule() {
+    let xml = render(Format::Junit, false, &[]);
+    let results = common::results();
+    for s in &results.scenarios {
+        let needle = format!(r#"name="{}""#, s.id);
+        assert_eq!(xml.matches(&needle).count(), 1, "{needle}");
+    }
+    assert!(xml.contains(r#"message="[INSI-ALG-01] the all-names call was not made"#));
+    assert!(xml.contains(r#"<property name="requirement" value="CNDA-2.07-cas1"/>"#));
+    assert!(xml.contains(r#"<property name="case" value="2.07 cas 1"/>"#));
+    assert!(xml.contains(r#"classname="CNDA 2.07 — first-name loop""#));
+    assert!(!xml.contains("evidence/manifest"));
+    let tampered = render(Format::Junit, false, &tampered());
+    assert!(tampered.contains(r#"name="evidence/manifest""#));
+}
+
+#[test]
+fn junit_validates_against_the_xsd() {
+    if Command::new("xmllint").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: xmllint not found (apt-get install libxml2-utils)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, problems) in [("clean.xml", vec![]), ("tampered.xml", tampered())] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, render(Format::Junit, false, &problems)).unwrap();
+        let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/junit.xsd");
+        let out = Command::new("xmllint")
+            .args(["--noout", "--nonet", "--schema"])
+            .arg(&xsd)
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name} is not valid: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn json_validates_against_the_documented_schema() {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/report-schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for (dsr, problems) in [(true, vec![]), (false, tampered())] {
+        let report: serde_json::Value =
+            serde_json::from_str(&render(Format::Json, dsr, &problems)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    // The schema is not a rubber stamp: a wrong verdict is rejected.
+    let mut bad: serde_json::Value =
+        serde_json::from_str(&render(Format::Json, false, &[])).unwrap();
+    bad["verdict"] = "green".into();
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn markdown_lists_failures_with_their_rule() {
+    let md = render(Format::Markdown, false, &[]);
+    assert!(md.starts_with("## ❌ insilab: FAILED"));
+    assert!(md.contains("**7 scenarios**: 3 passed, 2 failed, 1 skipped, 1 not run"));
+    assert!(md.contains("| INSI-ALG-01 | the all-names call was not made"));
+    // A pipe in a message cannot break the table.
+    assert!(md.contains("after a fault \\| see step 1"));
+    assert!(md.contains("Requirement ids not in the catalogue: `EXI-NOT-IN-CATALOGUE`"));
+    assert!(!md.contains("DSR item"));
+}
+
+#[test]
+fn coverage_and_dsr_grouping() {
+    let results = common::results();
+    let catalogue = common::catalogue();
+    let dsr = common::dsr();
+    let input = ReportInput {
+        results: &results,
+        catalogue: &catalogue,
+        dsr: Some(&dsr),
+        evidence_problems: &[],
+    };
+    let view = ReportView::new(&input);
+    let state = |id: &str| view.requirements.iter().find(|r| r.id == id).unwrap().state;
+    assert_eq!(state("CNDA-2.07-cas1"), CoverageState::Passed);
+    assert_eq!(
+        state("INSI-ALG-01"),
+        CoverageState::Failed,
+        "one of two failed"
+    );
+    assert_eq!(state("RNIV-EXI-SI-07"), CoverageState::Attested);
+    assert_eq!(state("INSI-TLS-02"), CoverageState::NotRun, "skipped");
+    assert_eq!(state("INSI-NET-01"), CoverageState::NotRun);
+    assert_eq!(state("EXI-DIF-02"), CoverageState::Uncovered);
+    assert_eq!(view.unknown_requirements, vec!["EXI-NOT-IN-CATALOGUE"]);
+
+    let items = view.dsr.as_ref().unwrap();
+    let ids: Vec<(&str, CoverageState)> = items.iter().map(|i| (i.id.as_str(), i.state)).collect();
+    assert_eq!(
+        ids,
+        vec![
+            ("DSR-INS-12", CoverageState::Failed),
+            ("DSR-INS-15", CoverageState::Failed),
+            ("DSR-INS-20", CoverageState::Passed),
+            ("DSR-INS-99", CoverageState::Uncovered),
+        ]
+    );
+    assert_eq!(items[0].requirements.len(), 3);
+
+    let html = write_html(&input).unwrap();
+    assert!(html.contains("By DSR item"));
+    assert!(html.contains("DSR-INS-12"));
+    let md = write_markdown(&input).unwrap();
+    assert!(md.contains("| DSR-INS-20 | passed |"));
+    let json: serde_json::Value = serde_json::from_str(&write_json(&input).unwrap()).unwrap();
+    assert_eq!(json["dsr"][0]["state"], "failed");
+    let no_dsr = ReportInput { dsr: None, ..input };
+    assert!(!write_html(&no_dsr).unwrap().contains("By DSR item"));
+    assert!(write_junit(&no_dsr).unwrap().contains("<testsuites"));
+}
+
+#[test]
+fn write_all_writes_the_named_files_once() {
+    let results = common::results();
+    let catalogue = common::catalogue();
+    let input = ReportInput {
+        results: &results,
+        catalogue: &catalogue,
+        dsr: None,
+        evidence_problems: &[],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new/sub");
+    let formats = [
+        Format::Markdown,
+        Format::Html,
+        Format::Markdown,
+        Format::Json,
+    ];
+    let paths = write_all(&out, &input, &formats).unwrap();
+    let names: Vec<_> = paths
+        .iter()
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["summary.md", "report.html", "report.json"]);
+    for p in &paths {
+        assert!(std::fs::metadata(p).unwrap().len() > 0);
+    }
+}
