@@ -218,12 +218,16 @@ impl Transport {
             .header(http::header::ACCEPT, "application/soap+xml")
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| TransportFailure::new(kind::HTTP, format!("invalid request: {e}")))?;
-        let exchange = async move {
+        // Set once the status line arrived: a connection failure after it is a truncated answer,
+        // before it a connection closed without answering.
+        let head_received = std::sync::atomic::AtomicBool::new(false);
+        let exchange = async {
             let response = sender
                 .send_request(request)
                 .await
                 .map_err(|e| classify(&e, false))?;
             let status = response.status().as_u16();
+            head_received.store(true, std::sync::atomic::Ordering::Relaxed);
             let collected = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
                 .collect()
                 .await;
@@ -258,7 +262,16 @@ impl Transport {
         };
         match raced {
             Raced::Exchange(r) => r,
-            Raced::Connection(Err(e)) => Err(classify(&e, false)),
+            Raced::Connection(Err(e)) => {
+                // The connection may fail in the same poll that delivered the status line: let
+                // the exchange see what it got (the total timeout still bounds this wait).
+                let from_exchange = exchange.await;
+                if head_received.load(std::sync::atomic::Ordering::Relaxed) {
+                    from_exchange
+                } else {
+                    Err(classify(&e, false))
+                }
+            }
             Raced::Connection(Ok(())) => exchange.await,
         }
     }
