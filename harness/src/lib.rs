@@ -1,4 +1,21 @@
 //! insilab-harness: runs the Gherkin suites against a software under test through a driver,
 //! judges the calls and the outcome, writes the evidence bundle; also `lint`.
+//!
+//! The runner is our own small Gherkin runner on the `gherkin` crate (cucumber's parser) with a
+//! step registry ([`steps`]): it gives us one results model written incrementally, a step
+//! library we can list into `docs/steps.md`, scenario-level skip for drivers that lack a
+//! capability, and a library entry ([`run_suites`]) the demo and the self-test call directly.
 #![forbid(unsafe_code)]
 
+pub mod driver;
+mod error;
+pub mod evidence;
+pub mod exchange;
+pub mod lexical;
+pub mod outcome;
+pub mod runner;
+pub mod sim;
+pub mod steps;
+pub mod suite;
+
+pub use error::HarnessError;

@@ -1,0 +1,69 @@
+//! The harness's one error type.
+
+use std::path::PathBuf;
+
+/// Everything that can stop the harness from running (setup errors, exit code 2). Scenario
+/// failures are not errors: they are results.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HarnessError {
+    /// A feature file could not be read or parsed.
+    #[error("cannot read feature file {path}: {message}")]
+    Feature {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A suite name or path that names nothing.
+    #[error(
+        "unknown suite {0:?}: expected cnda, protocol, all or a directory/file of .feature files"
+    )]
+    UnknownSuite(String),
+    /// A tag expression that does not parse.
+    #[error("invalid tag expression {0:?}: {1}")]
+    TagExpression(String, String),
+    /// A step no definition matches (found before running anything).
+    #[error("{file}:{line}: no step definition matches {text:?}")]
+    UndefinedStep {
+        /// Feature file.
+        file: String,
+        /// Line of the step.
+        line: usize,
+        /// Step text.
+        text: String,
+    },
+    /// The driver could not be set up or failed in a way that is not a scenario result.
+    #[error("driver error: {0}")]
+    Driver(String),
+    /// The driver configuration file is wrong.
+    #[error("driver configuration {path}: {message}")]
+    DriverConfig {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The simulator could not be started or reached.
+    #[error("simulator error: {0}")]
+    Simulator(String),
+    /// The PKI could not be loaded or generated.
+    #[error("pki error in {path}: {message}")]
+    Pki {
+        /// PKI directory.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Writing the evidence directory failed.
+    #[error("cannot write evidence at {path}: {source}")]
+    Evidence {
+        /// The file or directory.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The report writers failed.
+    #[error("report error: {0}")]
+    Reports(String),
+}

@@ -1,0 +1,259 @@
+//! The run loop: plan the scenarios, run them one at a time against one simulator (they share
+//! its journal and overrides, so concurrency is deliberately 1), record results and evidence.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use insilab_reports::model::{
+    Failure, RunResults, SCHEMA_VERSION, ScenarioResult, Status, StepResult,
+};
+use sha2::Digest as _;
+
+use crate::HarnessError;
+use crate::driver::Driver;
+use crate::evidence::Evidence;
+use crate::sim::SimControl;
+use crate::steps::{Registry, StepArgs, StepError, World};
+use crate::suite::{PlannedScenario, TagFilter};
+
+/// Version of insilab written into results and evidence.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How progress is shown while running.
+pub enum Progress {
+    /// Nothing.
+    Quiet,
+    /// One plain line per scenario (logs, CI).
+    Lines(Box<dyn Write + Send>),
+    /// A status line rewritten in place, then one line per scenario (terminal).
+    Tty(Box<dyn Write + Send>),
+}
+
+/// Everything the loop needs, once the simulator and the driver exist.
+pub struct LoopInput<'a> {
+    /// Scenarios, already filtered.
+    pub scenarios: Vec<PlannedScenario>,
+    /// Suites selected (for the results).
+    pub suites: Vec<String>,
+    /// The simulator.
+    pub sim: Arc<dyn SimControl>,
+    /// The driver.
+    pub driver: Arc<dyn Driver>,
+    /// Evidence directory writer.
+    pub evidence: &'a Evidence,
+    /// Progress display.
+    pub progress: &'a mut Progress,
+}
+
+/// Selects scenarios by tag expression and checks every step is defined.
+pub fn plan(
+    suite: &str,
+    tags: Option<&str>,
+    registry: &Registry,
+) -> Result<Vec<PlannedScenario>, HarnessError> {
+    let filter = tags.map(TagFilter::parse).transpose()?;
+    let scenarios: Vec<PlannedScenario> = crate::suite::load(suite)?
+        .into_iter()
+        .filter(|s| filter.as_ref().is_none_or(|f| f.matches(&s.tags)))
+        .collect();
+    for scenario in &scenarios {
+        for step in &scenario.steps {
+            if registry.find(&step.text).is_none() {
+                return Err(HarnessError::UndefinedStep {
+                    file: scenario.feature_file.clone(),
+                    line: step.line,
+                    text: step.text.clone(),
+                });
+            }
+        }
+    }
+    Ok(scenarios)
+}
+
+/// Runs every scenario and returns the results (also written to the evidence directory after
+/// each scenario).
+pub async fn run_loop(
+    input: LoopInput<'_>,
+    registry: &Registry,
+) -> Result<RunResults, HarnessError> {
+    let dataset = input.sim.dataset_yaml();
+    let mut results = RunResults {
+        schema_version: SCHEMA_VERSION.to_owned(),
+        tool_version: TOOL_VERSION.to_owned(),
+        run_id: uuid::Uuid::new_v4().to_string(),
+        started_at: now(),
+        finished_at: None,
+        driver: input.driver.name(),
+        simulator: input.sim.describe(),
+        dataset_sha256: dataset.map(|d| hex::encode(sha2::Sha256::digest(d.as_bytes()))),
+        suites: input.suites.clone(),
+        scenarios: Vec::new(),
+    };
+    input.evidence.write_results(&results)?;
+    let total = input.scenarios.len();
+    for (index, scenario) in input.scenarios.iter().enumerate() {
+        show_start(input.progress, index, total, scenario);
+        let result = run_scenario(scenario, &input, registry).await?;
+        show_end(input.progress, index, total, &result);
+        results.scenarios.push(result);
+        input.evidence.write_results(&results)?;
+    }
+    results.finished_at = Some(now());
+    input.evidence.write_results(&results)?;
+    Ok(results)
+}
+
+async fn run_scenario(
+    scenario: &PlannedScenario,
+    input: &LoopInput<'_>,
+    registry: &Registry,
+) -> Result<ScenarioResult, HarnessError> {
+    let started = Instant::now();
+    let mark = input.sim.begin_scenario().await?;
+    let mut world = World::new(
+        input.sim.clone(),
+        input.driver.clone(),
+        scenario.id.clone(),
+        mark,
+    );
+    let mut steps = Vec::new();
+    let mut status = Status::Passed;
+    let mut failure = None;
+    for step in &scenario.steps {
+        if status != Status::Passed {
+            steps.push(StepResult {
+                keyword: step.keyword.clone(),
+                text: step.text.clone(),
+                status: if status == Status::Skipped {
+                    Status::Skipped
+                } else {
+                    Status::NotRun
+                },
+                message: None,
+            });
+            continue;
+        }
+        let Some((def, captures)) = registry.find(&step.text) else {
+            return Err(HarnessError::UndefinedStep {
+                file: scenario.feature_file.clone(),
+                line: step.line,
+                text: step.text.clone(),
+            });
+        };
+        let args = StepArgs {
+            captures,
+            table: step.table.clone(),
+        };
+        let (step_status, message) = match registry.run(def, &mut world, &args).await {
+            Ok(()) => (Status::Passed, None),
+            Err(StepError::Failed { rule, message }) => {
+                failure = Some(Failure {
+                    rule,
+                    message: message.clone(),
+                });
+                (Status::Failed, Some(message))
+            }
+            Err(StepError::Broken(message)) => {
+                let message = format!("setup: {message}");
+                failure = Some(Failure {
+                    rule: None,
+                    message: message.clone(),
+                });
+                (Status::Failed, Some(message))
+            }
+            Err(StepError::Skipped(message)) => (Status::Skipped, Some(message)),
+        };
+        status = step_status;
+        steps.push(StepResult {
+            keyword: step.keyword.clone(),
+            text: step.text.clone(),
+            status: step_status,
+            message,
+        });
+    }
+    // Late calls (a software that goes on calling after reporting) belong to the evidence too.
+    let exchanges = match input.sim.exchanges_since(mark).await {
+        Ok(all) if all.len() >= world.exchanges.len() => all,
+        _ => world.exchanges.clone(),
+    };
+    let exchanges = input.evidence.write_exchanges(&scenario.id, &exchanges)?;
+    let attestations = world
+        .ctx
+        .attestations
+        .lock()
+        .map(|mut a| std::mem::take(&mut *a))
+        .unwrap_or_default();
+    input.evidence.append_attestations(&attestations)?;
+    Ok(ScenarioResult {
+        id: scenario.id.clone(),
+        suite: scenario.suite.clone(),
+        feature: scenario.feature.clone(),
+        feature_file: scenario.feature_file.clone(),
+        name: scenario.name.clone(),
+        case_id: scenario.case_id(),
+        requirements: scenario.requirements(),
+        tags: scenario.other_tags(),
+        status,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        steps,
+        exchanges,
+        attestations,
+        failure,
+    })
+}
+
+/// RFC 3339 UTC timestamp of now.
+pub fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn show_start(progress: &mut Progress, index: usize, total: usize, scenario: &PlannedScenario) {
+    if let Progress::Tty(out) = progress {
+        let _ = write!(out, "\r\x1b[2K[{}/{total}] {} …", index + 1, scenario.id);
+        let _ = out.flush();
+    }
+}
+
+fn show_end(progress: &mut Progress, index: usize, total: usize, result: &ScenarioResult) {
+    let word = match result.status {
+        Status::Passed => "PASS",
+        Status::Failed => "FAIL",
+        Status::Skipped => "SKIP",
+        Status::NotRun => "NOT RUN",
+    };
+    let line = format!(
+        "[{}/{total}] {word} {} — {} ({} ms)",
+        index + 1,
+        result.id,
+        result.name,
+        result.duration_ms
+    );
+    let detail = result
+        .failure
+        .as_ref()
+        .map(|f| format!("\n      {}", f.message))
+        .unwrap_or_default();
+    match progress {
+        Progress::Quiet => {}
+        Progress::Lines(out) => {
+            let _ = writeln!(out, "{line}{detail}");
+        }
+        Progress::Tty(out) => {
+            let _ = writeln!(out, "\r\x1b[2K{line}{detail}");
+        }
+    }
+}
+
+/// Where `insilab run` writes when `--out` is not given: `insilab-out/<UTC timestamp>`.
+pub fn default_out_dir() -> PathBuf {
+    let stamp = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[year][month][day]-[hour][minute][second]"
+        ))
+        .unwrap_or_else(|_| "run".to_owned());
+    PathBuf::from("insilab-out").join(stamp)
+}

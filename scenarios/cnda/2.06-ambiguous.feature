@@ -1,0 +1,30 @@
+@cnda
+Feature: CNDA 2.06 — plusieurs identités trouvées (several identities)
+  On a 02 answer the software stores nothing; with the birthplace it retries and resolves it.
+
+  @CNDA-2.06-cas1 @EXI-ID-14 @INSI-ALG-02 @INSI-HDR-01 @INSI-TLS-01
+  Scenario: 2.06 cas 1 — 02 without the birthplace
+    When the software searches by traits:
+      | nom de naissance  | DE VINCI   |
+      | prénoms           | LEONARDO   |
+      | sexe              | M          |
+      | date de naissance | 2014-02-01 |
+    Then the simulator received 1 call
+    And the answers were "02"
+    And every call is conform to the INSi contract
+    And the software reported several identities
+    And the software stored no INS
+
+  @CNDA-2.06-cas2 @EXI-ID-15 @EXI-REC-07 @INSI-ALG-02 @INSI-HDR-01 @INSI-TLS-01 @INSI-RSP-01
+  Scenario: 2.06 cas 2 — 02 resolved with the lieu de naissance
+    When the software searches by traits:
+      | nom de naissance  | DE VINCI   |
+      | prénoms           | LEONARDO   |
+      | sexe              | M          |
+      | date de naissance | 2014-02-01 |
+      | lieu de naissance | 63220      |
+    Then the last answer was "00"
+    And the last call carried the birthplace "63220"
+    And every call is conform to the INSi contract
+    And the software stored the INS returned by the simulator
+    And the software stored the traits exactly as returned
