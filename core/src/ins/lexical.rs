@@ -92,6 +92,8 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
                 ("LEX-002", "lower-case letter")
             } else if c.is_alphabetic() && transliterable(c) {
                 ("LEX-003", "letter with a diacritic or ligature")
+            } else if transliterable(c) {
+                ("LEX-004", "typographic apostrophe (write ')")
             } else {
                 ("LEX-004", "character outside the insi profile")
             };

@@ -16,7 +16,9 @@ pub const MATRICULE_LEN: usize = BODY_LEN + KEY_LEN;
 pub enum MatriculeError {
     /// The matricule (or the body, for [`Matricule::from_parts`] and [`compute_key`]) has the
     /// wrong number of characters.
-    #[error("matricule has {found} characters, expected {expected}")]
+    #[error(
+        "value has {found} characters, expected {expected} (13-character body, 15-character matricule)"
+    )]
     WrongLength {
         /// Characters found.
         found: usize,
