@@ -8,6 +8,10 @@
 //! - `dataset.yaml`: the dataset the simulator served;
 //! - `version.txt`: the insilab version and build;
 //! - `manifest.sha256`: the SHA-256 of every other file, in `sha256sum` format.
+//!
+//! The reports (`report.html`, `junit.xml`, `report.json`, `summary.md`) may sit at the top of
+//! the directory too. They are derived from `results.json` and regenerated at will, so the
+//! manifest neither lists nor checks them: the seal covers the evidence, not its renderings.
 
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -16,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ReportError;
 use crate::model::{RunResults, SCHEMA_VERSION};
+use crate::writers::Format;
 
 /// File name of the results model.
 pub const RESULTS_FILE: &str = "results.json";
@@ -34,6 +39,8 @@ pub const VERSION_FILE: &str = "version.txt";
 pub const MAX_RESULTS_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest manifest read.
 pub const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest exchange file copied inline into a report; larger ones are only referenced.
+pub const MAX_INLINE_XML_BYTES: u64 = 1024 * 1024;
 /// Most files an evidence directory may hold (a guard against pointing at `/`).
 pub const MAX_EVIDENCE_FILES: usize = 100_000;
 
@@ -187,7 +194,7 @@ fn list_files(dir: &Path) -> Result<Vec<String>, ReportError> {
                     .filter(|s| !s.contains(['\n', '\\']))
                     .ok_or_else(|| ReportError::BadPath(rel.clone()))?;
                 let text = text.replace(std::path::MAIN_SEPARATOR, "/");
-                if text != MANIFEST_FILE {
+                if text != MANIFEST_FILE && !is_derived_report(&text) {
                     out.push(text);
                 }
                 if out.len() > MAX_EVIDENCE_FILES {
@@ -204,6 +211,41 @@ fn list_files(dir: &Path) -> Result<Vec<String>, ReportError> {
     }
     out.sort();
     Ok(out)
+}
+
+/// A report at the top of the directory (regenerated from results.json, never sealed).
+fn is_derived_report(rel: &str) -> bool {
+    Format::ALL.iter().any(|f| f.file_name() == rel)
+}
+
+/// Copies into `results` the request and response XML of every exchange that has no inline
+/// copy yet, reading the files the exchange names (relative, inside the directory, at most
+/// [`MAX_INLINE_XML_BYTES`], UTF-8). A file that cannot be inlined stays referenced by path;
+/// the manifest check reports a missing file, so this does not fail.
+pub fn inline_exchanges(evidence_dir: &Path, results: &mut RunResults) {
+    let read = |rel: &str| -> Option<String> {
+        let path = Path::new(rel);
+        if path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            return None;
+        }
+        let bytes = read_bounded(&evidence_dir.join(path), MAX_INLINE_XML_BYTES).ok()?;
+        String::from_utf8(bytes).ok()
+    };
+    for exchange in results
+        .scenarios
+        .iter_mut()
+        .flat_map(|s| s.exchanges.iter_mut())
+    {
+        if exchange.request_xml.is_none() {
+            exchange.request_xml = read(&exchange.request_file);
+        }
+        if exchange.response_xml.is_none() {
+            exchange.response_xml = exchange.response_file.as_deref().and_then(read);
+        }
+    }
 }
 
 fn hash_file(path: &Path) -> Result<String, ReportError> {

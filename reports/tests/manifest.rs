@@ -13,7 +13,8 @@ use std::process::Command;
 
 use insilab_reports::ReportError;
 use insilab_reports::evidence::{
-    MANIFEST_FILE, exchange_paths, load_results, verify_manifest, write_manifest, write_results,
+    MANIFEST_FILE, exchange_paths, inline_exchanges, load_results, verify_manifest, write_manifest,
+    write_results,
 };
 
 /// An evidence directory as the harness writes it.
@@ -124,6 +125,51 @@ fn missing_manifest_is_a_problem_and_bad_lines_an_error() {
         verify_manifest(dir.path()),
         Err(ReportError::BadPath(_))
     ));
+}
+
+#[test]
+fn reports_beside_the_evidence_are_not_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("report.html"), "old").unwrap();
+    evidence(dir.path());
+    let manifest = fs::read_to_string(dir.path().join(MANIFEST_FILE)).unwrap();
+    assert!(!manifest.contains("report.html"));
+    for name in ["report.html", "junit.xml", "report.json", "summary.md"] {
+        fs::write(dir.path().join(name), "regenerated").unwrap();
+    }
+    assert_eq!(verify_manifest(dir.path()).unwrap(), Vec::<String>::new());
+    // Only at the top: a report-named file deeper down is evidence like any other.
+    fs::write(dir.path().join("exchanges/report.html"), "x").unwrap();
+    assert_eq!(
+        verify_manifest(dir.path()).unwrap(),
+        ["unlisted: exchanges/report.html"]
+    );
+}
+
+#[test]
+fn exchanges_are_inlined_from_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    evidence(dir.path());
+    let mut results = common::results();
+    let ex = &mut results.scenarios[0].exchanges[0];
+    ex.request_xml = None;
+    ex.response_xml = None;
+    ex.request_file = exchange_paths("cnda/2.07-cas1", 1).0;
+    ex.response_file = Some(exchange_paths("cnda/2.07-cas1", 1).1);
+    results.scenarios[0].exchanges[1].request_file = "../../etc/passwd".into();
+    inline_exchanges(dir.path(), &mut results);
+    let ex = &results.scenarios[0].exchanges[0];
+    assert_eq!(ex.request_xml.as_deref(), Some("<soap:Envelope/>"));
+    assert_eq!(
+        ex.response_xml.as_deref(),
+        Some("<soap:Envelope>00</soap:Envelope>")
+    );
+    let outside = &results.scenarios[0].exchanges[1];
+    assert_eq!(
+        outside.request_xml, None,
+        "paths leaving the directory are not read"
+    );
+    assert_eq!(outside.response_xml, None, "missing files stay referenced");
 }
 
 #[test]

@@ -1,0 +1,109 @@
+//! Headless Chromium renders the HTML report to a PNG: the page is valid enough for a real
+//! browser and, being self-contained, renders without any network.
+//!
+//! `cargo test -p insilab-reports --test chromium -- --ignored` refreshes the README
+//! screenshot `docs/img/report.png` through the same code path.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on an unexpected error"
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use insilab_reports::{ReportInput, write_html};
+
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// `chromium` (Debian) or `chromium-browser`, when installed.
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|bin| Command::new(bin).arg("--version").output().is_ok())
+}
+
+/// Renders `html_file` to `png` at 1280×2000 with a fresh profile and no background traffic.
+fn screenshot(bin: &str, html_file: &Path, png: &Path) {
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", html_file.display());
+    let out = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg("--window-size=1280,2000")
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn render_fixture(dir: &Path, problems: &[String]) -> PathBuf {
+    let results = common::results();
+    let catalogue = common::catalogue();
+    let dsr = common::dsr();
+    let html = write_html(&ReportInput {
+        results: &results,
+        catalogue: &catalogue,
+        dsr: Some(&dsr),
+        evidence_problems: problems,
+    })
+    .unwrap();
+    let path = dir.join("report.html");
+    std::fs::write(&path, html).unwrap();
+    path
+}
+
+fn check_png(png: &Path) {
+    let bytes = std::fs::read(png).unwrap();
+    assert!(bytes.starts_with(PNG_MAGIC), "not a PNG");
+    // A blank 1280×2000 page compresses to a few kB; the report draws far more than that.
+    assert!(
+        bytes.len() > 20_000,
+        "suspiciously small PNG: {} bytes",
+        bytes.len()
+    );
+}
+
+#[test]
+fn chromium_renders_the_report() {
+    let Some(bin) = chromium() else {
+        eprintln!("SKIPPED: chromium not found (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = render_fixture(dir.path(), &["modified: results.json".to_owned()]);
+    let png = dir.path().join("report.png");
+    screenshot(bin, &html, &png);
+    check_png(&png);
+}
+
+#[test]
+#[ignore = "refreshes docs/img/report.png; run with --ignored"]
+fn refresh_readme_screenshot() {
+    let Some(bin) = chromium() else {
+        eprintln!("SKIPPED: chromium not found (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = render_fixture(dir.path(), &[]);
+    let png = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/img/report.png");
+    std::fs::create_dir_all(png.parent().unwrap()).unwrap();
+    screenshot(bin, &html, &png);
+    check_png(&png);
+}
