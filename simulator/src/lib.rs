@@ -1,4 +1,326 @@
 //! insilab-simulator: the mock INSi teleservice (mutual TLS, SOAP 1.2, dataset, overrides,
 //! journal, admin API, metrics).
+//!
+//! The request path, one module per stage: [`server`] (TLS accept with a required client
+//! certificate, HTTP/1.1 with limits and timeouts) → [`exchange`] (SOAP envelope, dispatch by
+//! `wsa:Action`, checks, behaviour, writer) → [`journal`]. Around it: [`dataset`] and
+//! [`matching`] (who exists), [`overrides`] (scenario answers and fault injection),
+//! [`answers`] (CNDA answer files), [`wsdl`] (the served contract), [`admin`] and
+//! [`metrics`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), insilab_simulator::SimulatorError> {
+//! use insilab_simulator::{Simulator, SimulatorConfig, TlsSource};
+//! let config = SimulatorConfig::ephemeral(TlsSource::PkiDir("certs/generated".into()));
+//! let handle = Simulator::start(config).await?;
+//! println!("endpoint {}", handle.endpoint_url());
+//! handle.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
+pub mod admin;
+pub mod answers;
+pub mod config;
+pub mod dataset;
+mod error;
+pub mod exchange;
+pub mod journal;
+pub mod matching;
+pub mod metrics;
+pub mod overrides;
+pub mod server;
+mod state;
+pub mod tls;
+pub mod wsdl;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use config::{FileConfig, Limits, SimulatorConfig, Timeouts, TlsSource};
+pub use error::{Result, SimulatorError};
+pub use insilab_core::insi::writer::Dialect;
+pub use journal::{Journal, JournalEntry, JournalQuery};
+pub use overrides::{OverrideAnswer, OverrideSpec, Overrides, RequestPattern};
+
+use state::State;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio_rustls::TlsAcceptor;
+
+/// How long a graceful shutdown waits for open connections before giving up on them.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The bound sockets of a simulator (mini-redis shape: bind first, then [`run`]).
+#[derive(Debug)]
+pub struct Listeners {
+    /// Mutual-TLS endpoint.
+    pub mtls: TcpListener,
+    /// Card-mode endpoint (TLS without client authentication).
+    pub card: Option<TcpListener>,
+    /// Admin API (plain HTTP, loopback).
+    pub admin: Option<TcpListener>,
+}
+
+impl Listeners {
+    /// Binds the addresses of `config`.
+    pub async fn bind(config: &SimulatorConfig) -> Result<Self> {
+        if let Some(a) = config.admin_listen
+            && !a.ip().is_loopback()
+        {
+            return Err(SimulatorError::Config {
+                origin: "admin listen address".into(),
+                message: format!(
+                    "{a} is not a loopback address: the admin API listens on loopback only"
+                ),
+            });
+        }
+        let bind = |a: SocketAddr| async move {
+            TcpListener::bind(a)
+                .await
+                .map_err(|source| SimulatorError::Bind {
+                    addr: a.to_string(),
+                    source,
+                })
+        };
+        Ok(Listeners {
+            mtls: bind(config.listen).await?,
+            card: match config.card_listen {
+                Some(a) => Some(bind(a).await?),
+                None => None,
+            },
+            admin: match config.admin_listen {
+                Some(a) => Some(bind(a).await?),
+                None => None,
+            },
+        })
+    }
+}
+
+/// The simulator entry point.
+#[derive(Debug)]
+pub struct Simulator;
+
+impl Simulator {
+    /// Binds the listeners, loads the dataset and PKI, and serves in the background.
+    pub async fn start(config: SimulatorConfig) -> Result<SimulatorHandle> {
+        let listeners = Listeners::bind(&config).await?;
+        let prepared = Prepared::new(&config, &listeners)?;
+        let (tx, rx) = watch::channel(false);
+        let state = Arc::clone(&prepared.state);
+        let task = tokio::spawn(prepared.serve(listeners, rx));
+        Ok(SimulatorHandle {
+            state,
+            shutdown: tx,
+            task: Some(task),
+        })
+    }
+}
+
+/// Serves `listeners` with `config` until `shutdown` completes, then drains connections and
+/// flushes the journal (the mini-redis `run`).
+pub async fn run(
+    listeners: Listeners,
+    config: SimulatorConfig,
+    shutdown: impl Future,
+) -> Result<()> {
+    let prepared = Prepared::new(&config, &listeners)?;
+    let (tx, rx) = watch::channel(false);
+    let state = Arc::clone(&prepared.state);
+    let task = tokio::spawn(prepared.serve(listeners, rx));
+    shutdown.await;
+    let _ = tx.send(true);
+    let _ = task.await;
+    state.journal.flush()
+}
+
+struct Prepared {
+    state: Arc<State>,
+    mtls: TlsAcceptor,
+    card: Option<TlsAcceptor>,
+    max_connections: usize,
+}
+
+impl Prepared {
+    fn new(config: &SimulatorConfig, listeners: &Listeners) -> Result<Self> {
+        let (mtls, card) = tls_configs(config)?;
+        let token = config
+            .admin_token
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        let state = State::new(config, token)?;
+        if let Ok(a) = listeners.mtls.local_addr() {
+            *state
+                .endpoint_url
+                .write()
+                .unwrap_or_else(|p| p.into_inner()) = endpoint_url(a);
+        }
+        if let Some(Ok(a)) = listeners.admin.as_ref().map(TcpListener::local_addr) {
+            *state.admin_url.write().unwrap_or_else(|p| p.into_inner()) = format!("http://{a}");
+        }
+        Ok(Prepared {
+            state: Arc::new(state),
+            mtls: TlsAcceptor::from(mtls),
+            card: card.map(TlsAcceptor::from),
+            max_connections: config.limits.max_connections.max(1),
+        })
+    }
+
+    async fn serve(self, listeners: Listeners, shutdown: watch::Receiver<bool>) {
+        let limit = Arc::new(Semaphore::new(self.max_connections));
+        let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(server::accept_loop(
+            listeners.mtls,
+            self.mtls,
+            exchange::Listener::Mtls,
+            Arc::clone(&self.state),
+            Arc::clone(&limit),
+            shutdown.clone(),
+        ));
+        if let (Some(l), Some(acceptor)) = (listeners.card, self.card) {
+            tasks.spawn(server::accept_loop(
+                l,
+                acceptor,
+                exchange::Listener::Card,
+                Arc::clone(&self.state),
+                Arc::clone(&limit),
+                shutdown.clone(),
+            ));
+        }
+        // The admin API has its own small cap so that a flood of INSi clients cannot lock the
+        // operator out.
+        if let Some(l) = listeners.admin {
+            tasks.spawn(admin::accept_loop(
+                l,
+                Arc::clone(&self.state),
+                Arc::new(Semaphore::new(64)),
+                shutdown.clone(),
+            ));
+        }
+        while tasks.join_next().await.is_some() {}
+        // Drain: every connection holds a permit until it ends.
+        let all = u32::try_from(self.max_connections).unwrap_or(u32::MAX);
+        if tokio::time::timeout(SHUTDOWN_GRACE, limit.acquire_many(all))
+            .await
+            .is_err()
+        {
+            tracing::warn!("connections still open after the shutdown grace period");
+        }
+        if let Err(e) = self.state.journal.flush() {
+            tracing::error!(error = %e, "failed to flush the journal");
+        }
+    }
+}
+
+fn endpoint_url(a: SocketAddr) -> String {
+    format!("https://{a}/lps")
+}
+
+type TlsPair = (Arc<rustls::ServerConfig>, Option<Arc<rustls::ServerConfig>>);
+
+fn tls_configs(config: &SimulatorConfig) -> Result<TlsPair> {
+    let from_pki = |pki: &insilab_certs::Pki| -> Result<TlsPair> {
+        let pki_err = |e: insilab_certs::CertsError| SimulatorError::Pki(e.to_string());
+        let mtls = pki
+            .server_config(&config.server_identity, insilab_certs::ClientAuth::Required)
+            .map_err(pki_err)?;
+        let card = match config.card_listen {
+            Some(_) => Some(Arc::new(
+                pki.server_config(&config.server_identity, insilab_certs::ClientAuth::None)
+                    .map_err(pki_err)?,
+            )),
+            None => None,
+        };
+        Ok((Arc::new(mtls), card))
+    };
+    match &config.tls {
+        TlsSource::PkiDir(dir) => {
+            let pki =
+                insilab_certs::Pki::load(dir).map_err(|e| SimulatorError::Pki(e.to_string()))?;
+            from_pki(&pki)
+        }
+        TlsSource::Pki(pki) => from_pki(pki),
+        TlsSource::Rustls { mtls, card } => Ok((Arc::clone(mtls), card.clone())),
+    }
+}
+
+/// A running simulator.
+#[derive(Debug)]
+pub struct SimulatorHandle {
+    state: Arc<State>,
+    shutdown: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SimulatorHandle {
+    /// `https://127.0.0.1:PORT/lps`.
+    pub fn endpoint_url(&self) -> String {
+        self.state.endpoint_url()
+    }
+
+    /// `http://127.0.0.1:PORT` of the admin API (empty when disabled).
+    pub fn admin_url(&self) -> String {
+        self.state.admin_url()
+    }
+
+    /// The admin bearer token.
+    pub fn admin_token(&self) -> &str {
+        &self.state.admin_token
+    }
+
+    /// The journal.
+    pub fn journal(&self) -> Journal {
+        self.state.journal.clone()
+    }
+
+    /// The override store.
+    pub fn overrides(&self) -> Overrides {
+        self.state.overrides.clone()
+    }
+
+    /// Changes the dialect of generated answers.
+    pub fn set_dialect(&self, dialect: Dialect) {
+        self.state.set_dialect(dialect);
+    }
+
+    /// The current dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.state.dialect()
+    }
+
+    /// Replaces the dataset (`Some`) or reloads the configured sources (`None`); returns the
+    /// number of persons.
+    pub fn reload_dataset(&self, dataset: Option<dataset::Dataset>) -> Result<usize> {
+        match dataset {
+            Some(d) => {
+                let n = d.persons.len();
+                self.state.set_dataset(d);
+                Ok(n)
+            }
+            None => self.state.reload(),
+        }
+    }
+
+    /// The Prometheus text of the metrics.
+    pub fn metrics_text(&self) -> String {
+        self.state.metrics.render(self.state.journal.file_errors())
+    }
+
+    /// Stops accepting, lets open connections finish (up to [`SHUTDOWN_GRACE`]) and flushes
+    /// the journal file.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for SimulatorHandle {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}

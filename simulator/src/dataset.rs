@@ -1,0 +1,297 @@
+//! The dataset: who exists on the simulated platform and how each person answers.
+//!
+//! One job: load and validate the YAML description of persons (the embedded default reproduces
+//! `cnda-test-data.md`). Matching a request against persons lives in [`crate::matching`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, SimulatorError};
+
+/// OID of the NIR (INS-NIR) assigning authority.
+pub const OID_NIR: &str = "1.2.250.1.213.1.4.8";
+/// OID of the NIA (temporary matricule) assigning authority.
+pub const OID_NIA: &str = "1.2.250.1.213.1.4.9";
+
+/// The embedded default dataset (CNDA cases and the other persons of the qualification platform).
+pub const DEFAULT_DATASET_YAML: &str = include_str!("../data/default-dataset.yaml");
+
+/// Largest dataset file accepted, so that a mistaken path cannot exhaust memory.
+pub const MAX_DATASET_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A set of persons.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    /// Free text describing the dataset.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The persons.
+    #[serde(default)]
+    pub persons: Vec<Person>,
+}
+
+/// One person known to the simulated platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// A stable id (e.g. `cnda-2.04`), used in the journal and in error messages.
+    pub id: String,
+    /// Where the person comes from (e.g. the CNDA case), for readers.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Birth name (`NomNaissance`), in the INSi lexical profile.
+    pub birth_name: String,
+    /// Birth first names, in order (`ListePrenom` is these joined by one space).
+    pub first_names: Vec<String>,
+    /// `M` or `F`.
+    pub sex: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// INSEE COG code of the birthplace.
+    #[serde(default)]
+    pub birthplace: Option<String>,
+    /// The active INS; absent for persons that only answer a fault.
+    #[serde(default)]
+    pub ins: Option<InsNumber>,
+    /// Earlier INS (`INSHISTO`), in the order they are returned.
+    #[serde(default)]
+    pub history: Vec<InsNumber>,
+    /// Deviations of the returned traits (`TIQ`) from the person's traits.
+    #[serde(default)]
+    pub tiq: TiqOptions,
+    /// What the person answers instead of the computed result.
+    #[serde(default)]
+    pub behaviour: Option<Behaviour>,
+}
+
+/// An INS as returned in `INSACTIF` or `INSHISTO`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsNumber {
+    /// The 13-character `NumIdentifiant`.
+    pub matricule: String,
+    /// The key as returned. When absent the valid mod-97 key is computed; when present it is
+    /// returned as written, even when wrong (CNDA 2.08 cas 2 ships wrong keys on purpose), and
+    /// `raw_key: true` must say that a wrong key is deliberate.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Set when `key` is deliberately not the valid key.
+    #[serde(default)]
+    pub raw_key: bool,
+    /// Assigning authority OID (default: NIR).
+    #[serde(default = "default_oid")]
+    pub oid: String,
+    /// `TypeMatricule`, returned only by dialects that carry it.
+    #[serde(default)]
+    pub type_matricule: Option<String>,
+    /// `DateDeb`.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// `DateFin`.
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
+fn default_oid() -> String {
+    OID_NIR.to_owned()
+}
+
+/// Deviations of the returned `TIQ` from the person's traits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TiqOptions {
+    /// Return `TIQ/Prenom` (the first first name) even in dialects that dropped it.
+    #[serde(default)]
+    pub prenom: bool,
+}
+
+/// What a person answers instead of the computed search result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum Behaviour {
+    /// Answer the fault with this `Erreur` code (e.g. `insi_102`, `desir_1020`).
+    Fault(String),
+    /// Answer this CNDA answer file verbatim (e.g. `TEST_2.05`).
+    AnswerFile(String),
+}
+
+impl Dataset {
+    /// The embedded default dataset.
+    pub fn embedded_default() -> Result<Self> {
+        Self::from_yaml(DEFAULT_DATASET_YAML, "embedded default")
+    }
+
+    /// Parses and validates a dataset from YAML text; `origin` names it in errors.
+    pub fn from_yaml(text: &str, origin: &str) -> Result<Self> {
+        let dataset: Dataset =
+            serde_saphyr::from_str(text).map_err(|e| SimulatorError::DatasetSyntax {
+                origin: origin.to_owned(),
+                message: e.to_string(),
+            })?;
+        dataset.validate(origin)?;
+        Ok(dataset)
+    }
+
+    /// Reads, parses and validates a dataset file.
+    pub fn load(path: &std::path::Path) -> Result<Self> {
+        let io = |source| SimulatorError::DatasetIo {
+            path: path.to_owned(),
+            source,
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > MAX_DATASET_BYTES {
+            return Err(SimulatorError::DatasetValue {
+                origin: path.display().to_string(),
+                person: "-".into(),
+                message: format!("file is {len} bytes, more than the {MAX_DATASET_BYTES} allowed"),
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        Self::from_yaml(&text, &path.display().to_string())
+    }
+
+    /// Appends the persons of `other` (later datasets add persons; ids must stay unique).
+    pub fn merge(&mut self, other: Dataset, origin: &str) -> Result<()> {
+        self.persons.extend(other.persons);
+        self.validate(origin)
+    }
+
+    fn validate(&self, origin: &str) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        for p in &self.persons {
+            let bad = |message: String| SimulatorError::DatasetValue {
+                origin: origin.to_owned(),
+                person: p.id.clone(),
+                message,
+            };
+            if !seen.insert(p.id.as_str()) {
+                return Err(bad("duplicate person id".into()));
+            }
+            if p.sex != "M" && p.sex != "F" {
+                return Err(bad(format!("sex `{}` is neither M nor F", p.sex)));
+            }
+            if !is_iso_date(&p.birth_date) {
+                return Err(bad(format!(
+                    "birth_date `{}` is not YYYY-MM-DD",
+                    p.birth_date
+                )));
+            }
+            if p.first_names.is_empty() {
+                return Err(bad("first_names is empty".into()));
+            }
+            if p.ins.is_none() && !matches!(p.behaviour, Some(Behaviour::Fault(_))) {
+                return Err(bad(
+                    "a person without `ins` must have a fault behaviour".into()
+                ));
+            }
+            if let Some(Behaviour::AnswerFile(name)) = &p.behaviour
+                && crate::answers::answer_file(name).is_none()
+            {
+                return Err(bad(format!("unknown answer file `{name}`")));
+            }
+            for ins in p.ins.iter().chain(&p.history) {
+                ins.validate().map_err(bad)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl InsNumber {
+    /// The key to return: the written one, else the computed valid key.
+    pub fn effective_key(&self) -> String {
+        match &self.key {
+            Some(k) => k.clone(),
+            // validate() made sure the matricule is computable.
+            None => compute_key(&self.matricule).unwrap_or_default(),
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let Some(valid) = compute_key(&self.matricule) else {
+            return Err(format!(
+                "matricule `{}` is not 13 characters of the NIR shape",
+                self.matricule
+            ));
+        };
+        if let Some(key) = &self.key
+            && *key != valid
+            && !self.raw_key
+        {
+            return Err(format!(
+                "key `{key}` of `{}` is not the valid key `{valid}` (set raw_key: true if deliberate)",
+                self.matricule
+            ));
+        }
+        for d in self.start.iter().chain(&self.end) {
+            if !is_iso_date(d) {
+                return Err(format!("date `{d}` is not YYYY-MM-DD"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Computes the mod-97 key of a 13-character matricule (Corsica `2A`→`19`, `2B`→`18`).
+pub fn compute_key(matricule: &str) -> Option<String> {
+    let m = matricule.as_bytes();
+    if m.len() != 13 {
+        return None;
+    }
+    let mut digits = String::with_capacity(13);
+    for (i, c) in matricule.chars().enumerate() {
+        match (i, c) {
+            (6, 'A') if m[5] == b'2' => {
+                digits.pop();
+                digits.push_str("19");
+            }
+            (6, 'B') if m[5] == b'2' => {
+                digits.pop();
+                digits.push_str("18");
+            }
+            (_, d) if d.is_ascii_digit() => digits.push(d),
+            _ => return None,
+        }
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(format!("{:02}", 97 - n % 97))
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test fixtures are known-valid")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_the_cnda_table_are_recomputed() {
+        assert_eq!(compute_key("1010663220754").as_deref(), Some("60"));
+        assert_eq!(compute_key("160012B020777").as_deref(), Some("13"));
+        assert_eq!(compute_key("297022A020778").as_deref(), Some("78"));
+        assert_eq!(compute_key("1810363220456").as_deref(), Some("76"));
+        assert_eq!(compute_key("2810363220456").as_deref(), Some("26"));
+        assert_eq!(compute_key("12345"), None);
+    }
+
+    #[test]
+    fn embedded_default_dataset_loads() {
+        let d = Dataset::embedded_default().unwrap();
+        assert!(d.persons.len() >= 15);
+    }
+
+    #[test]
+    fn wrong_key_without_raw_key_is_refused() {
+        let yaml = "persons:\n  - id: x\n    birth_name: A\n    first_names: [B]\n    sex: M\n    birth_date: '2000-01-01'\n    ins: {matricule: '1010663220754', key: '61'}\n";
+        let err = Dataset::from_yaml(yaml, "t").unwrap_err();
+        assert!(err.to_string().contains("raw_key"), "{err}");
+    }
+}

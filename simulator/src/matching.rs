@@ -1,0 +1,230 @@
+//! Matching rules: which dataset persons a search designates.
+//!
+//! One job: turn a traits search (or a verification) into "none", "one person" or "several".
+//! The rules, documented in `docs/datasets.md`:
+//! - names compare after normalisation (surrounding spaces removed, inner runs of spaces made
+//!   one, upper case); birth name, sex and birth date must be equal;
+//! - the first names sent are the `Prenom` elements, each split on spaces: one `Prenom`
+//!   `PIERRE PAUL` and two `Prenom` `PIERRE`, `PAUL` are the same list. Every name of the list
+//!   must be one of the person's birth first names; a hyphenated name is one name;
+//! - the birthplace filters only when it is sent.
+
+use crate::dataset::{Dataset, Person};
+
+/// The traits of a search, as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TraitsQuery {
+    /// `NomNaissance`.
+    pub birth_name: Option<String>,
+    /// Every `Prenom` element, as sent.
+    pub prenoms: Vec<String>,
+    /// `Sexe`.
+    pub sex: Option<String>,
+    /// `DateNaissance`.
+    pub birth_date: Option<String>,
+    /// `LieuNaissance`.
+    pub birthplace: Option<String>,
+}
+
+/// The outcome of matching a query against the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchOutcome<'a> {
+    /// Nobody matches (`01`).
+    None,
+    /// Exactly one person matches (`00`).
+    One(&'a Person),
+    /// Several persons match (`02`); the count.
+    Several(usize),
+}
+
+/// Normalises a name for comparison: trims, collapses inner space runs, upper-cases.
+pub fn normalise_name(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
+}
+
+/// The list of first names a query asks for (each `Prenom` split on spaces, normalised).
+pub fn requested_first_names(prenoms: &[String]) -> Vec<String> {
+    prenoms
+        .iter()
+        .flat_map(|p| p.split_whitespace())
+        .map(str::to_uppercase)
+        .collect()
+}
+
+fn eq_opt(sent: Option<&String>, have: &str) -> bool {
+    sent.is_some_and(|s| s.trim() == have)
+}
+
+/// Does `person` match `query`?
+pub fn person_matches(person: &Person, query: &TraitsQuery) -> bool {
+    let Some(name) = &query.birth_name else {
+        return false;
+    };
+    if normalise_name(name) != normalise_name(&person.birth_name) {
+        return false;
+    }
+    if !eq_opt(query.sex.as_ref(), &person.sex)
+        || !eq_opt(query.birth_date.as_ref(), &person.birth_date)
+    {
+        return false;
+    }
+    let wanted = requested_first_names(&query.prenoms);
+    if wanted.is_empty()
+        || !wanted
+            .iter()
+            .all(|w| person.first_names.iter().any(|f| normalise_name(f) == *w))
+    {
+        return false;
+    }
+    match (&query.birthplace, &person.birthplace) {
+        (Some(sent), Some(have)) => sent.trim().eq_ignore_ascii_case(have),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+/// Matches a traits search against the dataset.
+pub fn search<'a>(dataset: &'a Dataset, query: &TraitsQuery) -> MatchOutcome<'a> {
+    let mut found = dataset.persons.iter().filter(|p| person_matches(p, query));
+    match (found.next(), found.count()) {
+        (None, _) => MatchOutcome::None,
+        (Some(p), 0) => MatchOutcome::One(p),
+        (Some(_), more) => MatchOutcome::Several(more + 1),
+    }
+}
+
+/// Result of a verification lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerificationOutcome<'a> {
+    /// The INS is the active INS of this person and the traits match.
+    Confirmed(&'a Person),
+    /// The INS is only in a person's history (reported `01`, finding "INS historised").
+    Historised(&'a Person),
+    /// The INS is known but the traits do not match, or the INS is unknown.
+    NotConfirmed,
+}
+
+/// Verifies that `matricule` (+ optional key) is the active INS of a person matching `query`.
+pub fn verify<'a>(
+    dataset: &'a Dataset,
+    matricule: &str,
+    key: Option<&str>,
+    query: &TraitsQuery,
+) -> VerificationOutcome<'a> {
+    let key_ok = |ins: &crate::dataset::InsNumber| key.is_none_or(|k| k == ins.effective_key());
+    for p in &dataset.persons {
+        if let Some(ins) = &p.ins
+            && ins.matricule == matricule
+            && key_ok(ins)
+        {
+            return if person_matches(p, query) {
+                VerificationOutcome::Confirmed(p)
+            } else {
+                VerificationOutcome::NotConfirmed
+            };
+        }
+    }
+    for p in &dataset.persons {
+        if p.history
+            .iter()
+            .any(|h| h.matricule == matricule && key_ok(h))
+        {
+            return VerificationOutcome::Historised(p);
+        }
+    }
+    VerificationOutcome::NotConfirmed
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test fixtures are known-valid")]
+mod tests {
+    use super::*;
+
+    fn q(name: &str, prenoms: &[&str], sex: &str, date: &str, place: Option<&str>) -> TraitsQuery {
+        TraitsQuery {
+            birth_name: Some(name.into()),
+            prenoms: prenoms.iter().map(|s| s.to_string()).collect(),
+            sex: Some(sex.into()),
+            birth_date: Some(date.into()),
+            birthplace: place.map(Into::into),
+        }
+    }
+
+    fn id(o: MatchOutcome<'_>) -> String {
+        match o {
+            MatchOutcome::None => "01".into(),
+            MatchOutcome::One(p) => p.id.clone(),
+            MatchOutcome::Several(n) => format!("02x{n}"),
+        }
+    }
+
+    #[test]
+    fn cnda_first_name_loops() {
+        let d = Dataset::embedded_default().unwrap();
+        let t = |p: &[&str]| id(search(&d, &q("TCHITCHI", p, "F", "1936-06-21", None)));
+        assert_eq!(t(&["OLA"]), "01");
+        assert_eq!(t(&["CATARINA"]), "cnda-2.07-cas1");
+        assert_eq!(t(&["CATARINA BELLA"]), "cnda-2.07-cas1");
+        assert_eq!(t(&["CATARINA", "BELLA"]), "cnda-2.07-cas1");
+        assert_eq!(t(&["OLA CATARINA BELLA"]), "01");
+        let h = |p: &[&str]| id(search(&d, &q("HOUILLES", p, "M", "1993-01-27", None)));
+        assert_eq!(h(&["PIERRE"]), "01");
+        assert_eq!(h(&["PIERRE PAUL JACQUES"]), "01");
+    }
+
+    #[test]
+    fn hyphenated_name_is_one_name_and_several_resolve_with_birthplace() {
+        let d = Dataset::embedded_default().unwrap();
+        let r = search(
+            &d,
+            &q(
+                "D'ARTAGNAN DE L'HERAULT",
+                &["PIERRE-ALAIN"],
+                "M",
+                "2001-06-17",
+                None,
+            ),
+        );
+        assert_eq!(id(r), "cnda-2.03-cas1");
+        let r = search(
+            &d,
+            &q(
+                "D'ARTAGNAN DE L'HERAULT",
+                &["PIERRE"],
+                "M",
+                "2001-06-17",
+                None,
+            ),
+        );
+        assert_eq!(id(r), "01");
+        let r = search(&d, &q("DE VINCI", &["LEONARDO"], "M", "2014-02-01", None));
+        assert_eq!(id(r), "02x2");
+        let r = search(
+            &d,
+            &q("DE VINCI", &["LEONARDO"], "M", "2014-02-01", Some("63220")),
+        );
+        assert_eq!(id(r), "cnda-2.06-a");
+    }
+
+    #[test]
+    fn verification_confirms_only_the_active_ins_with_matching_traits() {
+        let d = Dataset::embedded_default().unwrap();
+        let traits = q("ECETINSI", &["PIERRE-ALAIN"], "M", "2009-07-14", None);
+        assert!(matches!(
+            verify(&d, "1090763220834", Some("89"), &traits),
+            VerificationOutcome::Confirmed(_)
+        ));
+        assert!(matches!(
+            verify(&d, "2090763220834", Some("39"), &traits),
+            VerificationOutcome::Historised(_)
+        ));
+        let other = q("ECETINSI", &["PAUL"], "M", "2009-07-14", None);
+        assert_eq!(
+            verify(&d, "1090763220834", Some("89"), &other),
+            VerificationOutcome::NotConfirmed
+        );
+    }
+}

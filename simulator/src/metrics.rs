@@ -1,0 +1,158 @@
+//! Prometheus metrics.
+//!
+//! One job: count exchanges by operation and outcome, keep a latency histogram, and render
+//! them in the Prometheus text exposition format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Upper bounds of the latency histogram buckets, in seconds.
+pub const LATENCY_BUCKETS: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0,
+];
+
+/// The metrics registry (cheap to clone).
+#[derive(Debug, Clone, Default)]
+pub struct Metrics {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    requests: Mutex<BTreeMap<(String, String), u64>>,
+    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    count: AtomicU64,
+    sum_us: AtomicU64,
+    tls_failures: AtomicU64,
+    dropped_slow_clients: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts one exchange.
+    pub fn observe(&self, operation: &str, outcome: &str, duration: std::time::Duration) {
+        {
+            let mut m = self
+                .inner
+                .requests
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            *m.entry((operation.to_owned(), outcome.to_owned()))
+                .or_default() += 1;
+        }
+        let secs = duration.as_secs_f64();
+        for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
+            if secs <= *le {
+                self.inner.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.inner.count.fetch_add(1, Ordering::Relaxed);
+        let us = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
+        self.inner.sum_us.fetch_add(us, Ordering::Relaxed);
+    }
+
+    /// Counts a failed TLS handshake.
+    pub fn tls_failure(&self) {
+        self.inner.tls_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a client dropped for being too slow.
+    pub fn slow_client(&self) {
+        self.inner
+            .dropped_slow_clients
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Renders the Prometheus text format; `journal_file_errors` comes from the journal.
+    pub fn render(&self, journal_file_errors: u64) -> String {
+        let mut s = String::new();
+        s.push_str("# HELP insilab_requests_total INSi exchanges by operation and outcome.\n");
+        s.push_str("# TYPE insilab_requests_total counter\n");
+        {
+            let m = self
+                .inner
+                .requests
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            for ((op, outcome), n) in m.iter() {
+                let _ = writeln!(
+                    s,
+                    "insilab_requests_total{{operation=\"{}\",outcome=\"{}\"}} {n}",
+                    escape(op),
+                    escape(outcome)
+                );
+            }
+        }
+        s.push_str(
+            "# HELP insilab_request_duration_seconds Time from complete request to answer.\n",
+        );
+        s.push_str("# TYPE insilab_request_duration_seconds histogram\n");
+        for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
+            let n = self.inner.buckets[i].load(Ordering::Relaxed);
+            let _ = writeln!(
+                s,
+                "insilab_request_duration_seconds_bucket{{le=\"{le}\"}} {n}"
+            );
+        }
+        let count = self.inner.count.load(Ordering::Relaxed);
+        let _ = writeln!(
+            s,
+            "insilab_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let sum = self.inner.sum_us.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(s, "insilab_request_duration_seconds_sum {sum}");
+        let _ = writeln!(s, "insilab_request_duration_seconds_count {count}");
+        let counters = [
+            (
+                "insilab_tls_handshake_failures_total",
+                "Failed TLS handshakes.",
+                self.inner.tls_failures.load(Ordering::Relaxed),
+            ),
+            (
+                "insilab_slow_clients_dropped_total",
+                "Connections dropped by a read timeout.",
+                self.inner.dropped_slow_clients.load(Ordering::Relaxed),
+            ),
+            (
+                "insilab_journal_file_errors_total",
+                "Journal entries that could not be appended to the JSONL file.",
+                journal_file_errors,
+            ),
+        ];
+        for (name, help, v) in counters {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+        }
+        s
+    }
+}
+
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_histogram() {
+        let m = Metrics::default();
+        m.observe(
+            "traits_search",
+            "cr_00",
+            std::time::Duration::from_micros(300),
+        );
+        m.observe("traits_search", "cr_00", std::time::Duration::from_secs(2));
+        let text = m.render(0);
+        assert!(
+            text.contains(
+                "insilab_requests_total{operation=\"traits_search\",outcome=\"cr_00\"} 2"
+            )
+        );
+        assert!(text.contains("insilab_request_duration_seconds_bucket{le=\"0.0005\"} 1"));
+        assert!(text.contains("insilab_request_duration_seconds_bucket{le=\"+Inf\"} 2"));
+    }
+}

@@ -1,0 +1,124 @@
+//! The state shared by every connection of one simulator instance.
+//!
+//! One job: hold the swappable dataset and dialect, the IDAM registry, the journal, overrides,
+//! metrics and settings, behind cheap clones.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use insilab_core::insi::reader;
+use insilab_core::insi::writer::Dialect;
+
+use crate::config::{Limits, SimulatorConfig, Timeouts};
+use crate::dataset::Dataset;
+use crate::error::Result;
+use crate::journal::Journal;
+use crate::metrics::Metrics;
+use crate::overrides::Overrides;
+
+/// Shared state.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub dataset: RwLock<Arc<Dataset>>,
+    pub default_dataset: bool,
+    pub dataset_files: Vec<PathBuf>,
+    pub dialect: RwLock<Dialect>,
+    pub idam_registry: HashSet<String>,
+    pub journal: Journal,
+    pub overrides: Overrides,
+    pub metrics: Metrics,
+    pub limits: Limits,
+    pub timeouts: Timeouts,
+    pub reader_limits: reader::Limits,
+    pub admin_token: String,
+    pub tenant_tokens: BTreeMap<String, String>,
+    /// Public URL of the endpoint (`https://127.0.0.1:8443/lps`), filled in once bound.
+    pub endpoint_url: RwLock<String>,
+    /// URL of the admin API, filled in once bound.
+    pub admin_url: RwLock<String>,
+}
+
+impl State {
+    pub fn new(config: &SimulatorConfig, admin_token: String) -> Result<Self> {
+        let dataset = load_datasets(config.default_dataset, &config.datasets)?;
+        let reader_limits = reader::Limits {
+            max_body_bytes: config.limits.max_body_bytes,
+            max_depth: config.limits.max_xml_depth,
+            ..reader::Limits::default()
+        };
+        Ok(State {
+            dataset: RwLock::new(Arc::new(dataset)),
+            default_dataset: config.default_dataset,
+            dataset_files: config.datasets.clone(),
+            dialect: RwLock::new(config.dialect),
+            idam_registry: config
+                .idam_registry
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .collect(),
+            journal: Journal::new(config.journal_capacity, config.journal_file.as_deref())?,
+            overrides: Overrides::default(),
+            metrics: Metrics::default(),
+            limits: config.limits.clone(),
+            timeouts: config.timeouts.clone(),
+            reader_limits,
+            admin_token,
+            tenant_tokens: config.tenant_tokens.clone(),
+            endpoint_url: RwLock::new(String::new()),
+            admin_url: RwLock::new(String::new()),
+        })
+    }
+
+    pub fn dataset(&self) -> Arc<Dataset> {
+        Arc::clone(&self.dataset.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn set_dataset(&self, d: Dataset) {
+        *self.dataset.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(d);
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        *self.dialect.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set_dialect(&self, d: Dialect) {
+        *self.dialect.write().unwrap_or_else(|p| p.into_inner()) = d;
+    }
+
+    pub fn endpoint_url(&self) -> String {
+        self.endpoint_url
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn admin_url(&self) -> String {
+        self.admin_url
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Reloads the configured dataset sources.
+    pub fn reload(&self) -> Result<usize> {
+        let d = load_datasets(self.default_dataset, &self.dataset_files)?;
+        let n = d.persons.len();
+        self.set_dataset(d);
+        Ok(n)
+    }
+}
+
+/// The embedded default (when enabled) followed by each file.
+pub(crate) fn load_datasets(default: bool, files: &[PathBuf]) -> Result<Dataset> {
+    let mut d = if default {
+        Dataset::embedded_default()?
+    } else {
+        Dataset::default()
+    };
+    for f in files {
+        let extra = Dataset::load(f)?;
+        d.merge(extra, &f.display().to_string())?;
+    }
+    Ok(d)
+}
