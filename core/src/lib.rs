@@ -10,3 +10,4 @@
 pub mod insi;
 
 pub mod ins;
+pub mod rules;

@@ -1,0 +1,560 @@
+//! Checks of a request: headers, Content-Type, body traits.
+
+use time::PrimitiveDateTime;
+use time::macros::format_description;
+
+use super::{Finding, Findings, quote};
+use crate::ins::lexical::{self, NameKind};
+use crate::ins::{BirthDate, Cog, CogKind, Matricule, Oid};
+use crate::insi::names::{self, Operation};
+use crate::insi::{
+    CardSearch, ContexteBam, ContexteLps, Request, RequestBody, Security, TraitsSearch,
+    Verification, WireMatricule,
+};
+
+/// What the transport knew about the request, when the caller has it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckContext<'a> {
+    /// The HTTP `Content-Type` header value.
+    pub content_type: Option<&'a str>,
+    /// The action parameter, when the caller already extracted it (otherwise it is read from
+    /// `content_type`).
+    pub http_action: Option<&'a str>,
+}
+
+/// Checks a request against the catalogue; never panics.
+pub fn check_request(req: &Request, ctx: &CheckContext) -> Vec<Finding> {
+    let mut f = Findings::default();
+    let op = req.operation();
+    check_addressing(&mut f, req, op);
+    match &req.headers.bam {
+        None => f.push(
+            "INSI-HDR-006",
+            p("Header/ContexteBAM"),
+            "ContexteBAM header is missing".into(),
+        ),
+        Some(bam) => check_bam(&mut f, bam, op),
+    }
+    match &req.headers.lps {
+        None => f.push(
+            "INSI-HDR-013",
+            p("Header/ContexteLPS"),
+            "ContexteLPS header is missing".into(),
+        ),
+        Some(lps) => check_lps(&mut f, lps),
+    }
+    if let Some(sec) = &req.headers.security {
+        check_security(&mut f, sec);
+    }
+    check_content_type(&mut f, req, ctx);
+    match &req.body {
+        RequestBody::TraitsSearch(t) => check_traits_search(&mut f, t),
+        RequestBody::CardSearch(c) => check_card_search(&mut f, c),
+        RequestBody::Verification(v) => check_verification(&mut f, v),
+    }
+    f.0
+}
+
+fn p(path: &str) -> Option<String> {
+    Some(path.to_owned())
+}
+
+fn blank(v: &Option<String>) -> bool {
+    v.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+fn check_addressing(f: &mut Findings, req: &Request, op: Operation) {
+    match req.headers.action.as_deref().map(str::trim) {
+        None | Some("") => f.push(
+            "INSI-HDR-001",
+            p("Header/Action"),
+            "wsa:Action is missing or empty".into(),
+        ),
+        Some(action) => match Operation::from_action(action) {
+            None => f.push(
+                "INSI-HDR-002",
+                p("Header/Action"),
+                format!(
+                    "wsa:Action {} is not the action of an insi operation",
+                    quote(action)
+                ),
+            ),
+            Some(a) if a != op => f.push(
+                "INSI-HDR-003",
+                p("Header/Action"),
+                format!(
+                    "wsa:Action is {} but the body is {} ({})",
+                    a.name(),
+                    op.body_element(),
+                    op.name()
+                ),
+            ),
+            Some(_) => {}
+        },
+    }
+    match req.headers.message_id.as_deref().map(str::trim) {
+        None | Some("") => f.push(
+            "INSI-HDR-004",
+            p("Header/MessageID"),
+            "wsa:MessageID is missing or empty".into(),
+        ),
+        Some(id) => {
+            if !id.strip_prefix("uuid:").is_some_and(is_uuid) {
+                f.push(
+                    "INSI-HDR-005",
+                    p("Header/MessageID"),
+                    format!("wsa:MessageID {} is not of the form uuid:<UUID>", quote(id)),
+                );
+            }
+        }
+    }
+}
+
+/// 8-4-4-4-12 hexadecimal digits.
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, a real calendar time.
+fn is_utc_millis(s: &str) -> bool {
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    PrimitiveDateTime::parse(s, &fmt).is_ok()
+}
+
+fn check_version(
+    f: &mut Findings,
+    rule_id: &'static str,
+    header: &str,
+    found: &Option<String>,
+    expected: &str,
+) {
+    if found.as_deref() != Some(expected) {
+        let what = found.as_deref().map_or("missing".to_owned(), quote);
+        f.push(
+            rule_id,
+            Some(format!("Header/{header}/@Version")),
+            format!("{header}/@Version is {what}, expected {expected:?}"),
+        );
+    }
+}
+
+fn check_nature(
+    f: &mut Findings,
+    rule_id: &'static str,
+    header: &str,
+    found: &Option<String>,
+    expected: &str,
+) {
+    if let Some(n) = found.as_deref()
+        && n != expected
+    {
+        f.push(
+            rule_id,
+            Some(format!("Header/{header}/@Nature")),
+            format!("{header}/@Nature is {}, expected {expected:?}", quote(n)),
+        );
+    }
+}
+
+fn check_temps(f: &mut Findings, rule_id: &'static str, header: &str, temps: &Option<String>) {
+    let path = Some(format!("Header/{header}/Temps"));
+    match temps.as_deref() {
+        None => f.push(rule_id, path, format!("{header}/Temps is missing")),
+        Some(t) if !is_utc_millis(t) => f.push(
+            rule_id,
+            path,
+            format!(
+                "{header}/Temps {} is not of the form YYYY-MM-DDTHH:MM:SS.mmmZ",
+                quote(t)
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
+fn check_bam(f: &mut Findings, bam: &ContexteBam, op: Operation) {
+    const H: &str = "ContexteBAM";
+    check_version(f, "INSI-HDR-007", H, &bam.version, names::CTXBAM_VERSION);
+    check_nature(f, "INSI-HDR-008", H, &bam.nature, names::CTXBAM_NATURE);
+    match bam.id.as_deref().map(str::trim) {
+        Some(id) if is_uuid(id) => {}
+        other => f.push(
+            "INSI-HDR-009",
+            p("Header/ContexteBAM/Id"),
+            match other {
+                None | Some("") => "ContexteBAM/Id is missing or empty".into(),
+                Some(id) => format!("ContexteBAM/Id {} is not a uuid", quote(id)),
+            },
+        ),
+    }
+    check_temps(f, "INSI-HDR-010", H, &bam.temps);
+    match &bam.couverture {
+        None => f.push(
+            "INSI-HDR-011",
+            p("Header/ContexteBAM/COUVERTURE"),
+            "ContexteBAM/COUVERTURE is missing (it is required, empty for a traits search)".into(),
+        ),
+        Some(c) => {
+            let empty = !c.has_assure() && !c.has_beneficiaire();
+            match op {
+                Operation::CardSearch if empty => f.push(
+                    "INSI-VIT-003",
+                    p("Header/ContexteBAM/COUVERTURE"),
+                    "ContexteBAM/COUVERTURE is empty in a vitale search".into(),
+                ),
+                Operation::TraitsSearch if !empty => f.push(
+                    "INSI-HDR-012",
+                    p("Header/ContexteBAM/COUVERTURE"),
+                    "ContexteBAM/COUVERTURE must be empty in a traits search".into(),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn check_lps(f: &mut Findings, lps: &ContexteLps) {
+    const H: &str = "ContexteLPS";
+    check_version(f, "INSI-HDR-014", H, &lps.version, names::CTXLPS_VERSION);
+    check_nature(f, "INSI-HDR-015", H, &lps.nature, names::CTXLPS_NATURE);
+    if blank(&lps.id) {
+        f.push(
+            "INSI-HDR-016",
+            p("Header/ContexteLPS/Id"),
+            "ContexteLPS/Id is missing or empty".into(),
+        );
+    }
+    check_temps(f, "INSI-HDR-017", H, &lps.temps);
+    if blank(&lps.idam) {
+        f.push(
+            "INSI-HDR-018",
+            p("Header/ContexteLPS/LPS/IDAM"),
+            "ContexteLPS/LPS/IDAM is missing or empty: the service answers desir_550".into(),
+        );
+    }
+    if lps.idam_r.as_deref() != Some(names::IDAM_R) {
+        let what = lps.idam_r.as_deref().map_or("missing".to_owned(), quote);
+        f.push(
+            "INSI-HDR-019",
+            p("Header/ContexteLPS/LPS/IDAM/@R"),
+            format!("ContexteLPS/LPS/IDAM/@R is {what}, expected \"4\""),
+        );
+    }
+    let missing: Vec<&str> = [
+        ("Version", &lps.lps_version),
+        ("Instance", &lps.instance),
+        ("Nom", &lps.nom),
+    ]
+    .into_iter()
+    .filter(|(_, v)| blank(v))
+    .map(|(n, _)| n)
+    .collect();
+    if !missing.is_empty() {
+        f.push(
+            "INSI-HDR-020",
+            p("Header/ContexteLPS/LPS"),
+            format!("ContexteLPS/LPS lacks {}", missing.join(", ")),
+        );
+    }
+}
+
+fn check_security(f: &mut Findings, sec: &Security) {
+    for (i, a) in sec.assertions.iter().enumerate() {
+        let path = Some(format!("Header/Security/Assertion[{}]", i + 1));
+        if !a.has_signature {
+            f.push(
+                "INSI-SEC-001",
+                path.clone(),
+                "saml assertion carries no ds:Signature".into(),
+            );
+        }
+        if !matches!(a.name_qualifier.as_deref(), Some("CPS" | "PSC")) {
+            let what = a
+                .name_qualifier
+                .as_deref()
+                .map_or("missing".to_owned(), quote);
+            f.push(
+                "INSI-SEC-002",
+                path,
+                format!("saml NameID/@NameQualifier is {what}, expected \"CPS\" or \"PSC\""),
+            );
+        }
+    }
+}
+
+/// The `action` parameter of a Content-Type value, quotes removed.
+fn action_parameter(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("action")
+            .then(|| v.trim().trim_matches('"'))
+    })
+}
+
+fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
+    let path = p("HTTP/Content-Type");
+    if let Some(ct) = ctx.content_type {
+        let media = ct.split(';').next().unwrap_or("").trim();
+        if !media.eq_ignore_ascii_case("application/soap+xml") {
+            f.push(
+                "INSI-HDR-023",
+                path.clone(),
+                format!(
+                    "Content-Type {} is not application/soap+xml (soap 1.2)",
+                    quote(media)
+                ),
+            );
+        }
+    }
+    let action = ctx
+        .http_action
+        .or_else(|| ctx.content_type.and_then(action_parameter));
+    match (action, ctx.content_type) {
+        (Some(a), _) => {
+            let wsa = req.headers.action.as_deref().map(str::trim);
+            let expected = wsa
+                .filter(|w| !w.is_empty())
+                .unwrap_or(req.operation().action());
+            if a.trim() != expected {
+                f.push(
+                    "INSI-HDR-022",
+                    path,
+                    format!(
+                        "Content-Type action {} differs from wsa:Action {}",
+                        quote(a),
+                        quote(expected)
+                    ),
+                );
+            }
+        }
+        (None, Some(_)) => f.push(
+            "INSI-HDR-021",
+            path,
+            "Content-Type has no action parameter".into(),
+        ),
+        (None, None) => {}
+    }
+}
+
+fn lexical_findings(
+    f: &mut Findings,
+    rule_id: &'static str,
+    path: &str,
+    value: &str,
+    kind: NameKind,
+) {
+    for v in lexical::validate(value, kind) {
+        f.push(
+            rule_id,
+            Some(path.to_owned()),
+            format!("{path}: {} ({})", v.message, v.rule_id),
+        );
+    }
+}
+
+fn check_birth_name(f: &mut Findings, base: &str, nom: &Option<String>) {
+    let path = format!("{base}/NomNaissance");
+    match nom.as_deref() {
+        None | Some("") => f.push(
+            "INSI-TRT-001",
+            Some(path),
+            "NomNaissance is missing or empty: the service answers insi_19".into(),
+        ),
+        Some(n) => lexical_findings(f, "INSI-TRT-002", &path, n, NameKind::BirthName),
+    }
+}
+
+fn check_sex(f: &mut Findings, base: &str, sexe: &Option<String>) {
+    let path = Some(format!("{base}/Sexe"));
+    match sexe.as_deref() {
+        None => f.push("INSI-TRT-006", path, "Sexe is missing".into()),
+        Some("M" | "F") => {}
+        Some(s) => f.push(
+            "INSI-TRT-007",
+            path,
+            format!("Sexe {} is not M or F", quote(s)),
+        ),
+    }
+}
+
+fn check_date(f: &mut Findings, base: &str, date: &Option<String>) {
+    let path = Some(format!("{base}/DateNaissance"));
+    match date.as_deref() {
+        None => f.push("INSI-TRT-008", path, "DateNaissance is missing".into()),
+        Some(d) => match BirthDate::parse(d) {
+            Ok(b) if b.is_incomplete() => f.push(
+                "INSI-TRT-010",
+                path,
+                format!("DateNaissance {} has unknown parts", quote(d)),
+            ),
+            Ok(_) => {}
+            Err(e) => f.push("INSI-TRT-009", path, format!("DateNaissance: {e}")),
+        },
+    }
+}
+
+fn check_birthplace(f: &mut Findings, base: &str, lieu: &Option<String>) {
+    let Some(l) = lieu.as_deref() else { return };
+    let path = Some(format!("{base}/LieuNaissance"));
+    match Cog::parse(l) {
+        Ok(c) if c.kind() == CogKind::CorsicaLegacy => f.push(
+            "INSI-TRT-012",
+            path,
+            format!("LieuNaissance {} is a pre-1976 corsica code", quote(l)),
+        ),
+        Ok(_) => {}
+        Err(e) => f.push("INSI-TRT-011", path, format!("LieuNaissance: {e}")),
+    }
+}
+
+fn check_traits_search(f: &mut Findings, t: &TraitsSearch) {
+    const B: &str = "Body/RECSANSVITALE";
+    check_birth_name(f, B, &t.nom_naissance);
+    if t.prenoms.iter().all(|p| p.is_empty()) {
+        f.push(
+            "INSI-TRT-003",
+            p("Body/RECSANSVITALE/Prenom"),
+            "no first name is sent".into(),
+        );
+    } else {
+        if t.prenoms.len() > 1 {
+            f.push(
+                "INSI-TRT-005",
+                p("Body/RECSANSVITALE/Prenom"),
+                format!("{} Prenom elements: send one per call", t.prenoms.len()),
+            );
+        }
+        for (i, prenom) in t.prenoms.iter().enumerate() {
+            let path = if t.prenoms.len() > 1 {
+                format!("{B}/Prenom[{}]", i + 1)
+            } else {
+                format!("{B}/Prenom")
+            };
+            lexical_findings(f, "INSI-TRT-004", &path, prenom, NameKind::FirstName);
+        }
+    }
+    check_sex(f, B, &t.sexe);
+    check_date(f, B, &t.date_naissance);
+    check_birthplace(f, B, &t.lieu_naissance);
+}
+
+fn matricule_problem(m: &WireMatricule) -> Option<String> {
+    let Some(cle) = m.cle.as_deref() else {
+        return Some(format!(
+            "matricule {} has no Cle",
+            quote(&m.num_identifiant)
+        ));
+    };
+    Matricule::from_parts(&m.num_identifiant, cle)
+        .err()
+        .map(|e| {
+            format!(
+                "matricule {} key {}: {e}",
+                quote(&m.num_identifiant),
+                quote(cle)
+            )
+        })
+}
+
+fn check_card_search(f: &mut Findings, c: &CardSearch) {
+    const B: &str = "Body/RECVITALE";
+    if c.matricule_individu.is_none() && c.matricule_od.is_none() {
+        f.push(
+            "INSI-VIT-001",
+            p(B),
+            "RECVITALE has neither MatriculeIndividu nor MatriculeOD".into(),
+        );
+    }
+    for (name, m) in [
+        ("MatriculeIndividu", &c.matricule_individu),
+        ("MatriculeOD", &c.matricule_od),
+    ] {
+        if let Some(problem) = m.as_ref().and_then(matricule_problem) {
+            f.push("INSI-VIT-002", Some(format!("{B}/{name}")), problem);
+        }
+    }
+    if let Some(n) = c.nom_naissance.as_deref() {
+        lexical_findings(
+            f,
+            "INSI-TRT-002",
+            &format!("{B}/NomNaissance"),
+            n,
+            NameKind::BirthName,
+        );
+    }
+}
+
+fn check_verification(f: &mut Findings, v: &Verification) {
+    const B: &str = "Body/VERIFINS/IndividuVerifie";
+    if let Some(problem) = matricule_problem(&v.ins_fourni.id) {
+        f.push(
+            "INSI-VER-001",
+            p("Body/VERIFINS/IndividuVerifie/INSFourni/IdIndividu"),
+            problem,
+        );
+    }
+    if let Err(e) = Oid::parse(&v.ins_fourni.oid) {
+        f.push(
+            "INSI-VER-002",
+            p("Body/VERIFINS/IndividuVerifie/INSFourni/OID"),
+            format!("INSFourni/OID: {e}"),
+        );
+    }
+    let t = &v.traits;
+    let tb = format!("{B}/TraitsIdentiteIndividu");
+    check_birth_name(f, &tb, &t.nom_naissance);
+    if let Some(pr) = t.prenom.as_deref() {
+        lexical_findings(
+            f,
+            "INSI-TRT-004",
+            &format!("{tb}/Prenom"),
+            pr,
+            NameKind::FirstName,
+        );
+    }
+    if let Some(list) = t.liste_prenom.as_deref() {
+        lexical_findings(
+            f,
+            "INSI-TRT-004",
+            &format!("{tb}/ListePrenom"),
+            list,
+            NameKind::FirstName,
+        );
+    }
+    if let (Some(pr), Some(list)) = (t.prenom.as_deref(), t.liste_prenom.as_deref())
+        && !first_name_consistent(pr, list)
+    {
+        f.push(
+            "INSI-VER-003",
+            Some(format!("{tb}/Prenom")),
+            format!(
+                "Prenom {} is not the start of ListePrenom {}",
+                quote(pr),
+                quote(list)
+            ),
+        );
+    }
+    check_sex(f, &tb, &t.sexe);
+    check_date(f, &tb, &t.date_naissance);
+    check_birthplace(f, &tb, &t.lieu_naissance);
+}
+
+/// EXI ID 10: the first first name starts the list, hyphen, apostrophe and space being
+/// equivalent separators (`JEAN-CHRISTOPHE` is consistent with `JEAN CHRISTOPHE PIERRE`).
+pub(super) fn first_name_consistent(prenom: &str, list: &str) -> bool {
+    let norm = |s: &str| -> Vec<String> {
+        s.split([' ', '-', '\''])
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (p, l) = (norm(prenom), norm(list));
+    !p.is_empty() && l.starts_with(&p)
+}
