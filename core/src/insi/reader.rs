@@ -398,7 +398,13 @@ impl<'i, 'l> Cursor<'i, 'l> {
                 self.path_ends.push(self.path.len());
                 self.limit("max_depth", self.depth, self.limits.max_depth)?;
                 let mut count = 0usize;
-                for attr in start.attributes() {
+                // Most elements carry no attribute: skip the iterator set-up for them.
+                let attributes = if start.attributes_raw().is_empty() {
+                    None
+                } else {
+                    Some(start.attributes())
+                };
+                for attr in attributes.into_iter().flatten() {
                     let attr = attr.map_err(|e| self.err(ParseErrorKind::Xml(e.to_string())))?;
                     count += 1;
                     self.limit("max_attributes", count, self.limits.max_attributes)?;
