@@ -87,7 +87,7 @@ pub const CATALOGUE: &[Rule] = &[
         "INSI-HDR-005",
         Cnda,
         HDR,
-        "wsa:MessageID is not of the form uuid:<UUID>",
+        "wsa:MessageID is not `uuid:` followed by a UUID",
     ),
     r("INSI-HDR-006", Fault, HDR, "ContexteBAM header is missing"),
     r(
