@@ -158,6 +158,9 @@ impl Prepared {
                 .write()
                 .unwrap_or_else(|p| p.into_inner()) = endpoint_url(a);
         }
+        if let Some(Ok(a)) = listeners.card.as_ref().map(TcpListener::local_addr) {
+            *state.card_url.write().unwrap_or_else(|p| p.into_inner()) = Some(endpoint_url(a));
+        }
         if let Some(Ok(a)) = listeners.admin.as_ref().map(TcpListener::local_addr) {
             *state.admin_url.write().unwrap_or_else(|p| p.into_inner()) = format!("http://{a}");
         }
@@ -264,6 +267,15 @@ impl SimulatorHandle {
     /// `http://127.0.0.1:PORT` of the admin API (empty when disabled).
     pub fn admin_url(&self) -> String {
         self.state.admin_url()
+    }
+
+    /// `https://127.0.0.1:PORT/lps` of the card-mode listener, when enabled.
+    pub fn card_url(&self) -> Option<String> {
+        self.state
+            .card_url
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The admin bearer token.

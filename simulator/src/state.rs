@@ -37,6 +37,8 @@ pub(crate) struct State {
     pub endpoint_url: RwLock<String>,
     /// URL of the admin API, filled in once bound.
     pub admin_url: RwLock<String>,
+    /// URL of the card-mode endpoint, when enabled.
+    pub card_url: RwLock<Option<String>>,
 }
 
 impl State {
@@ -67,6 +69,7 @@ impl State {
             tenant_tokens: config.tenant_tokens.clone(),
             endpoint_url: RwLock::new(String::new()),
             admin_url: RwLock::new(String::new()),
+            card_url: RwLock::new(None),
         })
     }
 
