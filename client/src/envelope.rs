@@ -137,10 +137,25 @@ pub fn split_matricule(value: &str) -> (String, Option<String>) {
     }
 }
 
+/// Splits a matricule like [`split_matricule`] and, when only the 13-character body was given
+/// (as read on some cards), completes the key: the service wants `Cle` with every matricule.
+pub fn split_matricule_with_key(value: &str) -> (String, Option<String>) {
+    let (body, key) = split_matricule(value);
+    let key = key.or_else(|| {
+        insilab_core::ins::compute_key(&body)
+            .ok()
+            .map(|k| format!("{k:02}"))
+    });
+    (body, key)
+}
+
 /// A Vitale card search with its `COUVERTURE` block.
 pub fn card_search(config: &ClientConfig, stamp: &Stamp, query: &CardQuery) -> Request {
-    let (od_num, od_key) = split_matricule(&query.insured_nir);
-    let beneficiary = query.beneficiary_nir.as_deref().map(split_matricule);
+    let (od_num, od_key) = split_matricule_with_key(&query.insured_nir);
+    let beneficiary = query
+        .beneficiary_nir
+        .as_deref()
+        .map(split_matricule_with_key);
     let couverture = Couverture {
         assure_id_num: Some(od_num.clone()),
         beneficiaire_nir_num: beneficiary.as_ref().map(|(num, _)| num.clone()),
@@ -230,6 +245,10 @@ mod tests {
         assert_eq!(
             split_matricule("1090763220834"),
             ("1090763220834".to_owned(), None)
+        );
+        assert_eq!(
+            split_matricule_with_key("1090763220834"),
+            ("1090763220834".to_owned(), Some("89".to_owned()))
         );
     }
 

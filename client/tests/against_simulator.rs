@@ -33,6 +33,24 @@ fn sequence(outcome: &SearchOutcome) -> Vec<(String, Option<String>, String)> {
         .collect()
 }
 
+/// Every request actually sent passes every core rule (with the Content-Type it was sent with).
+fn assert_requests_clean(outcome: &SearchOutcome) {
+    for a in &outcome.attempts {
+        let request =
+            insilab_core::insi::parse_request(a.request_xml.as_bytes(), &Default::default())
+                .expect("the core reader reads our request");
+        let content_type = insilab_core::insi::writer::content_type(request.operation());
+        let findings = insilab_core::rules::check_request(
+            &request,
+            &insilab_core::rules::CheckContext {
+                content_type: Some(&content_type),
+                http_action: None,
+            },
+        );
+        assert!(findings.is_empty(), "attempt {}: {findings:#?}", a.index);
+    }
+}
+
 fn step(names: &str, place: Option<&str>, result: &str) -> (String, Option<String>, String) {
     (
         names.to_owned(),
@@ -96,6 +114,7 @@ async fn tchitchi_stops_at_the_first_00_and_never_sends_bella() {
         assert_eq!(a.http_status, Some(200));
     }
     assert_eq!(sim.journal().len(), 2);
+    assert_requests_clean(&outcome);
 }
 
 #[tokio::test]
@@ -128,6 +147,7 @@ async fn houilles_tries_each_name_then_the_whole_list() {
             .contains(">PIERRE PAUL JACQUES</")
     );
     assert_eq!(outcome.verdict, Verdict::NotFound);
+    assert_requests_clean(&outcome);
 }
 
 #[tokio::test]
@@ -153,6 +173,7 @@ async fn de_vinci_resolves_02_with_the_birthplace() {
     assert!(!outcome.attempts[0].request_xml.contains("LieuNaissance"));
     assert!(outcome.attempts[1].request_xml.contains(">63220</"));
     assert_eq!(found(&outcome).traits.birthplace, "63220");
+    assert_requests_clean(&outcome);
 }
 
 #[tokio::test]
@@ -465,7 +486,9 @@ async fn card_search_and_verification_make_one_call_each() {
             birthplace: Some("63220".into()),
         })
         .await;
+    assert_requests_clean(&card);
     assert_eq!(verify.attempts.len(), 1);
+    assert_requests_clean(&verify);
     assert!(
         matches!(verify.verdict, Verdict::Verified { .. } | Verdict::Found(_)),
         "{:?}",

@@ -6,7 +6,7 @@ mod common;
 use insilab_client::envelope::{self, Stamp};
 use insilab_client::{CardQuery, ClientConfig, VerifyQuery};
 use insilab_core::insi::{Request, parse_request, writer};
-// RULES-PENDING use insilab_core::rules::{CheckContext, check_request};
+use insilab_core::rules::{CheckContext, check_request};
 
 fn config() -> ClientConfig {
     ClientConfig {
@@ -90,7 +90,14 @@ fn every_request_passes_every_core_rule_and_round_trips() {
         let parsed = parse_request(xml.as_bytes(), &Default::default())
             .unwrap_or_else(|e| panic!("{what}: the core reader refuses our request: {e}"));
         assert_eq!(parsed, request, "{what}: the request does not round-trip");
-        // RULES-PENDING: check_request once core::rules is exported.
+        let findings = check_request(
+            &parsed,
+            &CheckContext {
+                content_type: Some(&content_type),
+                http_action: None,
+            },
+        );
+        assert!(findings.is_empty(), "{what}: {findings:#?}");
     }
 }
 
