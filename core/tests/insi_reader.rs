@@ -267,3 +267,9 @@ fn structural_errors_are_typed_with_offset_and_path() {
         ParseErrorKind::InvalidUtf8
     );
 }
+
+#[test]
+fn utf8_bom_and_declaration_are_accepted() {
+    let doc = format!("\u{feff}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n{ENV}");
+    parse_request(doc.as_bytes(), &Limits::default()).expect("BOM + declaration");
+}

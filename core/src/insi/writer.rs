@@ -106,7 +106,8 @@ pub enum FaultDialect {
 /// Write a request: schema order, prefixes `soap`, `wsa`, `ctxbam`, `ctxlps`, `wsse`, and the
 /// body's own prefix. Absent header blocks are not written. Assertions are written verbatim
 /// from [`Assertion::raw_xml`](super::model::Assertion::raw_xml) inside `wsse:Security`, which
-/// declares `saml:` and `ds:` for assertions that rely on an ancestor's declaration.
+/// declares `saml:` and `ds:` for assertions that rely on an ancestor's declaration (an
+/// assertion relying on other prefixes declared on an ancestor must carry its own declarations).
 pub fn write_request(req: &Request) -> String {
     let mut w = W::with_capacity(2048);
     w.raw("<soap:Envelope xmlns:soap=\"");
