@@ -63,6 +63,10 @@ pub enum HarnessError {
         /// Underlying error.
         source: std::io::Error,
     },
+    /// The step cannot run here (operator skipped, simulator lacks the feature): the scenario
+    /// is skipped, not failed.
+    #[error("skipped: {0}")]
+    Skipped(String),
     /// The report writers failed.
     #[error("report error: {0}")]
     Reports(String),

@@ -7,15 +7,23 @@
 //! capability, and a library entry ([`run_suites`]) the demo and the self-test call directly.
 #![forbid(unsafe_code)]
 
+mod api;
 pub mod driver;
 mod error;
 pub mod evidence;
 pub mod exchange;
+pub mod journal;
 pub mod lexical;
 pub mod outcome;
 pub mod runner;
 pub mod sim;
+pub mod sim_local;
+pub mod sim_remote;
 pub mod steps;
 pub mod suite;
+pub mod tamper;
 
+pub use api::{DriverSpec, RunOptions, RunSummary, SimulatorSpec, run_suites};
+pub use driver::faulty::FaultyBug;
 pub use error::HarnessError;
+pub use runner::Progress;

@@ -162,6 +162,10 @@ pub struct SutOutcome {
     /// Free text for the evidence (e.g. the validation messages of a refused input).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Number of INSi requests the software sent, when it knows: the harness then waits for
+    /// exactly that many journal entries instead of waiting for the journal to settle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls: Option<u32>,
 }
 
 impl SutOutcome {
@@ -172,6 +176,7 @@ impl SutOutcome {
             stored: None,
             error_shown: None,
             message: None,
+            calls: None,
         }
     }
 }

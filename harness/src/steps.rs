@@ -111,7 +111,7 @@ impl World {
                 Ok(None) => Err(StepError::Skipped(format!(
                     "the operator skipped: {question}"
                 ))),
-                Err(e) => Err(StepError::Broken(e.to_string())),
+                Err(e) => Err(step_error(e)),
             };
         }
         check(self.outcome()?)
@@ -301,10 +301,7 @@ static STEPS: &[StepDef] = &[
         |w, a| Box::pin(async move {
             let dialect = DialectChoice::parse(&a.captures[0])
                 .ok_or_else(|| StepError::Broken(format!("unknown dialect {:?}", a.captures[0])))?;
-            w.sim
-                .set_dialect(dialect)
-                .await
-                .map_err(|e| StepError::Broken(e.to_string()))
+            w.sim.set_dialect(dialect).await.map_err(step_error)
         })
     ),
     step!(
@@ -327,7 +324,7 @@ static STEPS: &[StepDef] = &[
                 Ok(None) => Err(StepError::Skipped(
                     "this simulator cannot present another server identity".into(),
                 )),
-                Err(e) => Err(StepError::Broken(e.to_string())),
+                Err(e) => Err(step_error(e)),
             }
         })
     ),
@@ -749,16 +746,20 @@ static STEPS: &[StepDef] = &[
     ),
 ];
 
+fn step_error(e: HarnessError) -> StepError {
+    match e {
+        HarnessError::Skipped(m) => StepError::Skipped(m),
+        other => StepError::Broken(other.to_string()),
+    }
+}
+
 async fn override_step(w: &mut World, a: &StepArgs, answer: Answer) -> Result<(), StepError> {
     let spec = OverrideSpec {
         birth_name: a.captures[0].clone(),
         count: 1,
         answer,
     };
-    w.sim
-        .add_override(spec)
-        .await
-        .map_err(|e| StepError::Broken(e.to_string()))
+    w.sim.add_override(spec).await.map_err(step_error)
 }
 
 async fn expect_kind(
@@ -823,14 +824,14 @@ async fn search_traits_step(w: &mut World, a: &StepArgs) -> Result<(), StepError
         .driver
         .search_traits(&w.ctx, &input)
         .await
-        .map_err(|e| StepError::Broken(e.to_string()))?;
+        .map_err(step_error)?;
     let already = w.exchanges.len();
     let reported = outcome_attempts_hint(&outcome);
     let exchanges = match reported {
         Some(n) => w.sim.wait_for(w.ctx.mark, already + n, JOURNAL_WAIT).await,
         None => settle(w.sim.as_ref(), w.ctx.mark).await,
     }
-    .map_err(|e| StepError::Broken(e.to_string()))?;
+    .map_err(step_error)?;
     w.exchanges = exchanges;
     w.input = Some(input);
     w.outcome = Some(outcome);

@@ -3,7 +3,7 @@ Feature: Transport — délais et erreurs réseau
   Timeouts, HTTP errors and dropped connections end in a clear technical error, nothing stored,
   no endless retry.
 
-  @INSI-NET-01
+  @INSI-NET-01 @slow
   Scenario: the answer comes after the software's timeout
     Given the simulator delays the next search for "ADRUN" beyond the client timeout
     When the software searches by traits:

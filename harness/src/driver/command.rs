@@ -1,1 +1,229 @@
-//! (being written)
+//! The `command` driver: one command template per action, run without a shell; placeholders
+//! carry the traits; the command prints a JSON outcome ([`crate::outcome::SutOutcome`]) on
+//! stdout. Schema and examples: `docs/driver-protocol.md`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::io::AsyncReadExt as _;
+
+use crate::HarnessError;
+use crate::driver::{ActionContext, Driver};
+use crate::outcome::{
+    MAX_DRIVER_ANSWER_BYTES, OutcomeKind, StoredIns, SutOutcome, TraitsInput, parse_outcome,
+};
+use crate::sim::BoxFuture;
+
+/// Largest driver configuration file.
+pub const MAX_CONFIG_BYTES: u64 = 64 * 1024;
+/// Default time limit of one command.
+pub const DEFAULT_COMMAND_TIMEOUT_SECS: u64 = 60;
+
+/// The YAML configuration of the command driver.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandConfig {
+    /// Program and arguments for a traits search.
+    #[serde(rename = "search-traits")]
+    pub search_traits: Vec<String>,
+    /// Program and arguments for a Vitale card search.
+    #[serde(default, rename = "search-card")]
+    pub search_card: Option<Vec<String>>,
+    /// Program and arguments for a verification.
+    #[serde(default)]
+    pub verify: Option<Vec<String>>,
+    /// Program and arguments returning the identity the software stored, called after a
+    /// search whose answer is `found` without `stored`.
+    #[serde(default, rename = "get-stored-identity")]
+    pub get_stored_identity: Option<Vec<String>>,
+    /// Extra environment variables (placeholders allowed).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Time limit of one command, in seconds.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_timeout() -> u64 {
+    DEFAULT_COMMAND_TIMEOUT_SECS
+}
+
+/// Reads a YAML driver configuration file (bounded).
+pub fn read_config<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, HarnessError> {
+    let bad = |message: String| HarnessError::DriverConfig {
+        path: path.to_owned(),
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| bad(e.to_string()))?
+        .len();
+    if size > MAX_CONFIG_BYTES {
+        return Err(bad(format!(
+            "{size} bytes, more than the limit of {MAX_CONFIG_BYTES}"
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    serde_saphyr::from_str(&text).map_err(|e| bad(e.to_string()))
+}
+
+/// The command driver.
+pub struct CommandDriver {
+    config: CommandConfig,
+}
+
+/// Placeholder values for one action.
+pub fn placeholders(
+    ctx: &ActionContext,
+    input: Option<&TraitsInput>,
+    ins: Option<&StoredIns>,
+) -> BTreeMap<&'static str, String> {
+    let mut map = BTreeMap::new();
+    map.insert("scenario", ctx.scenario_id.clone());
+    map.insert(
+        "endpoint",
+        ctx.endpoint_override
+            .clone()
+            .unwrap_or_else(|| ctx.sim.endpoint_url()),
+    );
+    if let Some(t) = input {
+        map.insert("birth_name", t.birth_name.clone());
+        map.insert("first_names", t.first_names.join(" "));
+        map.insert(
+            "first_name",
+            t.first_names.first().cloned().unwrap_or_default(),
+        );
+        map.insert("sex", t.sex.clone());
+        map.insert("birth_date", t.birth_date.clone());
+        map.insert("birthplace", t.birthplace.clone().unwrap_or_default());
+        map.insert("traits_json", serde_json::to_string(t).unwrap_or_default());
+    }
+    if let Some(i) = ins {
+        map.insert("matricule", i.matricule.clone());
+        map.insert("key", i.key.clone());
+        map.insert("oid", i.oid.clone());
+    }
+    map
+}
+
+/// Replaces `{name}` placeholders; unknown names are left as written.
+pub fn expand(template: &str, values: &BTreeMap<&'static str, String>) -> String {
+    let mut out = template.to_owned();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+impl CommandDriver {
+    /// Loads the YAML configuration.
+    pub fn load(path: &Path) -> Result<Self, HarnessError> {
+        let config: CommandConfig = read_config(path)?;
+        if config.search_traits.is_empty() {
+            return Err(HarnessError::DriverConfig {
+                path: path.to_owned(),
+                message: "search-traits needs at least the program".into(),
+            });
+        }
+        Ok(CommandDriver { config })
+    }
+
+    /// A driver from an in-memory configuration.
+    pub fn new(config: CommandConfig) -> Self {
+        CommandDriver { config }
+    }
+
+    async fn run(
+        &self,
+        action: &str,
+        template: &[String],
+        values: &BTreeMap<&'static str, String>,
+    ) -> Result<SutOutcome, HarnessError> {
+        let Some((program, args)) = template.split_first() else {
+            return Err(HarnessError::Driver(format!(
+                "no command configured for {action}"
+            )));
+        };
+        let mut cmd = tokio::process::Command::new(expand(program, values));
+        cmd.args(args.iter().map(|a| expand(a, values)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        for (k, v) in &self.config.env {
+            cmd.env(k, expand(v, values));
+        }
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| HarnessError::Driver(format!("cannot run {program} for {action}: {e}")))?;
+        let mut stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| HarnessError::Driver("no stdout".into()))?;
+        let limit = u64::try_from(MAX_DRIVER_ANSWER_BYTES + 1).unwrap_or(u64::MAX);
+        let work = async {
+            let mut buf = Vec::new();
+            (&mut stdout).take(limit).read_to_end(&mut buf).await?;
+            let status = child.wait().await?;
+            Ok::<_, std::io::Error>((buf, status))
+        };
+        let timeout = Duration::from_secs(self.config.timeout_seconds);
+        let (buf, status) = tokio::time::timeout(timeout, work)
+            .await
+            .map_err(|_| {
+                HarnessError::Driver(format!(
+                    "{action} command {program} did not finish within {} s",
+                    self.config.timeout_seconds
+                ))
+            })?
+            .map_err(|e| HarnessError::Driver(format!("{action} command {program}: {e}")))?;
+        if !status.success() {
+            return Err(HarnessError::Driver(format!(
+                "{action} command {program} exited with {status}"
+            )));
+        }
+        parse_outcome(&buf, &format!("the {action} command"))
+    }
+}
+
+impl Driver for CommandDriver {
+    fn name(&self) -> String {
+        "command".to_owned()
+    }
+
+    fn search_traits<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let values = placeholders(ctx, Some(input), None);
+            let mut out = self
+                .run("search-traits", &self.config.search_traits, &values)
+                .await?;
+            if out.outcome == OutcomeKind::Found
+                && out.stored.is_none()
+                && let Some(get) = &self.config.get_stored_identity
+            {
+                let stored = self.run("get-stored-identity", get, &values).await?;
+                out.stored = stored.stored;
+            }
+            Ok(out)
+        })
+    }
+
+    fn verify<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        ins: &'a StoredIns,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let template = self.config.verify.clone().unwrap_or_default();
+            let values = placeholders(ctx, Some(input), Some(ins));
+            self.run("verify", &template, &values).await
+        })
+    }
+}

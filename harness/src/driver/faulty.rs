@@ -1,1 +1,277 @@
-//! (being written)
+//! The self-test: the reference driver with one deliberate bug. Each [`FaultyBug`] must make at
+//! least one scenario fail with a message naming its rule (a test asserts it for the whole
+//! catalogue): a suite that passes everything proves nothing.
+
+use std::sync::Arc;
+
+use insilab_client::{SearchOutcome, Verdict};
+use tokio::sync::OnceCell;
+
+use crate::HarnessError;
+use crate::driver::reference::{ReferenceDriver, to_outcome, to_query};
+use crate::driver::{ActionContext, Driver};
+use crate::outcome::{OutcomeKind, SutOutcome, TraitsInput};
+use crate::sim::BoxFuture;
+use crate::steps::{OID_NIA, OID_NIR};
+use crate::tamper::{Rewrite, TamperProxy, remove_element, rewrite_elements};
+
+/// The catalogue of deliberately broken client behaviours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FaultyBug {
+    /// Sends every first name in one call instead of one per call.
+    NoFirstNameLoop,
+    /// Loops over the first names but never makes the final all-names call.
+    NoFinalAllNamesCall,
+    /// Sends the traits in lower case.
+    LowerCaseTraits,
+    /// Sends characters outside the lexical profile instead of refusing them.
+    InvalidCharactersSent,
+    /// Calls with a certificate whose CN is not INSI-AUTO/INSI-MANU.
+    WrongCertificate,
+    /// Omits the `ContexteLPS` header.
+    MissingContexteLps,
+    /// Sends a MessageID without the `uuid:` prefix.
+    MessageIdWithoutUuid,
+    /// Stores the INS with a wrong key.
+    WrongKeyStored,
+    /// Stores a NIA with the NIR OID.
+    NiaStoredWithNirOid,
+    /// Drops the INS history.
+    HistoryDropped,
+    /// Re-cases the returned traits before storing them.
+    TraitsRecased,
+}
+
+impl FaultyBug {
+    /// Every bug.
+    pub const ALL: [FaultyBug; 11] = [
+        FaultyBug::NoFirstNameLoop,
+        FaultyBug::NoFinalAllNamesCall,
+        FaultyBug::LowerCaseTraits,
+        FaultyBug::InvalidCharactersSent,
+        FaultyBug::WrongCertificate,
+        FaultyBug::MissingContexteLps,
+        FaultyBug::MessageIdWithoutUuid,
+        FaultyBug::WrongKeyStored,
+        FaultyBug::NiaStoredWithNirOid,
+        FaultyBug::HistoryDropped,
+        FaultyBug::TraitsRecased,
+    ];
+
+    /// Kebab-case name used by `--driver faulty:<name>`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultyBug::NoFirstNameLoop => "no-first-name-loop",
+            FaultyBug::NoFinalAllNamesCall => "no-final-all-names-call",
+            FaultyBug::LowerCaseTraits => "lower-case-traits",
+            FaultyBug::InvalidCharactersSent => "invalid-characters-sent",
+            FaultyBug::WrongCertificate => "wrong-certificate",
+            FaultyBug::MissingContexteLps => "missing-contexte-lps",
+            FaultyBug::MessageIdWithoutUuid => "message-id-without-uuid",
+            FaultyBug::WrongKeyStored => "wrong-key-stored",
+            FaultyBug::NiaStoredWithNirOid => "nia-stored-with-nir-oid",
+            FaultyBug::HistoryDropped => "history-dropped",
+            FaultyBug::TraitsRecased => "traits-recased",
+        }
+    }
+
+    /// Parses a kebab-case name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// The rule a scenario failure must name when this bug is caught.
+    pub fn rule(self) -> &'static str {
+        match self {
+            FaultyBug::NoFirstNameLoop | FaultyBug::NoFinalAllNamesCall => "INSI-ALG-01",
+            FaultyBug::LowerCaseTraits | FaultyBug::InvalidCharactersSent => "INSI-LEX-01",
+            FaultyBug::WrongCertificate => "INSI-TLS-01",
+            FaultyBug::MissingContexteLps | FaultyBug::MessageIdWithoutUuid => "INSI-HDR-01",
+            FaultyBug::WrongKeyStored => "INSI-RSP-01",
+            FaultyBug::NiaStoredWithNirOid | FaultyBug::TraitsRecased => "EXI-REC-07",
+            FaultyBug::HistoryDropped => "EXI-REC-08",
+        }
+    }
+}
+
+/// The reference driver with one bug.
+pub struct FaultyDriver {
+    inner: ReferenceDriver,
+    pki: Arc<insilab_certs::Pki>,
+    bug: FaultyBug,
+    proxy: OnceCell<TamperProxy>,
+}
+
+impl FaultyDriver {
+    /// A faulty driver with this bug.
+    pub fn new(pki: Arc<insilab_certs::Pki>, bug: FaultyBug) -> Self {
+        FaultyDriver {
+            inner: ReferenceDriver::new(pki.clone(), "insi-auto"),
+            pki,
+            bug,
+            proxy: OnceCell::new(),
+        }
+    }
+
+    async fn proxy(&self, upstream: &str) -> Result<&TamperProxy, HarnessError> {
+        self.proxy
+            .get_or_try_init(|| TamperProxy::start(&self.pki, upstream, "insi-auto"))
+            .await
+    }
+
+    fn rewrite(&self, input: &TraitsInput, original: &TraitsInput) -> Option<Rewrite> {
+        let _ = input;
+        match self.bug {
+            FaultyBug::LowerCaseTraits => Some(Arc::new(|xml: &str| {
+                let lower = |t: &str| t.to_lowercase();
+                let xml = rewrite_elements(xml, "NomNaissance", &lower);
+                rewrite_elements(&xml, "Prenom", &lower)
+            })),
+            FaultyBug::InvalidCharactersSent => {
+                let original = original.clone();
+                Some(Arc::new(move |xml: &str| {
+                    let birth = original.birth_name.clone();
+                    let xml = rewrite_elements(xml, "NomNaissance", &|_| birth.clone());
+                    let names = original.first_names.clone();
+                    rewrite_elements(&xml, "Prenom", &|t| {
+                        // The client sent the transliterated names: put the originals back.
+                        let sent: Vec<&str> = t.split(' ').collect();
+                        let back: Vec<String> = sent
+                            .iter()
+                            .map(|s| {
+                                names
+                                    .iter()
+                                    .find(|n| transliterate(n) == *s)
+                                    .cloned()
+                                    .unwrap_or_else(|| (*s).to_owned())
+                            })
+                            .collect();
+                        back.join(" ")
+                    })
+                }))
+            }
+            FaultyBug::MissingContexteLps => {
+                Some(Arc::new(|xml: &str| remove_element(xml, "ContexteLPS")))
+            }
+            FaultyBug::MessageIdWithoutUuid => Some(Arc::new(|xml: &str| {
+                rewrite_elements(xml, "MessageID", &|t| {
+                    t.trim_start_matches("uuid:").to_owned()
+                })
+            })),
+            _ => None,
+        }
+    }
+
+    async fn search(
+        &self,
+        ctx: &ActionContext,
+        input: &TraitsInput,
+    ) -> Result<SearchOutcome, HarnessError> {
+        let url = ReferenceDriver::url(ctx);
+        let mut query_input = input.clone();
+        if self.bug == FaultyBug::InvalidCharactersSent {
+            query_input.birth_name = transliterate(&input.birth_name);
+            query_input.first_names = input.first_names.iter().map(|n| transliterate(n)).collect();
+        }
+        if self.bug == FaultyBug::NoFirstNameLoop && input.first_names.len() > 1 {
+            query_input.first_names = vec![input.first_names.join(" ")];
+        }
+        let rewrite = self.rewrite(&query_input, input);
+        let client = match (&rewrite, ctx.endpoint_override.is_some()) {
+            (Some(_), false) => {
+                let proxy = self.proxy(&url).await?;
+                proxy.set(rewrite.clone());
+                self.inner.client(proxy.url())?
+            }
+            _ if self.bug == FaultyBug::WrongCertificate => {
+                self.inner.client_with(&url, "cn-organisation")?
+            }
+            _ => self.inner.client(&url)?,
+        };
+        if self.bug == FaultyBug::NoFinalAllNamesCall && input.first_names.len() > 1 {
+            // One call per name, in order, but never the final all-names call.
+            let mut attempts = Vec::new();
+            let mut verdict = Verdict::NotFound;
+            for name in &input.first_names {
+                let mut one = query_input.clone();
+                one.first_names = vec![name.clone()];
+                let outcome = client.search_traits(&to_query(&one)).await;
+                attempts.extend(outcome.attempts);
+                verdict = outcome.verdict;
+                if !matches!(verdict, Verdict::NotFound | Verdict::Ambiguous) {
+                    break;
+                }
+            }
+            return Ok(SearchOutcome { attempts, verdict });
+        }
+        Ok(client.search_traits(&to_query(&query_input)).await)
+    }
+}
+
+/// Upper case, diacritics stripped, ligatures expanded, typographic apostrophe made plain.
+fn transliterate(text: &str) -> String {
+    insilab_core::ins::lexical::normalise(text)
+        .map(|n| n.value)
+        .unwrap_or_else(|_| text.to_uppercase())
+}
+
+impl Driver for FaultyDriver {
+    fn name(&self) -> String {
+        format!("faulty:{}", self.bug.name())
+    }
+
+    fn can_redirect(&self) -> bool {
+        true
+    }
+
+    fn search_traits<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let search = self.search(ctx, input).await?;
+            let mut out = to_outcome(&search);
+            if let Some(stored) = out.stored.as_mut() {
+                match self.bug {
+                    FaultyBug::WrongKeyStored => {
+                        let key: u32 = stored.ins.key.parse().unwrap_or(0);
+                        stored.ins.key = format!("{:02}", (key % 97) + 1);
+                    }
+                    FaultyBug::NiaStoredWithNirOid if stored.ins.oid == OID_NIA => {
+                        stored.ins.oid = OID_NIR.to_owned();
+                    }
+                    FaultyBug::HistoryDropped => stored.history.clear(),
+                    FaultyBug::TraitsRecased => {
+                        stored.traits.birth_name = title_case(&stored.traits.birth_name);
+                        stored.traits.first_names_list =
+                            title_case(&stored.traits.first_names_list);
+                    }
+                    _ => {}
+                }
+            }
+            if self.bug == FaultyBug::WrongKeyStored
+                && let Verdict::RefusedAnswer { .. } = search.verdict
+            {
+                // The broken software stores the answer it should have refused.
+                out.outcome = OutcomeKind::Found;
+            }
+            Ok(out)
+        })
+    }
+}
+
+fn title_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut start = true;
+    for c in text.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = !c.is_alphabetic();
+    }
+    out
+}

@@ -1,1 +1,172 @@
-//! (being written)
+//! The `http` driver: POSTs one JSON action to the software's test hook and reads the JSON
+//! outcome back. Contract: `docs/driver-protocol.md` and `docs/driver-hook.openapi.yaml`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde::{Deserialize, Serialize};
+
+use crate::HarnessError;
+use crate::driver::command::read_config;
+use crate::driver::{ActionContext, Driver};
+use crate::outcome::{MAX_DRIVER_ANSWER_BYTES, StoredIns, SutOutcome, TraitsInput, parse_outcome};
+use crate::sim::BoxFuture;
+
+/// Default time limit of one hook call.
+pub const DEFAULT_HOOK_TIMEOUT_SECS: u64 = 60;
+
+/// YAML configuration of the http driver.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// URL of the hook (`http://127.0.0.1:9000/insilab`).
+    pub url: String,
+    /// Bearer token sent in `Authorization`, when the hook wants one.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Time limit of one call, in seconds.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_timeout() -> u64 {
+    DEFAULT_HOOK_TIMEOUT_SECS
+}
+
+/// The JSON body POSTed to the hook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HookAction {
+    /// `search-traits`, `search-card`, `verify` or `get-stored-identity`.
+    pub action: String,
+    /// Scenario id, for the software's logs.
+    pub scenario: String,
+    /// INSi endpoint the software must call for this action.
+    pub endpoint: String,
+    /// Traits (search-traits, verify).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traits: Option<TraitsInput>,
+    /// INS to verify (verify).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ins: Option<StoredIns>,
+}
+
+/// The http driver.
+pub struct HttpDriver {
+    config: HttpConfig,
+    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+}
+
+impl HttpDriver {
+    /// Loads the YAML configuration.
+    pub fn load(path: &Path) -> Result<Self, HarnessError> {
+        let config: HttpConfig = read_config(path)?;
+        if !config.url.starts_with("http://") {
+            return Err(HarnessError::DriverConfig {
+                path: path.to_owned(),
+                message: format!("url {:?} must start with http://", config.url),
+            });
+        }
+        Ok(Self::new(config))
+    }
+
+    /// A driver from an in-memory configuration.
+    pub fn new(config: HttpConfig) -> Self {
+        HttpDriver {
+            config,
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+
+    async fn call(&self, action: &HookAction) -> Result<SutOutcome, HarnessError> {
+        let body = serde_json::to_vec(action)
+            .map_err(|e| HarnessError::Driver(format!("cannot encode the hook action: {e}")))?;
+        let mut req = http::Request::post(&self.config.url)
+            .header(http::header::CONTENT_TYPE, "application/json");
+        if let Some(token) = &self.config.token {
+            req = req.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| HarnessError::Driver(format!("bad hook url {}: {e}", self.config.url)))?;
+        let timeout = Duration::from_secs(self.config.timeout_seconds);
+        let what = format!("the hook {} ({})", self.config.url, action.action);
+        let work = async {
+            let resp = self
+                .client
+                .request(req)
+                .await
+                .map_err(|e| HarnessError::Driver(format!("{what}: {e}")))?;
+            let status = resp.status();
+            let bytes = Limited::new(resp.into_body(), MAX_DRIVER_ANSWER_BYTES)
+                .collect()
+                .await
+                .map_err(|e| HarnessError::Driver(format!("{what}: {e}")))?
+                .to_bytes();
+            if !status.is_success() {
+                return Err(HarnessError::Driver(format!(
+                    "{what} answered HTTP {status}: {}",
+                    String::from_utf8_lossy(&bytes)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                )));
+            }
+            parse_outcome(&bytes, &what)
+        };
+        tokio::time::timeout(timeout, work).await.map_err(|_| {
+            HarnessError::Driver(format!(
+                "the hook {} did not answer within {} s",
+                self.config.url, self.config.timeout_seconds
+            ))
+        })?
+    }
+
+    fn action(ctx: &ActionContext, name: &str) -> HookAction {
+        HookAction {
+            action: name.to_owned(),
+            scenario: ctx.scenario_id.clone(),
+            endpoint: ctx
+                .endpoint_override
+                .clone()
+                .unwrap_or_else(|| ctx.sim.endpoint_url()),
+            traits: None,
+            ins: None,
+        }
+    }
+}
+
+impl Driver for HttpDriver {
+    fn name(&self) -> String {
+        "http".to_owned()
+    }
+
+    fn search_traits<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let mut action = Self::action(ctx, "search-traits");
+            action.traits = Some(input.clone());
+            self.call(&action).await
+        })
+    }
+
+    fn verify<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        ins: &'a StoredIns,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let mut action = Self::action(ctx, "verify");
+            action.traits = Some(input.clone());
+            action.ins = Some(ins.clone());
+            self.call(&action).await
+        })
+    }
+}

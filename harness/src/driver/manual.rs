@@ -1,1 +1,242 @@
-//! (being written)
+//! The `manual` driver, for a person at the keyboard: shows what to do in the software under
+//! test, watches the simulator journal for the calls it makes, then turns every outcome check
+//! into a yes/no question whose answer (with an optional comment) is recorded as an
+//! attestation. Plain terminal lines only; tested with scripted input.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use insilab_reports::model::Attestation;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+use crate::HarnessError;
+use crate::driver::command::read_config;
+use crate::driver::{ActionContext, Driver};
+use crate::outcome::{OutcomeKind, SutOutcome, TraitsInput};
+use crate::sim::BoxFuture;
+
+/// Default wait for the software's calls before moving on.
+pub const DEFAULT_WAIT_SECS: u64 = 300;
+/// Journal quiet time after which the calls are considered complete.
+pub const QUIET: Duration = Duration::from_secs(2);
+/// Longest operator line kept.
+pub const MAX_LINE_CHARS: usize = 2000;
+
+/// YAML configuration of the manual driver.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualConfig {
+    /// How long to wait for the software's calls, in seconds.
+    #[serde(default = "default_wait")]
+    pub wait_seconds: u64,
+    /// Operator name recorded with each attestation.
+    #[serde(default)]
+    pub operator: Option<String>,
+}
+
+fn default_wait() -> u64 {
+    DEFAULT_WAIT_SECS
+}
+
+impl Default for ManualConfig {
+    fn default() -> Self {
+        ManualConfig {
+            wait_seconds: DEFAULT_WAIT_SECS,
+            operator: None,
+        }
+    }
+}
+
+/// The manual driver.
+pub struct ManualDriver {
+    config: ManualConfig,
+    lines: tokio::sync::Mutex<mpsc::Receiver<String>>,
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+impl ManualDriver {
+    /// Reads the operator on stdin and talks on stderr (stdout stays for the summary).
+    pub fn stdio(config: Option<&Path>) -> Result<Self, HarnessError> {
+        let config = match config {
+            Some(p) => read_config(p)?,
+            None => ManualConfig::default(),
+        };
+        Ok(Self::new(
+            config,
+            std::io::BufReader::new(std::io::stdin()),
+            Box::new(std::io::stderr()),
+        ))
+    }
+
+    /// A driver reading operator lines from `input` and writing prompts to `out`.
+    pub fn new(
+        config: ManualConfig,
+        input: impl BufRead + Send + 'static,
+        out: Box<dyn Write + Send>,
+    ) -> Self {
+        let (tx, rx) = mpsc::channel(16);
+        // A plain thread: reading a terminal blocks, and must not hold a runtime worker.
+        std::thread::spawn(move || {
+            for line in input.lines() {
+                let Ok(line) = line else { break };
+                let line: String = line.chars().take(MAX_LINE_CHARS).collect();
+                if tx.blocking_send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        ManualDriver {
+            config,
+            lines: tokio::sync::Mutex::new(rx),
+            out: Mutex::new(out),
+        }
+    }
+
+    fn say(&self, text: &str) {
+        if let Ok(mut out) = self.out.lock() {
+            let _ = writeln!(out, "{text}");
+            let _ = out.flush();
+        }
+    }
+}
+
+/// An operator's answer: `y`/`yes`/`o`/`oui` → yes, `n`/`no`/`non` → no, `s`/`skip` → skip;
+/// anything after the first word is a comment.
+pub fn parse_answer(line: &str) -> Option<(Option<bool>, Option<String>)> {
+    let line = line.trim();
+    let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let answer = match word.to_lowercase().as_str() {
+        "y" | "yes" | "o" | "oui" => Some(true),
+        "n" | "no" | "non" => Some(false),
+        "s" | "skip" => None,
+        _ => return None,
+    };
+    let comment = rest.trim();
+    Some((answer, (!comment.is_empty()).then(|| comment.to_owned())))
+}
+
+impl Driver for ManualDriver {
+    fn name(&self) -> String {
+        "manual".to_owned()
+    }
+
+    fn attests(&self) -> bool {
+        true
+    }
+
+    fn ask<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        question: &'a str,
+    ) -> BoxFuture<'a, Result<Option<bool>, HarnessError>> {
+        Box::pin(async move {
+            let mut lines = self.lines.lock().await;
+            loop {
+                self.say(&format!(
+                    "? {question} [y/n/skip, then an optional comment]"
+                ));
+                let Some(line) = lines.recv().await else {
+                    return Err(HarnessError::Driver("the operator's input ended".into()));
+                };
+                let Some((answer, comment)) = parse_answer(&line) else {
+                    self.say("  please answer y, n or skip");
+                    continue;
+                };
+                ctx.attest(Attestation {
+                    scenario_id: ctx.scenario_id.clone(),
+                    question: question.to_owned(),
+                    answer: match answer {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "skip",
+                    }
+                    .to_owned(),
+                    comment,
+                    operator: self.config.operator.clone(),
+                    at: crate::runner::now(),
+                });
+                return Ok(answer);
+            }
+        })
+    }
+
+    fn search_traits<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let mut text = format!(
+                "\n=== {} ===\nIn the software under test, search the INS of this person (INSi endpoint {}):\n  nom de naissance : {}\n  prénoms          : {}\n  sexe             : {}\n  date de naissance: {}\n",
+                ctx.scenario_id,
+                ctx.endpoint_override
+                    .clone()
+                    .unwrap_or_else(|| ctx.sim.endpoint_url()),
+                input.birth_name,
+                input.first_names.join(" "),
+                input.sex,
+                input.birth_date,
+            );
+            if let Some(place) = &input.birthplace {
+                text.push_str(&format!("  lieu de naissance: {place}\n"));
+            }
+            text.push_str("Watching the simulator journal. Press Enter when the software is done, or type skip.");
+            self.say(&text);
+            let deadline =
+                tokio::time::Instant::now() + Duration::from_secs(self.config.wait_seconds);
+            let mut lines = self.lines.lock().await;
+            let mut seen = 0usize;
+            let mut quiet_since = tokio::time::Instant::now();
+            loop {
+                let tick = tokio::time::sleep(Duration::from_millis(250));
+                tokio::select! {
+                    line = lines.recv() => match line {
+                        Some(l) if l.trim().eq_ignore_ascii_case("skip") => {
+                            return Err(HarnessError::Skipped("the operator skipped the action".into()));
+                        }
+                        Some(_) => break,
+                        None => return Err(HarnessError::Driver("the operator's input ended".into())),
+                    },
+                    () = tick => {
+                        let now = ctx.sim.exchanges_since(ctx.mark).await?.len();
+                        if now != seen {
+                            seen = now;
+                            quiet_since = tokio::time::Instant::now();
+                            self.say(&format!("  {now} call(s) seen at the simulator"));
+                        } else if seen > 0 && quiet_since.elapsed() >= QUIET {
+                            break;
+                        }
+                        if tokio::time::Instant::now() >= deadline {
+                            self.say("  no more waiting (timeout)");
+                            break;
+                        }
+                    }
+                }
+            }
+            // The outcome is attested question by question (see `attests`), not reported.
+            let mut out = SutOutcome::bare(OutcomeKind::NotFound);
+            out.message = Some("outcome attested by the operator".into());
+            out.calls = u32::try_from(seen).ok();
+            Ok(out)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_and_comments_are_read() {
+        assert_eq!(parse_answer("y"), Some((Some(true), None)));
+        assert_eq!(
+            parse_answer("non  écran rouge"),
+            Some((Some(false), Some("écran rouge".into())))
+        );
+        assert_eq!(parse_answer("skip"), Some((None, None)));
+        assert_eq!(parse_answer("maybe"), None);
+    }
+}

@@ -1,1 +1,213 @@
-//! (being written)
+//! The `reference` driver: insilab's own INSi client plays the software under test. It is
+//! correct by construction, so the whole CNDA suite passes with it (the demo), and it is the
+//! base of the faulty self-test drivers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use insilab_client::{
+    ClientConfig, InsiClient, SearchOutcome, TraitsQuery, Verdict, VerifyQuery, kind,
+};
+
+use crate::HarnessError;
+use crate::driver::{ActionContext, Driver};
+use crate::outcome::{
+    OutcomeKind, StoredIdentity, StoredIns, StoredTraits, SutOutcome, TraitsInput,
+};
+use crate::sim::BoxFuture;
+
+/// Total timeout of one reference-client attempt: shorter than the harness's injected delay
+/// ([`crate::steps::BEYOND_TIMEOUT`]) so the timeout scenario is meaningful.
+pub const REFERENCE_TOTAL_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The reference driver.
+pub struct ReferenceDriver {
+    pki: Arc<insilab_certs::Pki>,
+    identity: String,
+}
+
+impl ReferenceDriver {
+    /// A reference driver calling with the PKI identity `identity` (normally `insi-auto`).
+    pub fn new(pki: Arc<insilab_certs::Pki>, identity: &str) -> Self {
+        ReferenceDriver {
+            pki,
+            identity: identity.to_owned(),
+        }
+    }
+
+    /// Builds a client for `url` presenting the driver's identity.
+    pub fn client(&self, url: &str) -> Result<InsiClient, HarnessError> {
+        self.client_with(url, &self.identity)
+    }
+
+    /// Builds a client for `url` presenting another PKI identity.
+    pub fn client_with(&self, url: &str, identity: &str) -> Result<InsiClient, HarnessError> {
+        let tls = self.pki.client_config(identity).map_err(|e| {
+            HarnessError::Driver(format!("cannot load the client identity {identity}: {e}"))
+        })?;
+        let config = ClientConfig {
+            url: url.to_owned(),
+            total_timeout: REFERENCE_TOTAL_TIMEOUT,
+            connect_timeout: REFERENCE_TOTAL_TIMEOUT,
+            ..ClientConfig::default()
+        };
+        InsiClient::from_rustls(config, tls)
+            .map_err(|e| HarnessError::Driver(format!("cannot build the reference client: {e}")))
+    }
+
+    /// The URL the software must call in this scenario.
+    pub fn url(ctx: &ActionContext) -> String {
+        ctx.endpoint_override
+            .clone()
+            .unwrap_or_else(|| ctx.sim.endpoint_url())
+    }
+}
+
+/// Converts the harness's traits into the client's query.
+pub fn to_query(input: &TraitsInput) -> TraitsQuery {
+    TraitsQuery {
+        birth_name: input.birth_name.clone(),
+        first_names: input.first_names.clone(),
+        sex: input.sex.clone(),
+        birth_date: input.birth_date.clone(),
+        birthplace: input.birthplace.clone(),
+    }
+}
+
+/// Splits a 15-character INS into matricule and key.
+pub fn split_ins(ins: &str) -> (String, String) {
+    match (ins.get(..13), ins.get(13..)) {
+        (Some(m), Some(k)) => (m.to_owned(), k.to_owned()),
+        _ => (ins.to_owned(), String::new()),
+    }
+}
+
+/// What a conforming software reports after the reference client's search.
+pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
+    let mut calls = search.attempts.len();
+    let mut out = match &search.verdict {
+        Verdict::Found(f) => {
+            let (matricule, key) = split_ins(&f.ins);
+            let history = f
+                .history
+                .iter()
+                .map(|h| {
+                    let (matricule, key) = split_ins(&h.ins);
+                    StoredIns {
+                        matricule,
+                        key,
+                        oid: h.oid.clone().unwrap_or_else(|| f.oid.clone()),
+                    }
+                })
+                .collect();
+            let t = &f.traits;
+            let mut o = SutOutcome::bare(OutcomeKind::Found);
+            o.stored = Some(StoredIdentity {
+                ins: StoredIns {
+                    matricule,
+                    key,
+                    oid: f.oid.clone(),
+                },
+                traits: StoredTraits {
+                    birth_name: t.birth_name.clone(),
+                    first_name: t.first_name.clone(),
+                    first_names_list: t.first_names.clone(),
+                    sex: t.sex.clone(),
+                    birth_date: t.birth_date.clone(),
+                    birthplace: Some(t.birthplace.clone()),
+                },
+                history,
+                status: Some("RECUP".to_owned()),
+            });
+            o
+        }
+        Verdict::Verified { .. } => SutOutcome::bare(OutcomeKind::Verified),
+        Verdict::NotFound => SutOutcome::bare(OutcomeKind::NotFound),
+        Verdict::Ambiguous => SutOutcome::bare(OutcomeKind::Ambiguous),
+        Verdict::RefusedInput { violations } => {
+            let mut o = SutOutcome::bare(OutcomeKind::RefusedInput);
+            o.message = Some(
+                violations
+                    .iter()
+                    .map(|v| format!("{} {}: {}", v.field, v.rule_id, v.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            o
+        }
+        Verdict::RefusedAnswer { reason, rule } => {
+            let mut o = SutOutcome::bare(OutcomeKind::RefusedAnswer);
+            o.error_shown = Some(reason.clone());
+            o.message = Some(format!("{rule}: {reason}"));
+            o
+        }
+        Verdict::Fault { code, reason, .. } => {
+            let mut o = SutOutcome::bare(OutcomeKind::Fault);
+            o.error_shown = Some(format!("{code}: {reason}"));
+            o
+        }
+        Verdict::TechnicalError { kind: k, message } => {
+            // These failures happen before the request is sent: no journal entry to wait for.
+            if [kind::CONNECT, kind::TLS, kind::CONNECT_TIMEOUT].contains(&k.as_str()) {
+                calls = calls.saturating_sub(1);
+            }
+            let mut o = SutOutcome::bare(OutcomeKind::TechnicalError);
+            o.error_shown = Some(format!("{k}: {message}"));
+            o
+        }
+        _ => {
+            let mut o = SutOutcome::bare(OutcomeKind::TechnicalError);
+            o.message = Some(format!("unknown verdict {:?}", search.verdict));
+            o
+        }
+    };
+    out.calls = u32::try_from(calls).ok();
+    out
+}
+
+impl Driver for ReferenceDriver {
+    fn name(&self) -> String {
+        "reference".to_owned()
+    }
+
+    fn can_redirect(&self) -> bool {
+        true
+    }
+
+    fn search_traits<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let client = self.client(&Self::url(ctx))?;
+            Ok(to_outcome(&client.search_traits(&to_query(input)).await))
+        })
+    }
+
+    fn verify<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        ins: &'a StoredIns,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let client = self.client(&Self::url(ctx))?;
+            let query = VerifyQuery {
+                ins: format!("{}{}", ins.matricule, ins.key),
+                oid: ins.oid.clone(),
+                birth_name: input.birth_name.clone(),
+                first_names: input.first_names.clone(),
+                sex: input.sex.clone(),
+                birth_date: input.birth_date.clone(),
+                birthplace: input.birthplace.clone(),
+            };
+            let search = client.verify(&query).await;
+            let mut out = to_outcome(&search);
+            if matches!(search.verdict, Verdict::NotFound) {
+                out.outcome = OutcomeKind::NotVerified;
+            }
+            Ok(out)
+        })
+    }
+}

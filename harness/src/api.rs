@@ -1,0 +1,273 @@
+//! The library entry: [`run_suites`] starts (or reaches) the simulator, builds the driver,
+//! runs the selected scenarios, writes the evidence bundle and the reports.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use insilab_reports::catalogue::Catalogue;
+use insilab_reports::model::{RunResults, Status};
+use insilab_reports::writers::{Format, ReportInput, write_all};
+
+use crate::HarnessError;
+use crate::driver::Driver;
+use crate::driver::faulty::{FaultyBug, FaultyDriver};
+use crate::driver::reference::ReferenceDriver;
+use crate::evidence::Evidence;
+use crate::runner::{LoopInput, Progress, plan, run_loop};
+use crate::sim::SimControl;
+use crate::sim_local::{LocalSim, load_or_init_pki};
+
+/// Which driver makes the software under test act.
+#[non_exhaustive]
+pub enum DriverSpec {
+    /// insilab's reference client.
+    Reference,
+    /// The reference client with one deliberate bug (self-test).
+    Faulty(FaultyBug),
+    /// A command template per action, configured by a YAML file.
+    Command(PathBuf),
+    /// The software's HTTP test hook, configured by a YAML file.
+    Http(PathBuf),
+    /// A person at the keyboard (stdin/stdout); optional YAML configuration.
+    Manual(Option<PathBuf>),
+    /// A ready driver (tests, embedding).
+    Custom(Arc<dyn Driver>),
+}
+
+impl DriverSpec {
+    /// Parses `reference`, `command`, `http`, `manual` or `faulty:<bug>`; the config file is
+    /// required by `command` and `http`.
+    pub fn parse(name: &str, config: Option<PathBuf>) -> Result<Self, HarnessError> {
+        let need = |config: Option<PathBuf>| {
+            config.ok_or_else(|| {
+                HarnessError::Driver(format!("driver {name} needs --driver-config FILE"))
+            })
+        };
+        match name {
+            "reference" => Ok(DriverSpec::Reference),
+            "command" => Ok(DriverSpec::Command(need(config)?)),
+            "http" => Ok(DriverSpec::Http(need(config)?)),
+            "manual" => Ok(DriverSpec::Manual(config)),
+            other => match other.strip_prefix("faulty:") {
+                Some(bug) => FaultyBug::parse(bug)
+                    .map(DriverSpec::Faulty)
+                    .ok_or_else(|| {
+                        HarnessError::Driver(format!(
+                            "unknown faulty bug {bug:?}; known: {}",
+                            FaultyBug::ALL
+                                .iter()
+                                .map(|b| b.name())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    }),
+                None => Err(HarnessError::Driver(format!(
+                    "unknown driver {other:?}: expected reference, command, http or manual"
+                ))),
+            },
+        }
+    }
+}
+
+/// Where the simulator is.
+#[non_exhaustive]
+pub enum SimulatorSpec {
+    /// Start one inside this process (the PKI directory is generated when missing).
+    InProcess,
+    /// A running `insilab serve`: its admin URL and bearer token, and the INSi endpoint URL
+    /// the reference driver calls.
+    Remote {
+        /// Admin API base URL (`http://127.0.0.1:8444`).
+        admin_url: String,
+        /// Admin or tenant bearer token.
+        admin_token: String,
+        /// INSi endpoint (`https://127.0.0.1:8443/lps`).
+        endpoint_url: String,
+    },
+}
+
+/// Options of one run.
+pub struct RunOptions {
+    /// `cnda`, `protocol`, `all` or a path.
+    pub suite: String,
+    /// Driver.
+    pub driver: DriverSpec,
+    /// Simulator.
+    pub simulator: SimulatorSpec,
+    /// Gherkin tag expression selecting scenarios.
+    pub tags: Option<String>,
+    /// Evidence and report directory.
+    pub out: PathBuf,
+    /// PKI directory (generated when missing, in-process simulator only).
+    pub pki: PathBuf,
+    /// Progress display.
+    pub progress: Progress,
+    /// Report formats to write into `out` (empty: none).
+    pub formats: Vec<Format>,
+}
+
+impl RunOptions {
+    /// Defaults: the given suite, reference driver, in-process simulator, default PKI
+    /// directory, no progress, every report format.
+    pub fn new(suite: &str, out: PathBuf) -> Self {
+        RunOptions {
+            suite: suite.to_owned(),
+            driver: DriverSpec::Reference,
+            simulator: SimulatorSpec::InProcess,
+            tags: None,
+            out,
+            pki: PathBuf::from(insilab_certs::DEFAULT_DIR),
+            progress: Progress::Quiet,
+            formats: Format::ALL.to_vec(),
+        }
+    }
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunSummary {
+    /// The results (also in `out/results.json`).
+    pub results: RunResults,
+    /// The evidence directory.
+    pub out: PathBuf,
+    /// Report files written.
+    pub reports: Vec<PathBuf>,
+}
+
+impl RunSummary {
+    /// Scenarios that passed.
+    pub fn passed(&self) -> usize {
+        self.count(Status::Passed)
+    }
+
+    /// Scenarios that failed.
+    pub fn failed(&self) -> usize {
+        self.count(Status::Failed)
+    }
+
+    /// Scenarios skipped.
+    pub fn skipped(&self) -> usize {
+        self.count(Status::Skipped)
+    }
+
+    fn count(&self, status: Status) -> usize {
+        self.results
+            .scenarios
+            .iter()
+            .filter(|s| s.status == status)
+            .count()
+    }
+
+    /// The last line of every summary: `N passed, N failed`.
+    pub fn last_line(&self) -> String {
+        format!("{} passed, {} failed", self.passed(), self.failed())
+    }
+}
+
+/// Runs the selected suites. Setup problems are errors; scenario failures are results.
+pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
+    let RunOptions {
+        suite,
+        driver,
+        simulator,
+        tags,
+        out,
+        pki,
+        mut progress,
+        formats,
+    } = opts;
+    let registry = crate::steps::registry()?;
+    let scenarios = plan(&suite, tags.as_deref(), &registry)?;
+    let suites = match suite.as_str() {
+        "all" => vec!["cnda".to_owned(), "protocol".to_owned()],
+        other => vec![other.to_owned()],
+    };
+    let needs_pki = matches!(simulator, SimulatorSpec::InProcess)
+        || matches!(driver, DriverSpec::Reference | DriverSpec::Faulty(_));
+    let pki = if needs_pki {
+        Some(load_or_init_pki(&pki)?)
+    } else {
+        None
+    };
+    let (sim, local): (Arc<dyn SimControl>, Option<Arc<LocalSim>>) = match simulator {
+        SimulatorSpec::InProcess => {
+            let pki = pki
+                .clone()
+                .ok_or_else(|| HarnessError::Simulator("no pki".into()))?;
+            let local = Arc::new(LocalSim::start(pki).await?);
+            (local.clone(), Some(local))
+        }
+        SimulatorSpec::Remote {
+            admin_url,
+            admin_token,
+            endpoint_url,
+        } => (
+            Arc::new(
+                crate::sim_remote::RemoteSim::connect(&admin_url, &admin_token, &endpoint_url)
+                    .await?,
+            ),
+            None,
+        ),
+    };
+    let driver: Arc<dyn Driver> = match driver {
+        DriverSpec::Reference => {
+            let pki = pki
+                .clone()
+                .ok_or_else(|| HarnessError::Driver("no pki".into()))?;
+            Arc::new(ReferenceDriver::new(pki, "insi-auto"))
+        }
+        DriverSpec::Faulty(bug) => {
+            let pki = pki
+                .clone()
+                .ok_or_else(|| HarnessError::Driver("no pki".into()))?;
+            Arc::new(FaultyDriver::new(pki, bug))
+        }
+        DriverSpec::Command(path) => Arc::new(crate::driver::command::CommandDriver::load(&path)?),
+        DriverSpec::Http(path) => Arc::new(crate::driver::http::HttpDriver::load(&path)?),
+        DriverSpec::Manual(path) => {
+            Arc::new(crate::driver::manual::ManualDriver::stdio(path.as_deref())?)
+        }
+        DriverSpec::Custom(d) => d,
+    };
+    let evidence = Evidence::create(
+        &out,
+        crate::runner::TOOL_VERSION,
+        sim.dataset_yaml().as_deref(),
+    )?;
+    let results = run_loop(
+        LoopInput {
+            scenarios,
+            suites,
+            sim,
+            driver,
+            evidence: &evidence,
+            progress: &mut progress,
+        },
+        &registry,
+    )
+    .await;
+    if let Some(local) = local
+        && let Ok(local) = Arc::try_unwrap(local)
+    {
+        local.shutdown().await;
+    }
+    let results = results?;
+    let catalogue = Catalogue::embedded();
+    let reports = if formats.is_empty() {
+        Vec::new()
+    } else {
+        let input = ReportInput {
+            results: &results,
+            catalogue: &catalogue,
+            dsr: None,
+            evidence_problems: &[],
+        };
+        write_all(&out, &input, &formats).map_err(|e| HarnessError::Reports(e.to_string()))?
+    };
+    evidence.seal()?;
+    Ok(RunSummary {
+        results,
+        out,
+        reports,
+    })
+}

@@ -1,0 +1,110 @@
+//! End to end: the embedded suites against the in-process simulator with the reference driver
+//! (everything passes) and with each faulty driver (each bug is caught, naming its rule).
+#![expect(clippy::unwrap_used, reason = "test fixtures")]
+
+use std::path::Path;
+
+use insilab_harness::{DriverSpec, FaultyBug, RunOptions, RunSummary, run_suites};
+use insilab_reports::model::Status;
+
+fn pki_dir() -> std::path::PathBuf {
+    insilab_certs::testing::shared_pki()
+        .unwrap()
+        .dir()
+        .to_owned()
+}
+
+async fn run(suite: &str, driver: DriverSpec, out: &Path, tags: Option<&str>) -> RunSummary {
+    let mut opts = RunOptions::new(suite, out.to_owned());
+    opts.driver = driver;
+    opts.pki = pki_dir();
+    opts.tags = tags.map(str::to_owned);
+    run_suites(opts).await.unwrap()
+}
+
+fn describe(summary: &RunSummary) -> String {
+    summary
+        .results
+        .scenarios
+        .iter()
+        .filter(|s| s.status != Status::Passed)
+        .map(|s| {
+            format!(
+                "{} {}: {:?}",
+                s.status,
+                s.id,
+                s.failure.as_ref().map(|f| &f.message)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_suite_passes_with_the_reference_driver_and_leaves_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run("all", DriverSpec::Reference, dir.path(), None).await;
+    assert_eq!(summary.failed(), 0, "{}", describe(&summary));
+    assert_eq!(summary.skipped(), 0, "{}", describe(&summary));
+    assert!(summary.passed() >= 12 + 10);
+    assert_eq!(
+        summary.last_line(),
+        format!("{} passed, 0 failed", summary.passed())
+    );
+    // Evidence: results, exchanges, manifest that verifies, reports.
+    let out = dir.path();
+    let results = insilab_reports::evidence::load_results(out).unwrap();
+    assert_eq!(results.scenarios.len(), summary.results.scenarios.len());
+    let tchitchi = results
+        .scenarios
+        .iter()
+        .find(|s| s.id == "cnda/2.07-cas1")
+        .unwrap();
+    assert_eq!(tchitchi.exchanges.len(), 2);
+    assert!(tchitchi.requirements.contains(&"EXI-REC-07".to_owned()));
+    let request = std::fs::read_to_string(out.join(&tchitchi.exchanges[1].request_file)).unwrap();
+    assert!(request.contains("CATARINA"));
+    assert!(out.join("version.txt").exists() && out.join("dataset.yaml").exists());
+    assert!(
+        insilab_reports::evidence::verify_manifest(out)
+            .unwrap()
+            .is_empty()
+    );
+    for report in ["report.html", "junit.xml", "report.json", "summary.md"] {
+        assert!(out.join(report).exists(), "{report} missing");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_faulty_bug_fails_a_scenario_naming_its_rule() {
+    let mut missed = Vec::new();
+    for bug in FaultyBug::ALL {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = run(
+            "all",
+            DriverSpec::Faulty(bug),
+            dir.path(),
+            Some("not @slow"),
+        )
+        .await;
+        let caught = summary.results.scenarios.iter().any(|s| {
+            s.status == Status::Failed
+                && s.failure
+                    .as_ref()
+                    .is_some_and(|f| f.message.contains(bug.rule()))
+        });
+        if !caught {
+            missed.push(format!(
+                "{} (expected {}):\n{}",
+                bug.name(),
+                bug.rule(),
+                describe(&summary)
+            ));
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "bugs not caught:\n{}",
+        missed.join("\n\n")
+    );
+}
