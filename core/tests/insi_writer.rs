@@ -87,3 +87,27 @@ fn text_is_escaped() {
     let back = parse_response(xml.as_bytes(), &Limits::default()).expect("parse");
     assert_eq!(back, Response::Fault(fault));
 }
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/fixtures/insi/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+#[test]
+fn requests_read_from_fixtures_are_rewritten_clean() {
+    for (name, file) in [
+        ("request_vitale", "request_vitale.xml"),
+        ("request_verification", "request_verification.xml"),
+        ("request_cpx", "request_traits_cpx.xml"),
+        ("request_shuffled", "request_traits_shuffled.xml"),
+    ] {
+        let req = parse_request(&fixture(file), &Limits::default()).expect("parse fixture");
+        let xml = write_request(&req);
+        insta::assert_snapshot!(name, xml);
+        assert_eq!(
+            parse_request(xml.as_bytes(), &Limits::default()),
+            Ok(req),
+            "{name}"
+        );
+    }
+}
