@@ -170,6 +170,10 @@ pub fn accept(individu: Option<&Individu>) -> Result<FoundIdentity, Refusal> {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
 mod tests {
     use super::*;
     use insilab_core::insi::{Tiq, WireMatricule};

@@ -2,6 +2,11 @@
 //! attempt sequences, the requests pass the core rules and the published XSDs, and every
 //! injected failure gives a clear typed outcome.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
+
 mod common;
 
 use std::time::Duration;
