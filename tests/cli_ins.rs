@@ -74,3 +74,17 @@ fn usage_errors_exit_2() {
     assert_eq!(ins(&["check"]).0, 2);
     assert_eq!(ins(&["key", "2790351215189", "--bogus"]).0, 2);
 }
+
+#[test]
+fn check_accepts_the_key_apart() {
+    let (code, out, _) = ins(&["check", "1810363220456", "76", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["key"]["found"], 76);
+    let (code, _, _) = ins(&["check", "1810363220456", "60"]);
+    assert_eq!(code, 1);
+    let (code, out, _) = ins(&["check", "1810363220456", "7", "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["errors"][0]["code"], "wrong-length");
+}

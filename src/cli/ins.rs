@@ -18,8 +18,11 @@ pub struct InsArgs {
 enum InsCommand {
     /// Check a 15-character matricule: layout, control key (Corsica aware) and optionally its OID.
     Check {
-        /// The matricule: 13-character body + 2-digit key (e.g. 279035121518989).
+        /// The matricule: 15 characters (e.g. 279035121518989), or the 13-character body when
+        /// the key is given apart.
         matricule: String,
+        /// The 2-digit key, when given apart from a 13-character body.
+        key: Option<String>,
         /// Assigning-authority OID to check with it (e.g. 1.2.250.1.213.1.4.8).
         #[arg(long)]
         oid: Option<String>,
@@ -42,10 +45,11 @@ pub fn run(args: InsArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         InsCommand::Check {
             matricule,
+            key,
             oid,
             json,
         } => {
-            let report = check(&matricule, oid.as_deref());
+            let report = check(&matricule, key.as_deref(), oid.as_deref());
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -139,16 +143,19 @@ struct CheckReport {
 
 fn place_kind(place: &str) -> &'static str {
     match place.get(..2) {
-        Some("99") => "abroad (99 + INSEE country code)",
-        Some("97" | "98") => "overseas (3-digit departement + 2-digit commune)",
-        Some("2A" | "2B") => "corsica",
-        _ => "metropolitan (2-digit departement + 3-digit commune)",
+        Some("99") => "abroad: 99 + INSEE country code",
+        Some("97" | "98") => "overseas: 3-digit departement + 2-digit commune",
+        Some("2A" | "2B") => "corsica: 2A/2B + 3-digit commune",
+        _ => "metropolitan: 2-digit departement + 3-digit commune",
     }
 }
 
-fn check(input: &str, oid: Option<&str>) -> CheckReport {
+fn check(input: &str, key: Option<&str>, oid: Option<&str>) -> CheckReport {
     let mut report = CheckReport {
-        input: input.to_owned(),
+        input: match key {
+            Some(k) => format!("{input} {k}"),
+            None => input.to_owned(),
+        },
         valid: false,
         layout: None,
         key: None,
@@ -156,7 +163,11 @@ fn check(input: &str, oid: Option<&str>) -> CheckReport {
         errors: Vec::new(),
         remarks: Vec::new(),
     };
-    match Matricule::parse_unchecked_key(input) {
+    let parsed = match key {
+        Some(k) => Matricule::from_parts_unchecked_key(input, k),
+        None => Matricule::parse_unchecked_key(input),
+    };
+    match parsed {
         Ok(m) => {
             report.layout = Some(Layout {
                 sex_digit: m.sex_digit(),
@@ -172,8 +183,13 @@ fn check(input: &str, oid: Option<&str>) -> CheckReport {
                 expected: m.expected_key(),
                 valid: m.is_key_valid(),
             });
-            if let Err(e) = Matricule::parse(input) {
-                report.errors.push(matricule_problem(&e));
+            if !m.is_key_valid() {
+                report
+                    .errors
+                    .push(matricule_problem(&MatriculeError::WrongKey {
+                        expected: m.expected_key(),
+                        found: m.key(),
+                    }));
             }
             report.remarks = m.layout_remarks();
         }

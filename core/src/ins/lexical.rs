@@ -88,20 +88,24 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
         let prev = if i > 0 { Some(chars[i - 1]) } else { None };
         let next = chars.get(i + 1).copied();
         if !is_profile_char(c) {
-            let (rule, what) = if c.is_lowercase() && transliterable(c) && c.is_ascii() {
-                ("LEX-002", "lower-case letter")
+            let (rule, what, hint) = if c.is_ascii_lowercase() {
+                ("LEX-002", "lower-case letter", "")
             } else if c.is_alphabetic() && transliterable(c) {
-                ("LEX-003", "letter with a diacritic or ligature")
+                (
+                    "LEX-003",
+                    "letter with a diacritic or ligature",
+                    " (normalise can transliterate it)",
+                )
             } else if transliterable(c) {
-                ("LEX-004", "typographic apostrophe (write ')")
+                ("LEX-004", "typographic apostrophe", " (write ')")
             } else {
-                ("LEX-004", "character outside the insi profile")
+                ("LEX-004", "character outside the insi profile", "")
             };
             out.push(violation(
                 rule,
                 pos,
                 Some(c),
-                format!("{what} {c:?} at position {pos}"),
+                format!("{what} {c:?} at position {pos}{hint}"),
             ));
         }
         if pos == 1 && (c == ' ' || c == '-') {

@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use time::{Date, Month};
 
+use super::Matricule;
+
 /// Why a trait value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -379,6 +381,39 @@ impl Traits {
     pub fn first_names_list(&self) -> String {
         self.first_names.join(" ")
     }
+
+    /// Disagreements between the matricule layout and these traits (sex digit, birth year and
+    /// month). Remarks, never errors: a sixth of the ANS test identities have a sex digit that
+    /// contradicts the sex trait, and special months exist (ins-rules.md §1.2, check H-MAT-04).
+    pub fn matricule_remarks(&self, matricule: &Matricule) -> Vec<String> {
+        let mut out = Vec::new();
+        let digit = matricule.sex_digit();
+        if matches!(digit, '1' | '2') && digit != self.sex.usual_sex_digit() {
+            out.push(format!(
+                "sex digit {digit} of the matricule does not match sex {}",
+                self.sex
+            ));
+        }
+        if let Some(year) = self.birth_date.year() {
+            let yy = format!("{:02}", year % 100);
+            if yy != matricule.year() {
+                out.push(format!(
+                    "matricule year {} does not match birth year {year}",
+                    matricule.year()
+                ));
+            }
+        }
+        if let Some(month) = self.birth_date.month()
+            && matches!(matricule.month().parse::<u8>(), Ok(1..=12))
+            && format!("{month:02}") != matricule.month()
+        {
+            out.push(format!(
+                "matricule month {} does not match birth month {month:02}",
+                matricule.month()
+            ));
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -420,6 +455,22 @@ mod tests {
             BirthDate::parse("1980-00-00").unwrap().to_string(),
             "1980-00-00"
         );
+    }
+
+    #[test]
+    fn matricule_remarks_are_warnings_for_mismatches() {
+        let m = Matricule::parse("279035121518989").unwrap();
+        let mut t = Traits {
+            birth_name: "PAT-TROIS".into(),
+            first_names: vec!["DOMINIQUE".into()],
+            sex: Sex::F,
+            birth_date: BirthDate::parse("1979-03-28").unwrap(),
+            birthplace: Some(Cog::parse("63220").unwrap()),
+        };
+        assert_eq!(t.matricule_remarks(&m), Vec::<String>::new());
+        t.sex = Sex::M;
+        t.birth_date = BirthDate::parse("1980-04-00").unwrap();
+        assert_eq!(t.matricule_remarks(&m).len(), 3);
     }
 
     #[test]
