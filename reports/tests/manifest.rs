@@ -183,3 +183,52 @@ fn results_of_another_major_version_are_refused() {
         Err(ReportError::SchemaVersion { found, .. }) if found == "2.0"
     ));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the files, a freshly written manifest verifies, and changing any one file
+        /// is reported as exactly that file modified.
+        #[test]
+        fn any_tree_round_trips_and_any_change_is_caught(
+            files in proptest::collection::btree_map("[a-z0-9_.-]{1,12}(/[a-z0-9_-]{1,8})?", proptest::collection::vec(any::<u8>(), 0..64), 1..6),
+            pick in any::<prop::sample::Index>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut written = Vec::new();
+            for (name, bytes) in &files {
+                let path = dir.path().join(name);
+                // A name may be both a file and a directory prefix of another; keep the first.
+                if fs::create_dir_all(path.parent().unwrap()).is_err() || path.exists() {
+                    continue;
+                }
+                if fs::write(&path, bytes).is_ok() && name != MANIFEST_FILE
+                    && !["report.html", "junit.xml", "report.json", "summary.md"].contains(&name.as_str())
+                {
+                    written.push(name.clone());
+                }
+            }
+            write_manifest(dir.path()).unwrap();
+            prop_assert_eq!(verify_manifest(dir.path()).unwrap(), Vec::<String>::new());
+            prop_assume!(!written.is_empty());
+            let victim = pick.get(&written);
+            let path = dir.path().join(victim);
+            let mut bytes = fs::read(&path).unwrap();
+            bytes.push(b'!');
+            fs::write(&path, bytes).unwrap();
+            prop_assert_eq!(verify_manifest(dir.path()).unwrap(), vec![format!("modified: {victim}")]);
+        }
+
+        /// Arbitrary manifest text never panics: it verifies, or yields a typed error.
+        #[test]
+        fn arbitrary_manifest_text_never_panics(text in "(([0-9a-f]{64}|[ -~]{0,70})(  | \\*)?[ -~]{0,20}\n){0,5}") {
+            let dir = tempfile::tempdir().unwrap();
+            fs::write(dir.path().join(MANIFEST_FILE), text).unwrap();
+            let _ = verify_manifest(dir.path());
+        }
+    }
+}

@@ -122,6 +122,32 @@ fn junit_validates_against_the_xsd() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // The XSD is not a rubber stamp: a test case without a name, or two outcomes, is refused.
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/junit.xsd");
+    for (name, bad) in [
+        (
+            "no-name.xml",
+            r#"<testsuites><testsuite name="s" tests="1"><testcase classname="c"/></testsuite></testsuites>"#,
+        ),
+        (
+            "two-outcomes.xml",
+            r#"<testsuites><testsuite name="s" tests="1"><testcase name="t"><failure/><skipped/></testcase></testsuite></testsuites>"#,
+        ),
+        (
+            "bad-count.xml",
+            r#"<testsuites><testsuite name="s" tests="many"/></testsuites>"#,
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bad).unwrap();
+        let out = Command::new("xmllint")
+            .args(["--noout", "--nonet", "--schema"])
+            .arg(&xsd)
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{name} was accepted");
+    }
 }
 
 #[test]
