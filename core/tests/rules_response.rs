@@ -47,6 +47,16 @@ fn clean_answers_have_no_finding() {
 }
 
 #[test]
+fn cnda_2_08_cas_1_corsica_active_repeated_in_history_is_clean() {
+    let mut r = found();
+    let i = individu(&mut r);
+    i.ins_actif = entry("180032B020401", "23", samples::OID_NIR);
+    i.ins_histo = vec![entry("180032B020401", "23", samples::OID_NIR)];
+    i.tiq.lieu_naissance = Some("2B020".into());
+    assert_eq!(check_response(&Response::Result(r)), []);
+}
+
+#[test]
 fn cnda_2_04_odd_dates_are_advice() {
     let findings = check_response(&Response::Result(samples::found_two_histories()));
     assert_eq!(ids(&findings), ["INSI-RSP-010"]);
