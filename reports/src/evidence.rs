@@ -110,7 +110,7 @@ fn major(version: &str) -> &str {
 /// by path, in the format of `sha256sum` so that `sha256sum -c manifest.sha256` checks it.
 pub fn write_manifest(evidence_dir: &Path) -> Result<(), ReportError> {
     let mut text = String::new();
-    for rel in list_files(evidence_dir)? {
+    for rel in list_files(evidence_dir, MAX_EVIDENCE_FILES)? {
         let digest = hash_file(&evidence_dir.join(&rel))?;
         // Infallible: writing into a String.
         let _ = writeln!(text, "{digest}  {rel}");
@@ -165,7 +165,7 @@ pub fn verify_manifest(evidence_dir: &Path) -> Result<Vec<String>, ReportError> 
         }
         listed.push(name.to_owned());
     }
-    for rel in list_files(evidence_dir)? {
+    for rel in list_files(evidence_dir, MAX_EVIDENCE_FILES)? {
         if !listed.contains(&rel) {
             problems.push(format!("unlisted: {rel}"));
         }
@@ -174,7 +174,7 @@ pub fn verify_manifest(evidence_dir: &Path) -> Result<Vec<String>, ReportError> 
 }
 
 /// Relative paths (with `/`) of every regular file under `dir` except the manifest, sorted.
-fn list_files(dir: &Path) -> Result<Vec<String>, ReportError> {
+fn list_files(dir: &Path, max_files: usize) -> Result<Vec<String>, ReportError> {
     let mut out = Vec::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(rel_dir) = pending.pop() {
@@ -197,11 +197,11 @@ fn list_files(dir: &Path) -> Result<Vec<String>, ReportError> {
                 if text != MANIFEST_FILE && !is_derived_report(&text) {
                     out.push(text);
                 }
-                if out.len() > MAX_EVIDENCE_FILES {
+                if out.len() > max_files {
                     return Err(ReportError::TooLarge {
                         path: dir.to_owned(),
                         size: out.len() as u64,
-                        limit: MAX_EVIDENCE_FILES as u64,
+                        limit: max_files as u64,
                     });
                 }
             }
@@ -270,8 +270,86 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReportError> {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on an unexpected error"
+)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_hold_at_the_boundary() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..3 {
+            std::fs::write(dir.path().join(format!("f{i}")), "x").unwrap();
+        }
+        assert_eq!(list_files(dir.path(), 3).unwrap().len(), 3);
+        assert!(matches!(
+            list_files(dir.path(), 2),
+            Err(ReportError::TooLarge { limit: 2, .. })
+        ));
+
+        let file = dir.path().join("f0");
+        std::fs::write(&file, "12345").unwrap();
+        assert_eq!(read_bounded(&file, 5).unwrap(), b"12345");
+        assert!(matches!(
+            read_bounded(&file, 4),
+            Err(ReportError::TooLarge {
+                size: 5,
+                limit: 4,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn inline_copies_stop_at_the_limit() {
+        use crate::model::{ExchangeRef, ScenarioResult, Status};
+        let dir = tempfile::tempdir().unwrap();
+        let limit = usize::try_from(MAX_INLINE_XML_BYTES).unwrap();
+        std::fs::write(dir.path().join("at.xml"), "x".repeat(limit)).unwrap();
+        std::fs::write(dir.path().join("over.xml"), "x".repeat(limit + 1)).unwrap();
+        let exchange = ExchangeRef {
+            index: 1,
+            operation: "op".into(),
+            outcome: "CR 00".into(),
+            request_file: "at.xml".into(),
+            response_file: Some("over.xml".into()),
+            request_xml: None,
+            response_xml: None,
+        };
+        let mut results = RunResults {
+            schema_version: SCHEMA_VERSION.into(),
+            tool_version: String::new(),
+            run_id: String::new(),
+            started_at: String::new(),
+            finished_at: None,
+            driver: String::new(),
+            simulator: String::new(),
+            dataset_sha256: None,
+            suites: vec![],
+            scenarios: vec![ScenarioResult {
+                id: "s".into(),
+                suite: "s".into(),
+                feature: String::new(),
+                feature_file: String::new(),
+                name: String::new(),
+                case_id: None,
+                requirements: vec![],
+                tags: vec![],
+                status: Status::Passed,
+                duration_ms: 0,
+                steps: vec![],
+                exchanges: vec![exchange],
+                attestations: vec![],
+                failure: None,
+            }],
+        };
+        inline_exchanges(dir.path(), &mut results);
+        let ex = &results.scenarios[0].exchanges[0];
+        assert_eq!(ex.request_xml.as_ref().map(String::len), Some(limit));
+        assert_eq!(ex.response_xml, None);
+    }
 
     #[test]
     fn slug_keeps_safe_characters_only() {

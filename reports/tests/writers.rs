@@ -262,3 +262,38 @@ fn write_all_writes_the_named_files_once() {
         assert!(std::fs::metadata(p).unwrap().len() > 0);
     }
 }
+
+#[test]
+fn markdown_lists_at_most_the_limit_of_failures() {
+    use insilab_reports::model::{Failure, Status};
+    use insilab_reports::writers::markdown::MAX_LISTED_FAILURES;
+    let catalogue = common::catalogue();
+    for (n, listed, more) in [
+        (MAX_LISTED_FAILURES, MAX_LISTED_FAILURES, false),
+        (MAX_LISTED_FAILURES + 1, MAX_LISTED_FAILURES, true),
+    ] {
+        let mut results = common::results();
+        let template = results.scenarios[1].clone();
+        results.scenarios = (0..n)
+            .map(|i| {
+                let mut s = template.clone();
+                s.id = format!("many/{i}");
+                s.status = Status::Failed;
+                s.failure = Some(Failure {
+                    rule: Some("INSI-ALG-01".into()),
+                    message: format!("failure {i}"),
+                });
+                s
+            })
+            .collect();
+        let md = write_markdown(&ReportInput {
+            results: &results,
+            catalogue: &catalogue,
+            dsr: None,
+            evidence_problems: &[],
+        })
+        .unwrap();
+        assert_eq!(md.matches("| `many/").count(), listed);
+        assert_eq!(md.contains("and 1 more failed scenarios"), more);
+    }
+}

@@ -7,7 +7,7 @@
 mod html;
 mod json;
 mod junit;
-mod markdown;
+pub mod markdown;
 mod view;
 
 use std::path::{Path, PathBuf};
@@ -17,7 +17,10 @@ pub use html::write_html;
 pub use json::write_json;
 pub use junit::write_junit;
 pub use markdown::write_markdown;
-pub use view::{CoverageState, DsrView, ReportView, RequirementView, SuiteView};
+pub use view::{
+    CountsView, CoverageState, DsrRequirementView, DsrView, REPORT_KIND, ReportView,
+    RequirementView, SuiteView,
+};
 
 use crate::ReportError;
 use crate::catalogue::{Catalogue, DsrMapping};
