@@ -26,9 +26,9 @@ pub enum Progress {
     /// Nothing.
     Quiet,
     /// One plain line per scenario (logs, CI).
-    Lines(Box<dyn Write + Send>),
+    Lines(Box<dyn Write + Send + Sync>),
     /// A status line rewritten in place, then one line per scenario (terminal).
-    Tty(Box<dyn Write + Send>),
+    Tty(Box<dyn Write + Send + Sync>),
 }
 
 /// Everything the loop needs, once the simulator and the driver exist.

@@ -183,7 +183,10 @@ pub fn rewrite_elements(xml: &str, local_name: &str, f: &dyn Fn(&str) -> String)
 
 /// Removes every element with this local name (and its content).
 pub fn remove_element(xml: &str, local_name: &str) -> String {
-    let pattern = format!(r"(?s)<((?:[A-Za-z_][\w.-]*:)?{local_name})(?:\s[^>]*)?>.*?</\1>");
+    // The regex crate has no back-references: match any prefix on both tags.
+    let pattern = format!(
+        r"(?s)<(?:[A-Za-z_][\w.-]*:)?{local_name}(?:\s[^>]*)?>.*?</(?:[A-Za-z_][\w.-]*:)?{local_name}>"
+    );
     match Regex::new(&pattern) {
         Ok(re) => re.replace_all(xml, "").into_owned(),
         Err(_) => xml.to_owned(),

@@ -77,16 +77,21 @@ async fn every_suite_passes_with_the_reference_driver_and_leaves_evidence() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_faulty_bug_fails_a_scenario_naming_its_rule() {
-    let mut missed = Vec::new();
+    // Each bug runs the CNDA suite against its own in-process simulator; runs are independent,
+    // so they go concurrently.
+    let mut runs = tokio::task::JoinSet::new();
     for bug in FaultyBug::ALL {
-        let dir = tempfile::tempdir().unwrap();
-        let summary = run(
-            "all",
-            DriverSpec::Faulty(bug),
-            dir.path(),
-            Some("not @slow"),
-        )
-        .await;
+        runs.spawn(async move {
+            let dir = tempfile::tempdir().unwrap();
+            let summary = run("cnda", DriverSpec::Faulty(bug), dir.path(), None).await;
+            (bug, summary)
+        });
+    }
+    let mut missed = Vec::new();
+    let mut seen = 0;
+    while let Some(joined) = runs.join_next().await {
+        let (bug, summary) = joined.unwrap();
+        seen += 1;
         let caught = summary.results.scenarios.iter().any(|s| {
             s.status == Status::Failed
                 && s.failure
@@ -102,6 +107,7 @@ async fn every_faulty_bug_fails_a_scenario_naming_its_rule() {
             ));
         }
     }
+    assert_eq!(seen, FaultyBug::ALL.len());
     assert!(
         missed.is_empty(),
         "bugs not caught:\n{}",

@@ -11,10 +11,10 @@ Feature: CNDA 2.03 — traits de recherche hors du commun (unusual traits)
       | sexe              | M                       |
       | date de naissance | 2001-06-17              |
       | lieu de naissance | 63220                   |
-    Then the simulator received 1 call
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
     And the first names sent were "PIERRE-ALAIN"
     And the answers were "00"
-    And every call is conform to the INSi contract
     And the software stored the INS "1010663220754" key "60" with OID "1.2.250.1.213.1.4.8"
     And the software stored the traits exactly as returned
     And the software stored the history exactly as returned
@@ -27,9 +27,9 @@ Feature: CNDA 2.03 — traits de recherche hors du commun (unusual traits)
       | sexe              | M          |
       | date de naissance | 1960-01-01 |
       | lieu de naissance | 2B020      |
-    Then the simulator received 1 call
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
     And the answers were "00"
-    And every call is conform to the INSi contract
     And the software stored the INS "160012B020777" key "13" with OID "1.2.250.1.213.1.4.8"
     And the software stored the traits exactly as returned
 

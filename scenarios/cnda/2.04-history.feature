@@ -10,9 +10,9 @@ Feature: CNDA 2.04 — historique des INS (INS history)
       | prénoms           | PIERRE-ALAIN |
       | sexe              | M            |
       | date de naissance | 2009-07-14   |
-    Then the simulator received 1 call
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
     And the answers were "00"
-    And every call is conform to the INSi contract
     And the software stored the INS "1090763220834" key "89" with OID "1.2.250.1.213.1.4.8"
     And the software stored the traits exactly as returned
     And the software stored 1 historical INS
@@ -26,9 +26,9 @@ Feature: CNDA 2.04 — historique des INS (INS history)
       | prénoms           | PIERRE-ALAIN |
       | sexe              | M            |
       | date de naissance | 2009-07-14   |
-    Then the simulator received 1 call
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
     And the answers were "00"
-    And every call is conform to the INSi contract
     And the software stored the INS "1090763220834" key "89" with OID "1.2.250.1.213.1.4.8"
     And the software stored the traits exactly as returned
     And the software stored 2 historical INS

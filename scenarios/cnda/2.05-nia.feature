@@ -11,9 +11,9 @@ Feature: CNDA 2.05 — INS provisoire (NIA)
       | prénoms           | MATRICULE  |
       | sexe              | M          |
       | date de naissance | 2009-07-01 |
-    Then the simulator received 1 call
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
     And the answers were "00"
-    And every call is conform to the INSi contract
     And the software stored the INS "1090763220888" key "35" with OID "1.2.250.1.213.1.4.9"
     And the software stored the traits exactly as returned
     And the software stored the history exactly as returned

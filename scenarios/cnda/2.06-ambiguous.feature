@@ -9,9 +9,9 @@ Feature: CNDA 2.06 — plusieurs identités trouvées (several identities)
       | prénoms           | LEONARDO   |
       | sexe              | M          |
       | date de naissance | 2014-02-01 |
-    Then the simulator received 1 call
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
     And the answers were "02"
-    And every call is conform to the INSi contract
     And the software reported several identities
     And the software stored no INS
 
@@ -23,8 +23,8 @@ Feature: CNDA 2.06 — plusieurs identités trouvées (several identities)
       | sexe              | M          |
       | date de naissance | 2014-02-01 |
       | lieu de naissance | 63220      |
-    Then the last answer was "00"
+    Then every call is conform to the INSi contract
+    And the last answer was "00"
     And the last call carried the birthplace "63220"
-    And every call is conform to the INSi contract
     And the software stored the INS returned by the simulator
     And the software stored the traits exactly as returned

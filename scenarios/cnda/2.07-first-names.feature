@@ -10,10 +10,10 @@ Feature: CNDA 2.07 — la boucle sur les prénoms (first-name loop)
       | prénoms           | OLA CATARINA BELLA |
       | sexe              | F                  |
       | date de naissance | 1936-06-21         |
-    Then the simulator received 2 calls
+    Then every call is conform to the INSi contract
+    And the simulator received 2 calls
     And the first names sent were "OLA", "CATARINA"
     And the answers were "01", "00"
-    And every call is conform to the INSi contract
     And the software stored the INS "2360663220836" key "56" with OID "1.2.250.1.213.1.4.8"
     And the software stored the traits exactly as returned
 
@@ -24,9 +24,9 @@ Feature: CNDA 2.07 — la boucle sur les prénoms (first-name loop)
       | prénoms           | PIERRE PAUL JACQUES  |
       | sexe              | M                    |
       | date de naissance | 1993-01-27           |
-    Then the simulator received 4 calls
+    Then every call is conform to the INSi contract
+    And the simulator received 4 calls
     And the first names sent were "PIERRE", "PAUL", "JACQUES", "PIERRE PAUL JACQUES"
     And the answers were "01", "01", "01", "01"
-    And every call is conform to the INSi contract
     And the software reported no identity found
     And the software stored no INS

@@ -10,9 +10,9 @@ Feature: CNDA 2.08 — clés des matricules (matricule keys)
       | prénoms           | ANTHONY    |
       | sexe              | M          |
       | date de naissance | 1980-03-02 |
-    Then the simulator received 1 call
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
     And the answers were "00"
-    And every call is conform to the INSi contract
     And the software stored the INS "180032B020401" key "23" with OID "1.2.250.1.213.1.4.8"
     And the software stored the traits exactly as returned
     And the software stored the history exactly as returned
@@ -25,8 +25,8 @@ Feature: CNDA 2.08 — clés des matricules (matricule keys)
       | prénoms           | GATIEN     |
       | sexe              | M          |
       | date de naissance | 1981-03-24 |
-    Then the simulator received 1 call
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
     And the answers were "00"
-    And every call is conform to the INSi contract
     And the software refused the answer
     And the software stored no INS

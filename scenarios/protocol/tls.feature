@@ -10,9 +10,9 @@ Feature: Mutual TLS — certificats d'organisation
       | prénoms           | ZOE        |
       | sexe              | F          |
       | date de naissance | 1975-12-31 |
-    Then the simulator received 1 call
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
     And every call used an organisation certificate
-    And every call is conform to the INSi contract
     And the software stored the INS "2751263220749" key "74" with OID "1.2.250.1.213.1.4.8"
 
   @INSI-TLS-02 @reference-only
