@@ -549,3 +549,45 @@ async fn an_answer_cut_mid_body_is_truncated() {
     );
     assert_eq!(outcome.attempts[0].http_status, Some(200));
 }
+
+#[tokio::test]
+async fn every_answer_dialect_and_both_fault_dialects_are_read() {
+    let (sim, pki) = common::simulator().await;
+    let client = common::client(&sim, &pki);
+    for dialect in insilab_simulator::Dialect::ALL {
+        sim.set_dialect(dialect);
+        let o = client
+            .search_traits(&traits("ECETINSI", "PIERRE-ALAIN", "M", "2009-07-14", None))
+            .await;
+        let f = found(&o);
+        assert_eq!(f.ins, "109076322083489", "{dialect}");
+        assert_eq!(f.history.len(), 1, "{dialect}");
+        assert_eq!(
+            f.traits.first_names, "PIERRE-ALAIN MURIEL FLORIANT",
+            "{dialect}"
+        );
+        // The 2022 dialect carries TIQ/Prenom and TypeMatricule; live does not.
+        if dialect == insilab_simulator::Dialect::Live {
+            assert_eq!(f.traits.first_name, None);
+        }
+        // Faults: the current dialect with live/2022, the legacy one (S:, xml:lang="en") with
+        // the CNDA files.
+        sim.overrides()
+            .add(override_answer(
+                "ECETINSI",
+                OverrideAnswer::Fault {
+                    code: "desir_1020".into(),
+                },
+                0,
+            ))
+            .unwrap();
+        let o = client
+            .search_traits(&traits("ECETINSI", "PIERRE-ALAIN", "M", "2009-07-14", None))
+            .await;
+        assert!(
+            matches!(&o.verdict, Verdict::Fault { code, .. } if code == "desir_1020"),
+            "{dialect}: {:?}",
+            o.verdict
+        );
+    }
+}
