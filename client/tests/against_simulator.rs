@@ -591,3 +591,19 @@ async fn every_answer_dialect_and_both_fault_dialects_are_read() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_certificate_with_the_wrong_cn_gets_desir_560() {
+    let (sim, pki) = common::simulator().await;
+    let tls = pki.client_config("cn-lowercase").unwrap();
+    let client = InsiClient::from_rustls(common::config(&sim), tls).unwrap();
+    let outcome = client
+        .search_traits(&traits("ADRUN", "ZOE", "F", "1975-12-31", None))
+        .await;
+    assert_eq!(outcome.attempts.len(), 1);
+    assert!(
+        matches!(&outcome.verdict, Verdict::Fault { code, .. } if code.eq_ignore_ascii_case("desir_560")),
+        "{:?}",
+        outcome.verdict
+    );
+}
