@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod exchange;
 pub mod journal;
 pub mod lexical;
+pub mod lint;
 pub mod outcome;
 pub mod runner;
 pub mod sim;

@@ -1,0 +1,201 @@
+//! The command, http and manual drivers against the in-process simulator.
+#![expect(clippy::unwrap_used, reason = "test fixtures")]
+
+use std::convert::Infallible;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper_util::rt::TokioIo;
+use insilab_harness::driver::command::{CommandConfig, CommandDriver};
+use insilab_harness::driver::http::{HookAction, HttpConfig, HttpDriver};
+use insilab_harness::driver::manual::{ManualConfig, ManualDriver};
+use insilab_harness::driver::reference::{ReferenceDriver, to_outcome, to_query};
+use insilab_harness::{DriverSpec, RunOptions, RunSummary, run_suites};
+use insilab_reports::model::Status;
+
+fn pki() -> Arc<insilab_certs::Pki> {
+    Arc::new(insilab_certs::testing::shared_pki().unwrap())
+}
+
+async fn run(
+    driver: Arc<dyn insilab_harness::driver::Driver>,
+    suite: &str,
+    tags: &str,
+) -> RunSummary {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = RunOptions::new(suite, dir.path().to_owned());
+    opts.driver = DriverSpec::Custom(driver);
+    opts.pki = pki().dir().to_owned();
+    opts.tags = Some(tags.to_owned());
+    opts.formats = Vec::new();
+    run_suites(opts).await.unwrap()
+}
+
+fn command(script: &str) -> CommandDriver {
+    CommandDriver::new(CommandConfig {
+        search_traits: vec![
+            "sh".into(),
+            "-c".into(),
+            script.into(),
+            "sut".into(),
+            "{birth_name}".into(),
+            "{first_names}".into(),
+        ],
+        search_card: None,
+        verify: None,
+        get_stored_identity: None,
+        env: Default::default(),
+        timeout_seconds: 10,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_driver_reads_the_json_outcome_and_the_steps_judge_it() {
+    if std::process::Command::new("sh")
+        .arg("-c")
+        .arg("true")
+        .status()
+        .is_err()
+    {
+        eprintln!("SKIPPED: sh not found");
+        return;
+    }
+    // A "software" that refuses every input without calling: right for 2.03 cas 3 only.
+    let refuses = Arc::new(command(
+        r#"test "$1" = "D’ÆION" && test "$2" = "CŒUR" && echo '{"outcome":"refused_input"}'"#,
+    ));
+    let ok = run(refuses.clone(), "cnda", "@CNDA-2.03-cas3").await;
+    assert_eq!(
+        (ok.passed(), ok.failed()),
+        (1, 0),
+        "{:?}",
+        ok.results.scenarios[0].failure
+    );
+    let bad = run(refuses, "cnda", "@CNDA-2.03-cas1").await;
+    assert_eq!(bad.failed(), 1);
+    // A command that fails is a failed scenario with the reason, not a pass.
+    let broken = run(Arc::new(command("exit 3")), "cnda", "@CNDA-2.03-cas3").await;
+    assert_eq!(broken.failed(), 1);
+    let message = broken.results.scenarios[0]
+        .failure
+        .as_ref()
+        .unwrap()
+        .message
+        .clone();
+    assert!(message.contains("exited"), "{message}");
+}
+
+/// A software under test with an HTTP test hook, built on the reference client.
+async fn start_hook() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let reference = Arc::new(ReferenceDriver::new(pki(), "insi-auto"));
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let reference = reference.clone();
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let reference = reference.clone();
+                        async move {
+                            let body = req.into_body().collect().await.unwrap().to_bytes();
+                            let action: HookAction = serde_json::from_slice(&body).unwrap();
+                            let client = reference.client(&action.endpoint).unwrap();
+                            let outcome = to_outcome(
+                                &client
+                                    .search_traits(&to_query(action.traits.as_ref().unwrap()))
+                                    .await,
+                            );
+                            let json = serde_json::to_vec(&outcome).unwrap();
+                            Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from(json))))
+                        }
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    format!("http://{addr}/insilab")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_driver_runs_the_cnda_suite_through_a_test_hook() {
+    let url = start_hook().await;
+    let driver = Arc::new(HttpDriver::new(HttpConfig {
+        url,
+        token: None,
+        timeout_seconds: 30,
+    }));
+    let summary = run(driver, "cnda", "@cnda").await;
+    assert_eq!(
+        summary.failed(),
+        0,
+        "{:#?}",
+        summary
+            .results
+            .scenarios
+            .iter()
+            .filter_map(|s| s.failure.as_ref())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(summary.passed(), 12);
+}
+
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn manual(script: &str) -> (Arc<ManualDriver>, Shared) {
+    let out = Shared::default();
+    let config = ManualConfig {
+        wait_seconds: 5,
+        operator: Some("qa".into()),
+    };
+    let input = std::io::Cursor::new(script.as_bytes().to_vec());
+    (
+        Arc::new(ManualDriver::new(config, input, Box::new(out.clone()))),
+        out,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_driver_prompts_and_records_attestations_from_scripted_stdin() {
+    // Enter (the software refused, no call), then two questions answered yes.
+    let (driver, out) = manual("\ny\noui refus affiché en rouge\n");
+    let summary = run(driver, "cnda", "@CNDA-2.03-cas3").await;
+    let s = &summary.results.scenarios[0];
+    assert_eq!(s.status, Status::Passed, "{:?}", s.failure);
+    assert_eq!(s.attestations.len(), 2);
+    assert_eq!(
+        s.attestations[1].comment.as_deref(),
+        Some("refus affiché en rouge")
+    );
+    assert_eq!(s.attestations[1].operator.as_deref(), Some("qa"));
+    let shown = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        shown.contains("D’ÆION") && shown.contains("CŒUR"),
+        "{shown}"
+    );
+    assert!(shown.contains("Did the software refuse the traits as invalid?"));
+
+    // A "no" fails the scenario; "skip" at the action skips it.
+    let (driver, _) = manual("\nn\n");
+    let summary = run(driver, "cnda", "@CNDA-2.03-cas3").await;
+    assert_eq!(summary.failed(), 1);
+    let (driver, _) = manual("skip\n");
+    let summary = run(driver, "cnda", "@CNDA-2.03-cas3").await;
+    assert_eq!(summary.results.scenarios[0].status, Status::Skipped);
+    let _ = std::io::stderr().flush();
+}
