@@ -1,7 +1,10 @@
 //! `insilab query` end to end: the binary against an in-process simulator on the shared test
 //! PKI — human output, the stable `--json` document, `--trace` files and the exit codes.
 
-#![expect(clippy::unwrap_used, reason = "tests: a failed unwrap is a failed test")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
 
 use std::path::Path;
 use std::process::Output;

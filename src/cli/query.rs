@@ -17,8 +17,10 @@ pub const JSON_SCHEMA: &str = "insilab-query/1";
 /// Arguments of `insilab query`.
 #[derive(Debug, clap::Args)]
 pub struct QueryArgs {
+    // Boxed: the connection options make the arguments large, and `Command` holds one variant
+    // per subcommand.
     #[command(subcommand)]
-    operation: QueryOperation,
+    operation: Box<QueryOperation>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -154,7 +156,7 @@ struct CommonArgs {
 /// Runs `insilab query`.
 pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
     let runtime = crate::cli::runtime()?;
-    let (common, label, outcome) = match args.operation {
+    let (common, label, outcome) = match *args.operation {
         QueryOperation::Traits(a) => {
             let client = client(&a.common)?;
             let query = TraitsQuery {
