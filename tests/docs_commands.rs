@@ -1,0 +1,279 @@
+//! Runs every command of the user documentation, so that the docs cannot rot.
+//!
+//! Convention (stated in `docs/README.md`): every fenced block whose info string is `sh` is
+//! executed, line by line, in a fresh temporary directory per page, with the `insilab` binary
+//! under test first on `PATH`. A line may end with `# exit N` to state the exit code the reader
+//! should expect (default 0). A line ending with `&` starts a background process (e.g.
+//! `insilab serve &`); the runner waits until it listens and stops it at the end of the page.
+//! `cargo …` lines are the README's set-up commands: `.ci/run` and the demo end-to-end test run
+//! them, so they are skipped here. Lines whose program is not installed (`keytool`, `curl`, …)
+//! are skipped loudly.
+//!
+//! Pages that do not generate a PKI themselves (`insilab pki init`) start with a copy of the
+//! shared test PKI in `certs/generated/`, as a reader who followed the quick start has.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a background process may take to start listening.
+const BACKGROUND_START_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default simulator endpoint when a background command names no `--listen`.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
+
+struct Background(Vec<Child>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// One command taken from a page.
+#[derive(Debug)]
+struct DocCommand {
+    page: String,
+    line: usize,
+    text: String,
+    expected_exit: i32,
+    background: bool,
+}
+
+fn commands_of(page: &str, markdown: &str) -> Vec<DocCommand> {
+    let mut commands = Vec::new();
+    let mut in_block = false;
+    let mut pending: Option<(usize, String)> = None;
+    for (number, raw) in markdown.lines().enumerate() {
+        let trimmed = raw.trim();
+        if let Some(info) = trimmed.strip_prefix("```") {
+            if in_block {
+                in_block = false;
+            } else {
+                in_block = info.trim() == "sh";
+            }
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        let (start, mut text) = match pending.take() {
+            Some((start, previous)) => (start, format!("{previous} {trimmed}")),
+            None => (number + 1, trimmed.to_string()),
+        };
+        if let Some(stripped) = text.strip_suffix('\\') {
+            pending = Some((start, stripped.trim_end().to_string()));
+            continue;
+        }
+        let mut expected_exit = 0;
+        if let Some(position) = find_comment(&text) {
+            let comment = text[position + 1..].trim().to_string();
+            if let Some(code) = comment.strip_prefix("exit ") {
+                expected_exit = code
+                    .split_whitespace()
+                    .next()
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0);
+            }
+            text.truncate(position);
+        }
+        let mut text = text.trim().to_string();
+        if text.is_empty() {
+            continue;
+        }
+        let background = text.ends_with('&');
+        if background {
+            text.pop();
+            text = text.trim().to_string();
+        }
+        commands.push(DocCommand {
+            page: page.to_string(),
+            line: start,
+            text,
+            expected_exit,
+            background,
+        });
+    }
+    commands
+}
+
+/// Position of a shell comment (`#` after a space, outside quotes).
+fn find_comment(text: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (index, c) in text.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && previous.is_whitespace() => return Some(index),
+            None => {}
+        }
+        previous = c;
+    }
+    None
+}
+
+fn program_available(program: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn listen_address(command: &str) -> SocketAddr {
+    let mut words = command.split_whitespace();
+    while let Some(word) = words.next() {
+        if word == "--listen" {
+            if let Some(value) = words.next().and_then(|v| v.parse().ok()) {
+                return value;
+            }
+        } else if let Some(value) = word.strip_prefix("--listen=")
+            && let Ok(address) = value.parse()
+        {
+            return address;
+        }
+    }
+    DEFAULT_LISTEN
+        .parse()
+        .expect("the default listen address is valid")
+}
+
+fn wait_listening(address: SocketAddr, child: &mut Child, what: &str) {
+    let start = Instant::now();
+    while start.elapsed() < BACKGROUND_START_TIMEOUT {
+        if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what}: background process exited early with {status}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what}: nothing listens on {address} after {BACKGROUND_START_TIMEOUT:?}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the PKI copy");
+    for entry in std::fs::read_dir(from).expect("read the shared PKI") {
+        let entry = entry.expect("read a PKI entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy a PKI file");
+        }
+    }
+}
+
+fn run_page(page: &Path, binary_dir: &Path, shared_pki: &Path) -> usize {
+    let markdown = std::fs::read_to_string(page).expect("read the page");
+    let name = page
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let commands = commands_of(&name, &markdown);
+    if commands.is_empty() {
+        return 0;
+    }
+    let workdir = tempfile::tempdir().expect("temp dir");
+    if !markdown.contains("insilab pki init") {
+        copy_dir(shared_pki, &workdir.path().join("certs/generated"));
+    }
+    let path = format!(
+        "{}:{}",
+        binary_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut background = Background(Vec::new());
+    let mut ran = 0;
+    for command in commands {
+        let what = format!("{}:{}: `{}`", command.page, command.line, command.text);
+        let program = command.text.split_whitespace().next().unwrap_or_default();
+        if program == "cargo" {
+            eprintln!("docs: {what}: run by .ci/run and the demo test, not here");
+            continue;
+        }
+        if !program_available(program) && program != "insilab" {
+            eprintln!("SKIPPED: {what}: `{program}` is not installed");
+            continue;
+        }
+        let mut shell = Command::new("bash");
+        shell
+            .arg("-c")
+            .arg(format!("set -o pipefail; {}", command.text))
+            .current_dir(workdir.path())
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        if command.background {
+            let log = workdir
+                .path()
+                .join(format!("background-{}.log", command.line));
+            let file = std::fs::File::create(&log).expect("background log");
+            let file2 = file.try_clone().expect("clone log handle");
+            let mut child = shell
+                .stdout(Stdio::from(file))
+                .stderr(Stdio::from(file2))
+                .spawn()
+                .unwrap_or_else(|e| panic!("{what}: failed to start: {e}"));
+            wait_listening(listen_address(&command.text), &mut child, &what);
+            background.0.push(child);
+            ran += 1;
+            continue;
+        }
+        let output = shell
+            .output()
+            .unwrap_or_else(|e| panic!("{what}: failed to start: {e}"));
+        let code = output.status.code().unwrap_or(-1);
+        assert_eq!(
+            code,
+            command.expected_exit,
+            "{what}: exit code {code}, the docs say {}\n--- stdout\n{}\n--- stderr\n{}",
+            command.expected_exit,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        ran += 1;
+    }
+    ran
+}
+
+#[test]
+fn every_documented_command_runs_as_documented() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_insilab"));
+    let binary_dir = binary.parent().expect("the binary has a directory");
+    let pki = insilab_certs::testing::shared_pki().expect("shared test PKI");
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .expect("docs directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.sort();
+    let mut total = 0;
+    for page in &pages {
+        total += run_page(page, binary_dir, pki.dir());
+    }
+    assert!(total > 0, "no documented command was run");
+    eprintln!("docs: {total} documented commands ran");
+}
+
+#[test]
+fn the_command_extractor_reads_exit_codes_continuations_and_background() {
+    let markdown = "text\n```sh\ninsilab ins check 123 # exit 1\ninsilab serve \\\n  --listen 127.0.0.1:9 &\n```\n```json\n{}\n```\n";
+    let commands = commands_of("page.md", markdown);
+    assert_eq!(commands.len(), 2);
+    assert_eq!(commands[0].text, "insilab ins check 123");
+    assert_eq!(commands[0].expected_exit, 1);
+    assert_eq!(commands[1].text, "insilab serve --listen 127.0.0.1:9");
+    assert!(commands[1].background);
+    assert_eq!(commands[1].line, 4);
+}
