@@ -280,6 +280,16 @@ impl Transport {
 /// Classifies a hyper error; `in_body` tells whether the status line was already received.
 fn classify(e: &hyper::Error, in_body: bool) -> TransportFailure {
     let detail = error_chain(e);
+    // Under TLS 1.3 a client learns that the server refused its certificate only on its first
+    // read, so a rejected identity surfaces here rather than in the handshake.
+    if let Some(tls) = rustls_error(e) {
+        return TransportFailure::new(
+            kind::TLS,
+            format!(
+                "the tls session failed: {tls} (check the client certificate and the trusted root)"
+            ),
+        );
+    }
     if e.is_incomplete_message() || e.is_closed() || e.is_canceled() {
         if in_body {
             TransportFailure::new(
@@ -311,6 +321,24 @@ fn classify(e: &hyper::Error, in_body: bool) -> TransportFailure {
     } else {
         TransportFailure::new(kind::HTTP, format!("http exchange failed: {detail}"))
     }
+}
+
+fn rustls_error(e: &hyper::Error) -> Option<&rustls::Error> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls);
+        }
+        source = s.source();
+    }
+    None
 }
 
 fn is_reset(e: &hyper::Error) -> bool {

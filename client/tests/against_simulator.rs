@@ -607,3 +607,18 @@ async fn a_certificate_with_the_wrong_cn_gets_desir_560() {
         outcome.verdict
     );
 }
+
+#[tokio::test]
+async fn an_expired_client_certificate_is_a_tls_error() {
+    let (sim, pki) = common::simulator().await;
+    let tls = pki.client_config("expired").unwrap();
+    let client = InsiClient::from_rustls(common::config(&sim), tls).unwrap();
+    let outcome = client
+        .search_traits(&traits("ADRUN", "ZOE", "F", "1975-12-31", None))
+        .await;
+    assert!(
+        matches!(&outcome.verdict, Verdict::TechnicalError { kind: k, .. } if k == kind::TLS),
+        "{:?}",
+        outcome.verdict
+    );
+}

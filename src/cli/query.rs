@@ -312,7 +312,7 @@ fn human(label: &str, url: &str, outcome: &SearchOutcome) -> String {
     let _ = writeln!(out, "{label} at {url}");
     for a in &outcome.attempts {
         let mut sent = if a.first_names_sent.is_empty() {
-            String::new()
+            "card data".to_owned()
         } else {
             format!("Prenom {:?}", a.first_names_sent.join(" | "))
         };
