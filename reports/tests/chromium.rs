@@ -1,5 +1,5 @@
-//! Headless Chromium renders the HTML report to a PNG: the page is valid enough for a real
-//! browser and, being self-contained, renders without any network.
+//! Headless Chromium renders the HTML report to a PNG and prints it to PDF: the page is valid
+//! enough for a real browser and, being self-contained, renders without any network.
 //!
 //! `cargo test -p insilab-reports --test chromium -- --ignored` refreshes the README
 //! screenshot `docs/img/report.png` through the same code path.
@@ -26,6 +26,12 @@ fn chromium() -> Option<&'static str> {
 
 /// Renders `html_file` to `png` at 1280×2000 with a fresh profile and no background traffic.
 fn screenshot(bin: &str, html_file: &Path, png: &Path) {
+    headless(bin, html_file, &format!("--screenshot={}", png.display()));
+}
+
+/// Runs headless Chromium on `html_file` with one output flag (`--screenshot=…` or
+/// `--print-to-pdf=…`).
+fn headless(bin: &str, html_file: &Path, output_flag: &str) {
     let profile = tempfile::tempdir().unwrap();
     let url = format!("file://{}", html_file.display());
     let out = Command::new(bin)
@@ -41,7 +47,7 @@ fn screenshot(bin: &str, html_file: &Path, png: &Path) {
             "--hide-scrollbars",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", png.display()))
+        .arg(output_flag)
         .arg("--window-size=1280,2000")
         .arg(url)
         .output()
@@ -91,6 +97,30 @@ fn chromium_renders_the_report() {
     let png = dir.path().join("report.png");
     screenshot(bin, &html, &png);
     check_png(&png);
+}
+
+#[test]
+fn chromium_prints_the_report_to_pdf() {
+    let Some(bin) = chromium() else {
+        eprintln!("SKIPPED: chromium not found (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = render_fixture(dir.path(), &[]);
+    let pdf = dir.path().join("report.pdf");
+    headless(bin, &html, &format!("--print-to-pdf={}", pdf.display()));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    // The fixture's matrix and scenarios cannot fit on one page: Chromium writes an
+    // uncompressed page tree whose root says how many pages it has (`/Count N`).
+    let text = String::from_utf8_lossy(&bytes);
+    let pages: usize = text
+        .split("/Count ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(pages >= 2, "expected several pages, found {pages}");
 }
 
 #[test]
