@@ -554,9 +554,20 @@ fn check_body(body: &RequestBody, mid: Option<&str>) -> Result<(), Box<Fault>> {
     Ok(())
 }
 
-fn run_rules(_request: &Request, _ctx: &ExchangeContext<'_>) -> Vec<JournalFinding> {
-    // PENDING: wired to insilab_core::rules::check_request once that module lands.
-    Vec::new()
+fn run_rules(request: &Request, ctx: &ExchangeContext<'_>) -> Vec<JournalFinding> {
+    let check = insilab_core::rules::CheckContext {
+        content_type: ctx.content_type,
+        http_action: None,
+    };
+    insilab_core::rules::check_request(request, &check)
+        .into_iter()
+        .map(|f| JournalFinding {
+            rule_id: f.rule_id.to_owned(),
+            severity: f.severity.as_str().to_owned(),
+            message: f.message,
+            path: f.path,
+        })
+        .collect()
 }
 
 /// The `action` parameter of a SOAP 1.2 content type.

@@ -218,6 +218,11 @@ impl Prepared {
     }
 }
 
+/// A fresh random bearer token (128 bits, hexadecimal).
+pub fn random_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
 fn endpoint_url(a: SocketAddr) -> String {
     format!("https://{a}/lps")
 }

@@ -1111,6 +1111,23 @@ async fn action_mismatch_and_missing_birth_name_are_sender_faults() {
         }
         other => panic!("{other:?}"),
     }
+    // core::rules findings reach the journal even when the service answers normally.
+    let mut lenient = request(
+        RequestBody::TraitsSearch(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None)),
+        "uuid:lenient",
+        IDAM,
+    );
+    lenient.headers.bam.as_mut().unwrap().version = Some("01_01".into());
+    let (s, _) = conn
+        .post(
+            "application/soap+xml; charset=utf-8",
+            writer::write_request(&lenient),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s, 200);
+    let last = sim.journal().entries().pop().unwrap();
+    assert!(!last.findings.is_empty(), "{:?}", last.findings);
     let mut t = traits("X", &["ZOE"], "F", "1975-12-31", None);
     t.nom_naissance = None;
     let (s, body) = conn.search(t).await;

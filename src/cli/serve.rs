@@ -1,12 +1,195 @@
-//! `insilab serve` (scaffolding: replaced by the issue that builds it).
+//! `insilab serve`: run the mock INSi teleservice until SIGINT/SIGTERM.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
-/// Arguments of `insilab serve`.
+use anyhow::Context as _;
+use insilab_simulator::{FileConfig, Listeners, SimulatorConfig, TlsSource};
+
+/// Arguments of `insilab serve`. Options given here win over the `--config` file.
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {}
+pub struct ServeArgs {
+    /// YAML configuration file (keys as in docs/simulator.md).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// PKI directory made by `insilab pki init`.
+    #[arg(long, value_name = "DIR")]
+    pki: Option<PathBuf>,
+    /// Address of the mutual-TLS INSi endpoint [default: 127.0.0.1:8443].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Address of the admin API (loopback only) [default: 127.0.0.1:8444].
+    #[arg(long, value_name = "ADDR")]
+    admin: Option<SocketAddr>,
+    /// Also listen for card mode (TLS without client certificate; answers a "not enabled" fault).
+    #[arg(long, value_name = "ADDR")]
+    card_listen: Option<SocketAddr>,
+    /// Extra dataset file (YAML), added to the embedded default; repeatable.
+    #[arg(long = "dataset", value_name = "FILE")]
+    datasets: Vec<PathBuf>,
+    /// Do not load the embedded default dataset (CNDA persons).
+    #[arg(long)]
+    no_default_dataset: bool,
+    /// Dialect of the answers: live, 2022 or cnda [default: live].
+    #[arg(long, value_name = "DIALECT")]
+    dialect: Option<String>,
+    /// Append every exchange as a JSON line to this file.
+    #[arg(long, value_name = "FILE.jsonl")]
+    journal: Option<PathBuf>,
+    /// Accept this software authorisation number (LPS/IDAM) too; repeatable.
+    #[arg(long = "allow-idam", value_name = "ID")]
+    allow_idam: Vec<String>,
+    /// Admin API bearer token [default: random, printed].
+    #[arg(long, value_name = "TOKEN", env = "INSILAB_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Server identity of the PKI to present (e.g. server-expired to rehearse a client's checks).
+    #[arg(long, value_name = "NAME")]
+    server_identity: Option<String>,
+}
 
 /// Runs `insilab serve`.
-pub fn run(_args: ServeArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`insilab serve` is not available in this build yet")
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let mut config = SimulatorConfig::new(TlsSource::PkiDir(insilab_certs::DEFAULT_DIR.into()));
+    if let Some(path) = &args.config {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("failed to read configuration file {}", path.display()))?;
+        let file = FileConfig::from_yaml(&text, &path.display().to_string())?;
+        config.apply_file(file)?;
+    }
+    if let Some(p) = args.pki {
+        config.tls = TlsSource::PkiDir(p);
+    }
+    let pki_dir = match &config.tls {
+        TlsSource::PkiDir(p) => p.clone(),
+        _ => PathBuf::from(insilab_certs::DEFAULT_DIR),
+    };
+    if !pki_dir.join(insilab_certs::INDEX_FILE).is_file() {
+        eprintln!(
+            "error: no PKI in {dir}\nCreate one first:\n  insilab pki init --out {dir}",
+            dir = pki_dir.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let pki = insilab_certs::Pki::load(&pki_dir)
+        .with_context(|| format!("failed to load the PKI in {}", pki_dir.display()))?;
+    if let Some(a) = args.listen {
+        config.listen = a;
+    }
+    if let Some(a) = args.admin {
+        config.admin_listen = Some(a);
+    }
+    if let Some(a) = args.card_listen {
+        config.card_listen = Some(a);
+    }
+    config.datasets.extend(args.datasets);
+    if args.no_default_dataset {
+        config.default_dataset = false;
+    }
+    if let Some(d) = args.dialect {
+        config.dialect = d.parse().map_err(|e| anyhow::anyhow!("--dialect: {e}"))?;
+    }
+    if let Some(j) = args.journal {
+        config.journal_file = Some(j);
+    }
+    config.idam_registry.extend(args.allow_idam);
+    if let Some(t) = args.admin_token {
+        config.admin_token = Some(t);
+    }
+    if let Some(s) = args.server_identity {
+        config.server_identity = s;
+    }
+    let admin_token = config
+        .admin_token
+        .get_or_insert_with(insilab_simulator::random_token)
+        .clone();
+    config.tls = TlsSource::Pki(std::sync::Arc::new(pki.clone()));
+
+    let rt = super::runtime()?;
+    rt.block_on(async move {
+        let listeners = Listeners::bind(&config).await?;
+        let endpoint = listeners.mtls.local_addr()?;
+        let admin = listeners
+            .admin
+            .as_ref()
+            .map(|l| l.local_addr())
+            .transpose()?;
+        let card = listeners
+            .card
+            .as_ref()
+            .map(|l| l.local_addr())
+            .transpose()?;
+        print_banner(&pki, endpoint, admin, card, &admin_token, &config, started);
+        insilab_simulator::run(listeners, config, shutdown_signal()).await?;
+        eprintln!("insilab serve: stopped, journal flushed");
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_banner(
+    pki: &insilab_certs::Pki,
+    endpoint: SocketAddr,
+    admin: Option<SocketAddr>,
+    card: Option<SocketAddr>,
+    token: &str,
+    config: &SimulatorConfig,
+    started: Instant,
+) {
+    let dir = pki.dir().display();
+    println!(
+        "insilab serve: INSi simulator ready in {} ms",
+        started.elapsed().as_millis()
+    );
+    println!("  endpoint     https://{endpoint}/lps   (WSDL: https://{endpoint}/lps?wsdl)");
+    if let Some(a) = card {
+        println!("  card mode    https://{a}/lps   (not enabled in this version: answers a fault)");
+    }
+    if let Some(a) = admin {
+        println!("  admin API    http://{a}   token {token}");
+    }
+    println!("  dialect      {}", config.dialect);
+    println!("  client files (PKI {dir}):");
+    if let Some(root) = pki.index().ca("root") {
+        println!("    trust root       {dir}/{}", root.cert);
+    }
+    for name in ["insi-auto", "insi-manu"] {
+        if let Some(id) = pki.index().identity(name) {
+            let p12 = id
+                .p12
+                .as_deref()
+                .map(|p| format!(", PKCS#12 {dir}/{p}"))
+                .unwrap_or_default();
+            println!(
+                "    {name:<16} cert+chain {dir}/{}, key {dir}/{}{p12}",
+                id.chain, id.key
+            );
+        }
+    }
+    println!("  negative identities: `insilab pki show --pki {dir}`; stop with Ctrl-C");
+    println!("  set RUST_LOG=info to log one line per exchange");
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
