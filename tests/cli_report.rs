@@ -293,3 +293,23 @@ fn docs_reports_commands_run() {
         assert!(ok, "`{command}` exited {code:?}: {}", text(&out.stderr));
     }
 }
+
+/// What a user sees on a terminal: report paths on stdout, problems and the summary on stderr.
+#[test]
+fn output_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    evidence(
+        dir.path(),
+        &[Status::Passed, Status::Failed, Status::Skipped],
+    );
+    fs::write(dir.path().join("version.txt"), "edited\n").unwrap();
+    let out = report(&["--from", dir.path().to_str().unwrap()]);
+    let shown = format!(
+        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+    .replace(&dir.path().display().to_string(), "[EVIDENCE]");
+    insta::assert_snapshot!(shown);
+}
