@@ -101,3 +101,14 @@ fn escape(value: &str) -> String {
     }
     out
 }
+
+/// Parses an RFC 3339 time (`2026-01-01T00:00:00Z`), as `insilab pki init --now` takes it;
+/// fractions of a second are dropped (certificates carry whole seconds).
+pub fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, CertsError> {
+    let parsed =
+        OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|e| CertsError::InvalidOption {
+            option: "--now",
+            reason: format!("{text:?} is not an rfc 3339 time such as 2026-01-01T00:00:00Z: {e}"),
+        })?;
+    Ok(parsed.replace_nanosecond(0).unwrap_or(parsed))
+}

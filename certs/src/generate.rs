@@ -84,6 +84,14 @@ impl Default for PkiOptions {
     }
 }
 
+/// A seed drawn from the operating system's random source, for `insilab pki init` without
+/// `--seed`: two machines then get different keys (a test root with a well-known key must not
+/// end up trusted anywhere).
+pub fn random_seed() -> u64 {
+    use rand_core::RngCore as _;
+    rand_core::OsRng.next_u64()
+}
+
 /// A generated PKI held in memory: file contents by relative path, and the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedPki {

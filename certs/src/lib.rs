@@ -27,7 +27,7 @@ pub use error::CertsError;
 pub use generate::{
     CPX_PROFESSIONAL_ID, DEFAULT_ORGANISATION, DEFAULT_SEED, DEFAULT_STRUCTURE_ID,
     DEFAULT_VALIDITY_DAYS, GeneratedPki, MAX_DN_VALUE_CHARS, MAX_EXTRA_SANS,
-    MAX_P12_PASSWORD_CHARS, MAX_SAN_CHARS, PkiOptions, RSA_BITS, generate, init,
+    MAX_P12_PASSWORD_CHARS, MAX_SAN_CHARS, PkiOptions, RSA_BITS, generate, init, random_seed,
 };
 pub use index::{
     CaEntry, CertFacts, CrlEntry, ExpectedOutcome, INDEX_FILE, IdentityEntry, Index, Role,

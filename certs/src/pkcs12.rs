@@ -38,6 +38,12 @@ const OID_CERT_BAG: &[u8] = &[
 const OID_X509_CERTIFICATE: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x16, 0x01];
 const OID_FRIENDLY_NAME: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x14];
 const OID_LOCAL_KEY_ID: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x15];
+// 2.16.840.1.113894.746875.1.1, Oracle's "trusted key usage" bag attribute.
+const OID_ORACLE_TRUSTED_KEY_USAGE: &[u8] = &[
+    0x60, 0x86, 0x48, 0x01, 0x86, 0xF9, 0x66, 0xAD, 0xCA, 0x7B, 0x01, 0x01,
+];
+// 2.5.29.37.0, anyExtendedKeyUsage.
+const OID_ANY_EXTENDED_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x25, 0x00];
 const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 
 /// Writes a PKCS#12 bundle holding `key` (PKCS#8 DER) with `cert` (DER) under `friendly_name`,
@@ -86,13 +92,50 @@ pub fn write_pkcs12(
     let key_data = seq(&[&oid(OID_DATA), &explicit0(&octet_string(&seq(&[&key_bag])))]);
 
     let auth_safe = seq(&[&encrypted_certs, &key_data]);
+    seal(&auth_safe, password, rng).map_err(|e| CertsError::generation(what(), e))
+}
 
+/// Writes a PKCS#12 trust store: the `(alias, DER)` certificates, without any key, each marked
+/// as trusted for any purpose the way Java's keystore expects (Oracle's `trustedKeyUsage`
+/// attribute), so that `keytool` and the JDK list them as trusted certificate entries.
+pub fn write_pkcs12_truststore(
+    certs: &[(&str, &[u8])],
+    password: &str,
+    rng: &mut impl RngCore,
+) -> Result<Vec<u8>, CertsError> {
+    let what = || "pkcs#12 trust store".to_owned();
+    let bags: Vec<Vec<u8>> = certs
+        .iter()
+        .map(|(alias, der)| {
+            let attributes = set(&[
+                &seq(&[&oid(OID_FRIENDLY_NAME), &set(&[&bmp_string(alias)])]),
+                &seq(&[
+                    &oid(OID_ORACLE_TRUSTED_KEY_USAGE),
+                    &set(&[&oid(OID_ANY_EXTENDED_KEY_USAGE)]),
+                ]),
+            ]);
+            cert_bag(der, Some(&attributes))
+        })
+        .collect();
+    let (alg, ciphertext) = pbes2_encrypt(password, &seq_vec(&bags), rng)
+        .map_err(|e| CertsError::generation(what(), e))?;
+    let encrypted_certs = seq(&[
+        &oid(OID_ENCRYPTED_DATA),
+        &explicit0(&seq(&[
+            &integer(0),
+            &seq(&[&oid(OID_DATA), &alg, &tlv(0x80, &ciphertext)]),
+        ])),
+    ]);
+    seal(&seq(&[&encrypted_certs]), password, rng).map_err(|e| CertsError::generation(what(), e))
+}
+
+/// Wraps an AuthenticatedSafe into a PFX with its HMAC-SHA256 integrity MAC.
+fn seal(auth_safe: &[u8], password: &str, rng: &mut impl RngCore) -> Result<Vec<u8>, String> {
     let mut mac_salt = [0u8; 16];
     rng.fill_bytes(&mut mac_salt);
     let mac_key = pkcs12_kdf(password, &mac_salt, 3, MAC_ITERATIONS, 32);
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&mac_key)
-        .map_err(|e| CertsError::generation(what(), e))?;
-    mac.update(&auth_safe);
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&mac_key).map_err(|e| e.to_string())?;
+    mac.update(auth_safe);
     let digest = mac.finalize().into_bytes();
     let mac_data = seq(&[
         &seq(&[
@@ -102,10 +145,9 @@ pub fn write_pkcs12(
         &octet_string(&mac_salt),
         &integer(MAC_ITERATIONS),
     ]);
-
     Ok(seq(&[
         &integer(3),
-        &seq(&[&oid(OID_DATA), &explicit0(&octet_string(&auth_safe))]),
+        &seq(&[&oid(OID_DATA), &explicit0(&octet_string(auth_safe))]),
         &mac_data,
     ]))
 }

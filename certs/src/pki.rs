@@ -153,6 +153,33 @@ impl Pki {
         read_text(&self.dir.join(&entry.cert))
     }
 
+    /// A PKCS#12 trust store holding the test root and the two intermediates as trusted
+    /// certificate entries (for Java's `javax.net.ssl.trustStore`), protected by `password`.
+    /// Deterministic for a given PKI seed.
+    pub fn truststore_p12(&self, password: &str) -> Result<Vec<u8>, CertsError> {
+        use rand_core::SeedableRng as _;
+        let mut ders = Vec::new();
+        for name in ["root", "organisations", "personnes"] {
+            let entry = self.index.ca(name).ok_or_else(|| CertsError::Index {
+                path: self.dir.join(INDEX_FILE),
+                reason: format!("no ca named {name:?}"),
+            })?;
+            ders.push((
+                format!("igc-sante-test-{name}"),
+                read_bytes(&self.dir.join(&entry.cert_der))?,
+            ));
+        }
+        let certs: Vec<(&str, &[u8])> = ders
+            .iter()
+            .map(|(alias, der)| (alias.as_str(), der.as_slice()))
+            .collect();
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&self.index.seed.to_be_bytes());
+        seed[8..16].copy_from_slice(b"truststo");
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
+        crate::pkcs12::write_pkcs12_truststore(&certs, password, &mut rng)
+    }
+
     /// The root store holding the test root only.
     pub fn root_store(&self) -> Result<RootCertStore, CertsError> {
         let pem = self.trust_roots_pem()?;
