@@ -18,6 +18,8 @@ pub const RULE_NO_FIRST_NAME: &str = "CLIENT-INPUT-NO-FIRST-NAME";
 pub const RULE_MATRICULE: &str = "CLIENT-INPUT-MATRICULE";
 /// Rule id: an OID is not an INS authority.
 pub const RULE_OID: &str = "CLIENT-INPUT-OID";
+/// Rule id: a trait or the first-name list is longer than the client accepts.
+pub const RULE_LENGTH: &str = "CLIENT-INPUT-LENGTH";
 /// Rule id: the rank of birth is not a small positive integer.
 pub const RULE_RANK: &str = "CLIENT-INPUT-RANK";
 
@@ -41,7 +43,7 @@ fn check_name(field: &str, value: &str, kind: NameKind, out: &mut Vec<InputViola
     if value.chars().count() > MAX_TRAIT_CHARS {
         out.push(simple(
             field,
-            "CLIENT-INPUT-LENGTH",
+            RULE_LENGTH,
             "",
             format!("{field} is longer than {MAX_TRAIT_CHARS} characters"),
         ));
@@ -72,7 +74,7 @@ fn check_first_names(names: &[String], out: &mut Vec<InputViolation>) {
     if names.len() > MAX_FIRST_NAMES {
         out.push(simple(
             "first_names",
-            "CLIENT-INPUT-LENGTH",
+            RULE_LENGTH,
             "",
             format!("more than {MAX_FIRST_NAMES} first names"),
         ));
@@ -274,6 +276,29 @@ mod tests {
         assert!(rules.contains(&RULE_SEX));
         assert!(rules.contains(&RULE_BIRTH_DATE));
         assert!(rules.contains(&RULE_BIRTHPLACE));
+    }
+
+    #[test]
+    fn first_name_count_limit_is_enforced_at_the_boundary() {
+        let names = |n: usize| vec!["ZOE"; n];
+        assert!(
+            traits(&q(
+                "ADRUN",
+                &names(MAX_FIRST_NAMES),
+                "F",
+                "1975-12-31",
+                None
+            ))
+            .is_empty()
+        );
+        let over = traits(&q(
+            "ADRUN",
+            &names(MAX_FIRST_NAMES + 1),
+            "F",
+            "1975-12-31",
+            None,
+        ));
+        assert!(over.iter().any(|v| v.rule_id == RULE_LENGTH));
     }
 
     #[test]

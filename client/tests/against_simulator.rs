@@ -501,13 +501,14 @@ async fn card_search_and_verification_make_one_call_each() {
     );
 }
 
-/// A one-shot TLS server that answers a status line announcing 1000 bytes, sends 10, and closes.
-#[tokio::test]
-async fn an_answer_cut_mid_body_is_truncated() {
+/// A one-shot TLS server: reads one request, writes `answer` verbatim, and closes.
+async fn one_shot_server(
+    pki: &insilab_certs::Pki,
+    answer: Vec<u8>,
+) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     use std::sync::Arc;
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-    let pki = insilab_certs::testing::shared_pki().unwrap();
     let server = pki
         .server_config("server", insilab_certs::ClientAuth::Required)
         .unwrap();
@@ -526,21 +527,37 @@ async fn an_answer_cut_mid_body_is_truncated() {
             }
             seen.extend_from_slice(&buf[..n]);
         }
-        tls.write_all(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\nContent-Length: 1000\r\n\r\n<soap:Env",
-        )
-        .await
-        .unwrap();
-        tls.shutdown().await.unwrap();
+        // The client may hang up early (e.g. on an over-long answer): ignore write errors.
+        let _ = tls.write_all(&answer).await;
+        let _ = tls.shutdown().await;
     });
+    (addr, task)
+}
+
+async fn zoe_against(addr: std::net::SocketAddr, pki: &insilab_certs::Pki) -> SearchOutcome {
     let config = ClientConfig {
         url: format!("https://{addr}/lps"),
         ..ClientConfig::default()
     };
-    let client = common::client_with(config, &pki);
-    let outcome = client
+    common::client_with(config, pki)
         .search_traits(&traits("ADRUN", "ZOE", "F", "1975-12-31", None))
-        .await;
+        .await
+}
+
+fn http_200(content_length: usize, body: &[u8]) -> Vec<u8> {
+    let mut answer = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\nContent-Length: {content_length}\r\n\r\n"
+    )
+    .into_bytes();
+    answer.extend_from_slice(body);
+    answer
+}
+
+#[tokio::test]
+async fn an_answer_cut_mid_body_is_truncated() {
+    let pki = insilab_certs::testing::shared_pki().unwrap();
+    let (addr, task) = one_shot_server(&pki, http_200(1000, b"<soap:Env")).await;
+    let outcome = zoe_against(addr, &pki).await;
     task.await.unwrap();
     assert!(
         matches!(&outcome.verdict, Verdict::TechnicalError { kind: k, .. } if k == kind::TRUNCATED),
@@ -548,6 +565,31 @@ async fn an_answer_cut_mid_body_is_truncated() {
         outcome.verdict
     );
     assert_eq!(outcome.attempts[0].http_status, Some(200));
+}
+
+#[tokio::test]
+async fn answers_are_read_up_to_the_size_limit_and_no_further() {
+    let pki = insilab_certs::testing::shared_pki().unwrap();
+    // Exactly at the limit: read in full (then refused as unreadable: it is not XML).
+    let at_limit = vec![b'x'; insilab_client::MAX_RESPONSE_BYTES];
+    let (addr, task) = one_shot_server(&pki, http_200(at_limit.len(), &at_limit)).await;
+    let outcome = zoe_against(addr, &pki).await;
+    task.await.unwrap();
+    assert!(
+        matches!(&outcome.verdict, Verdict::TechnicalError { kind: k, .. } if k == kind::MALFORMED),
+        "{:?}",
+        outcome.verdict
+    );
+    // One byte over: refused without buffering it.
+    let over = vec![b'x'; insilab_client::MAX_RESPONSE_BYTES + 1];
+    let (addr, task) = one_shot_server(&pki, http_200(over.len(), &over)).await;
+    let outcome = zoe_against(addr, &pki).await;
+    task.await.unwrap();
+    assert!(
+        matches!(&outcome.verdict, Verdict::TechnicalError { kind: k, .. } if k == kind::TOO_LARGE),
+        "{:?}",
+        outcome.verdict
+    );
 }
 
 #[tokio::test]
