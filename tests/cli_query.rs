@@ -93,6 +93,12 @@ async fn traits_query_shows_each_attempt_and_the_ins() {
     );
     assert!(!stdout.contains("BELLA\" ->"), "{stdout}");
     assert!(stdout.contains("found: INS 236066322083656"), "{stdout}");
+    insta::with_settings!({filters => vec![
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        (r"\(\d+ ms\)", "([N] ms)"),
+    ]}, {
+        insta::assert_snapshot!("traits_human_output", stdout);
+    });
     for name in [
         "001-request.xml",
         "001-response.xml",
