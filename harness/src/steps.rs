@@ -838,13 +838,10 @@ async fn search_traits_step(w: &mut World, a: &StepArgs) -> Result<(), StepError
     Ok(())
 }
 
-/// Attempts count a driver may announce in its outcome message (`attempts=N`); the reference
-/// driver does, so the harness waits exactly for those journal entries.
+/// Number of calls the driver says the software made: the harness then waits for exactly
+/// those journal entries instead of waiting for the journal to settle.
 fn outcome_attempts_hint(outcome: &SutOutcome) -> Option<usize> {
-    let message = outcome.message.as_deref()?;
-    message
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("attempts=")?.parse().ok())
+    outcome.calls.and_then(|n| usize::try_from(n).ok())
 }
 
 /// Reads the journal until it stays unchanged for [`JOURNAL_SETTLE`].
