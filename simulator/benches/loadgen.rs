@@ -1,1 +1,248 @@
-fn main() {}
+//! Load generator: traits searches per second and latency of the simulator (journal on) against
+//! a minimal hyper + rustls server with the same TLS setup that returns a fixed body (the
+//! ceiling), the full-handshake connection rate, and the RSS after 100 000 requests.
+//!
+//! Run: `cargo bench -p insilab-simulator --bench loadgen` (release build). Settings through the
+//! environment: `LOADGEN_CONNECTIONS` (default 32), `LOADGEN_SECS` per measurement (default 5),
+//! `LOADGEN_RSS_REQUESTS` (default 100000). Figures are printed; see docs/performance.md.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark binary, not an input path")]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use insilab_core::insi::model::{ContexteBam, ContexteLps, Couverture, Headers, Request, RequestBody, TraitsSearch};
+use insilab_core::insi::{Operation, writer};
+use insilab_simulator::{Simulator, SimulatorConfig, TlsSource};
+use tokio::net::{TcpListener, TcpStream};
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn search_body() -> Bytes {
+    let req = Request {
+        headers: Headers {
+            action: Some(Operation::TraitsSearch.action().into()),
+            message_id: Some("uuid:4b0f4d7e-1c1e-4a4f-9d3c-000000000001".into()),
+            bam: Some(ContexteBam {
+                version: Some("01_02".into()),
+                nature: Some("CTXBAM".into()),
+                id: Some("9c1f7a34-0000-4000-8000-000000000001".into()),
+                temps: Some("2026-11-27T10:00:00.000Z".into()),
+                couverture: Some(Couverture::default()),
+                ..Default::default()
+            }),
+            lps: Some(ContexteLps {
+                version: Some("01_00".into()),
+                nature: Some("CTXLPS".into()),
+                id: Some("9c1f7a34-0000-4000-8000-000000000002".into()),
+                temps: Some("2026-11-27T10:00:00.000Z".into()),
+                idam: Some("PDP17NF21DD0".into()),
+                idam_r: Some("4".into()),
+                lps_version: Some("1.0".into()),
+                instance: Some("9c1f7a34-0000-4000-8000-000000000003".into()),
+                nom: Some("urn:lps:loadgen:1.0".into()),
+                ..Default::default()
+            }),
+            security: None,
+        },
+        body: RequestBody::TraitsSearch(TraitsSearch {
+            nom_naissance: Some("ADRUN".into()),
+            prenoms: vec!["ZOE".into()],
+            sexe: Some("F".into()),
+            date_naissance: Some("1975-12-31".into()),
+            lieu_naissance: None,
+        }),
+        body_id: None,
+    };
+    Bytes::from(writer::write_request(&req))
+}
+
+/// The ceiling: hyper + rustls with the same server configuration, answering a fixed body.
+async fn baseline_server(cfg: Arc<rustls::ServerConfig>, body: Bytes) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(cfg);
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else { continue };
+            let (acceptor, body) = (acceptor.clone(), body.clone());
+            tokio::spawn(async move {
+                let _ = tcp.set_nodelay(true);
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let body = body.clone();
+                    async move {
+                        let _ = req.into_body().collect().await;
+                        let mut r = hyper::Response::new(Full::new(body));
+                        r.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("application/soap+xml; charset=utf-8"));
+                        Ok::<_, Infallible>(r)
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new().timer(TokioTimer::new()).serve_connection(TokioIo::new(tls), svc).await;
+            });
+        }
+    });
+    addr
+}
+
+async fn open(cfg: Arc<rustls::ClientConfig>, addr: SocketAddr) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    tcp.set_nodelay(true).unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let tls = tokio_rustls::TlsConnector::from(cfg).connect(name, tcp).await.unwrap();
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.unwrap();
+    tokio::spawn(conn);
+    sender
+}
+
+async fn one(sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>, body: &Bytes, ct: &str) {
+    sender.ready().await.unwrap();
+    let req = hyper::Request::post("/lps").header("host", "localhost").header("content-type", ct).body(Full::new(body.clone())).unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    assert!(resp.status().is_success(), "status {}", resp.status());
+    let _ = resp.into_body().collect().await.unwrap();
+}
+
+struct Figures {
+    rps: f64,
+    p50_us: u64,
+    p99_us: u64,
+    requests: usize,
+}
+
+/// `connections` keep-alive connections sending searches back to back for `secs`.
+async fn keep_alive(cfg: Arc<rustls::ClientConfig>, addr: SocketAddr, connections: u64, secs: u64, body: Bytes) -> Figures {
+    let ct = writer::content_type(Operation::TraitsSearch);
+    let mut tasks = Vec::new();
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(secs);
+    for _ in 0..connections {
+        let (cfg, body, ct) = (Arc::clone(&cfg), body.clone(), ct.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut sender = open(cfg, addr).await;
+            let mut lat = Vec::with_capacity(1 << 16);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                one(&mut sender, &body, &ct).await;
+                lat.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0);
+    Figures { rps: all.len() as f64 / elapsed, p50_us: pct(0.50), p99_us: pct(0.99), requests: all.len() }
+}
+
+/// New connection (full handshake, TLS 1.3, client certificate) + one search, per iteration.
+async fn handshakes(cfg: Arc<rustls::ClientConfig>, addr: SocketAddr, parallel: u64, secs: u64, body: Bytes) -> f64 {
+    let ct = writer::content_type(Operation::TraitsSearch);
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for _ in 0..parallel {
+        let (cfg, body, ct) = (Arc::clone(&cfg), body.clone(), ct.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let mut s = open(Arc::clone(&cfg), addr).await;
+                one(&mut s, &body, &ct).await;
+                n += 1;
+            }
+            n
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn main() {
+    let connections = env_or("LOADGEN_CONNECTIONS", 32);
+    let secs = env_or("LOADGEN_SECS", 5);
+    let rss_requests = env_or("LOADGEN_RSS_REQUESTS", 100_000);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async move {
+        let pki = Arc::new(insilab_certs::testing::shared_pki().expect("shared test PKI"));
+        let client = Arc::new(pki.client_config("insi-auto").unwrap());
+        let body = search_body();
+
+        let t = Instant::now();
+        let mut config = SimulatorConfig::ephemeral(TlsSource::Pki(Arc::clone(&pki)));
+        config.limits.max_connections = 1024;
+        let sim = Simulator::start(config).await.unwrap();
+        let startup = t.elapsed();
+        let sim_addr: SocketAddr = sim.endpoint_url().trim_start_matches("https://").trim_end_matches("/lps").parse().unwrap();
+
+        // The baseline answers what the simulator answers, byte for byte.
+        let mut probe = open(Arc::clone(&client), sim_addr).await;
+        probe.ready().await.unwrap();
+        let resp = probe
+            .send_request(hyper::Request::post("/lps").header("host", "localhost").header("content-type", writer::content_type(Operation::TraitsSearch)).body(Full::new(body.clone())).unwrap())
+            .await
+            .unwrap();
+        let fixed = resp.into_body().collect().await.unwrap().to_bytes();
+        let base_cfg = Arc::new(pki.server_config("server", insilab_certs::ClientAuth::Required).unwrap());
+        let base_addr = baseline_server(base_cfg, fixed).await;
+
+        println!("loadgen: {connections} keep-alive connections, {secs} s per run, journal on (capacity 10000)");
+        println!("simulator start (PKI loaded, dataset parsed, sockets bound): {:.1} ms", startup.as_secs_f64() * 1e3);
+        // Warm up both.
+        keep_alive(Arc::clone(&client), base_addr, connections, 1, body.clone()).await;
+        keep_alive(Arc::clone(&client), sim_addr, connections, 1, body.clone()).await;
+        let base = keep_alive(Arc::clone(&client), base_addr, connections, secs, body.clone()).await;
+        let simf = keep_alive(Arc::clone(&client), sim_addr, connections, secs, body.clone()).await;
+        println!("baseline  (fixed body): {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us  ({} requests)", base.rps, base.p50_us, base.p99_us, base.requests);
+        println!("simulator (journal on): {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us  ({} requests)", simf.rps, simf.p50_us, simf.p99_us, simf.requests);
+        println!("ratio simulator/baseline: {:.2} (target >= 0.80)", simf.rps / base.rps);
+        let hs_base = handshakes(Arc::clone(&client), base_addr, 8, secs, body.clone()).await;
+        let hs_sim = handshakes(Arc::clone(&client), sim_addr, 8, secs, body.clone()).await;
+        println!("new connections (full mTLS handshake + 1 search, 8 in parallel): baseline {hs_base:.0}/s, simulator {hs_sim:.0}/s");
+
+        // RSS after N requests with the journal on (ring of 10 000 entries full).
+        let sent_so_far = simf.requests as u64;
+        let remaining = rss_requests.saturating_sub(sent_so_far);
+        let per_conn = remaining.div_ceil(connections);
+        let mut tasks = Vec::new();
+        for _ in 0..connections {
+            let (cfg, body) = (Arc::clone(&client), body.clone());
+            tasks.push(tokio::spawn(async move {
+                let ct = writer::content_type(Operation::TraitsSearch);
+                let mut s = open(cfg, sim_addr).await;
+                for _ in 0..per_conn {
+                    one(&mut s, &body, &ct).await;
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        println!(
+            "RSS after {} simulator requests (journal {} entries in memory): {:.1} MiB (target <= 64 MiB; same process as the load generator and the baseline)",
+            sim.journal().last_seq(),
+            sim.journal().len(),
+            rss_kib() as f64 / 1024.0
+        );
+        sim.shutdown().await;
+    });
+}

@@ -124,7 +124,7 @@ pub struct Processed {
     /// `wsa:MessageID`.
     pub message_id: Option<String>,
     /// Parsed body.
-    pub request_body: Option<serde_json::Value>,
+    pub request_body: Option<insilab_core::insi::model::RequestBody>,
     /// Outcome.
     pub outcome: Outcome,
     /// Answering person.
@@ -154,7 +154,7 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
     let message_id = request.headers.message_id.clone();
     let mid = message_id.as_deref();
     let body_op = request.operation();
-    let request_body = serde_json::to_value(&request.body).ok();
+    let request_body = Some(request.body.clone());
     let findings = run_rules(&request, ctx);
     let fault = |f: Fault, findings: Vec<JournalFinding>| {
         fault_processed(
@@ -658,7 +658,7 @@ fn fault_processed(
     dialect: Dialect,
     op: Option<Operation>,
     message_id: Option<String>,
-    request_body: Option<serde_json::Value>,
+    request_body: Option<insilab_core::insi::model::RequestBody>,
     fault: Fault,
     findings: Vec<JournalFinding>,
 ) -> Processed {

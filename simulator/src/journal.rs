@@ -118,7 +118,7 @@ pub struct JournalEntry {
     /// Request `Content-Type`.
     pub content_type: Option<String>,
     /// The parsed request body (traits, matricules), when it parsed.
-    pub request_body: Option<serde_json::Value>,
+    pub request_body: Option<insilab_core::insi::model::RequestBody>,
     /// How it ended.
     pub outcome: Outcome,
     /// Dataset person that answered, if any.

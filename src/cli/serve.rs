@@ -168,7 +168,7 @@ fn print_banner(
             );
         }
     }
-    println!("  negative identities: `insilab pki show --pki {dir}`; stop with Ctrl-C");
+    println!("  negative identities: `insilab pki show {dir}`; stop with Ctrl-C");
     println!("  set RUST_LOG=info to log one line per exchange");
 }
 
