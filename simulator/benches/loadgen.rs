@@ -5,7 +5,11 @@
 //! Run: `cargo bench -p insilab-simulator --bench loadgen` (release build). Settings through the
 //! environment: `LOADGEN_CONNECTIONS` (default 32), `LOADGEN_SECS` per measurement (default 5),
 //! `LOADGEN_RSS_REQUESTS` (default 100000). Figures are printed; see docs/performance.md.
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark binary, not an input path")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark binary, not an input path"
+)]
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -15,13 +19,18 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use insilab_core::insi::model::{ContexteBam, ContexteLps, Couverture, Headers, Request, RequestBody, TraitsSearch};
+use insilab_core::insi::model::{
+    ContexteBam, ContexteLps, Couverture, Headers, Request, RequestBody, TraitsSearch,
+};
 use insilab_core::insi::{Operation, writer};
 use insilab_simulator::{Simulator, SimulatorConfig, TlsSource};
 use tokio::net::{TcpListener, TcpStream};
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn search_body() -> Bytes {
@@ -70,40 +79,70 @@ async fn baseline_server(cfg: Arc<rustls::ServerConfig>, body: Bytes) -> SocketA
     let acceptor = tokio_rustls::TlsAcceptor::from(cfg);
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { continue };
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
             let (acceptor, body) = (acceptor.clone(), body.clone());
             tokio::spawn(async move {
                 let _ = tcp.set_nodelay(true);
-                let Ok(tls) = acceptor.accept(tcp).await else { return };
-                let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let body = body.clone();
-                    async move {
-                        let _ = req.into_body().collect().await;
-                        let mut r = hyper::Response::new(Full::new(body));
-                        r.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("application/soap+xml; charset=utf-8"));
-                        Ok::<_, Infallible>(r)
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new().timer(TokioTimer::new()).serve_connection(TokioIo::new(tls), svc).await;
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let svc = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let body = body.clone();
+                        async move {
+                            let _ = req.into_body().collect().await;
+                            let mut r = hyper::Response::new(Full::new(body));
+                            r.headers_mut().insert(
+                                "content-type",
+                                hyper::header::HeaderValue::from_static(
+                                    "application/soap+xml; charset=utf-8",
+                                ),
+                            );
+                            Ok::<_, Infallible>(r)
+                        }
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .serve_connection(TokioIo::new(tls), svc)
+                    .await;
             });
         }
     });
     addr
 }
 
-async fn open(cfg: Arc<rustls::ClientConfig>, addr: SocketAddr) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
+async fn open(
+    cfg: Arc<rustls::ClientConfig>,
+    addr: SocketAddr,
+) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
     let tcp = TcpStream::connect(addr).await.unwrap();
     tcp.set_nodelay(true).unwrap();
     let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-    let tls = tokio_rustls::TlsConnector::from(cfg).connect(name, tcp).await.unwrap();
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.unwrap();
+    let tls = tokio_rustls::TlsConnector::from(cfg)
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .unwrap();
     tokio::spawn(conn);
     sender
 }
 
-async fn one(sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>, body: &Bytes, ct: &str) {
+async fn one(
+    sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    body: &Bytes,
+    ct: &str,
+) {
     sender.ready().await.unwrap();
-    let req = hyper::Request::post("/lps").header("host", "localhost").header("content-type", ct).body(Full::new(body.clone())).unwrap();
+    let req = hyper::Request::post("/lps")
+        .header("host", "localhost")
+        .header("content-type", ct)
+        .body(Full::new(body.clone()))
+        .unwrap();
     let resp = sender.send_request(req).await.unwrap();
     assert!(resp.status().is_success(), "status {}", resp.status());
     let _ = resp.into_body().collect().await.unwrap();
@@ -117,7 +156,13 @@ struct Figures {
 }
 
 /// `connections` keep-alive connections sending searches back to back for `secs`.
-async fn keep_alive(cfg: Arc<rustls::ClientConfig>, addr: SocketAddr, connections: u64, secs: u64, body: Bytes) -> Figures {
+async fn keep_alive(
+    cfg: Arc<rustls::ClientConfig>,
+    addr: SocketAddr,
+    connections: u64,
+    secs: u64,
+    body: Bytes,
+) -> Figures {
     let ct = writer::content_type(Operation::TraitsSearch);
     let mut tasks = Vec::new();
     let start = Instant::now();
@@ -141,12 +186,27 @@ async fn keep_alive(cfg: Arc<rustls::ClientConfig>, addr: SocketAddr, connection
     }
     let elapsed = start.elapsed().as_secs_f64();
     all.sort_unstable();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0);
-    Figures { rps: all.len() as f64 / elapsed, p50_us: pct(0.50), p99_us: pct(0.99), requests: all.len() }
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    Figures {
+        rps: all.len() as f64 / elapsed,
+        p50_us: pct(0.50),
+        p99_us: pct(0.99),
+        requests: all.len(),
+    }
 }
 
 /// New connection (full handshake, TLS 1.3, client certificate) + one search, per iteration.
-async fn handshakes(cfg: Arc<rustls::ClientConfig>, addr: SocketAddr, parallel: u64, secs: u64, body: Bytes) -> f64 {
+async fn handshakes(
+    cfg: Arc<rustls::ClientConfig>,
+    addr: SocketAddr,
+    parallel: u64,
+    secs: u64,
+    body: Bytes,
+) -> f64 {
     let ct = writer::content_type(Operation::TraitsSearch);
     let start = Instant::now();
     let deadline = start + Duration::from_secs(secs);
@@ -173,7 +233,11 @@ async fn handshakes(cfg: Arc<rustls::ClientConfig>, addr: SocketAddr, parallel: 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -181,7 +245,10 @@ fn main() {
     let connections = env_or("LOADGEN_CONNECTIONS", 32);
     let secs = env_or("LOADGEN_SECS", 5);
     let rss_requests = env_or("LOADGEN_RSS_REQUESTS", 100_000);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async move {
         let pki = Arc::new(insilab_certs::testing::shared_pki().expect("shared test PKI"));
         let client = Arc::new(pki.client_config("insi-auto").unwrap());
