@@ -368,7 +368,7 @@ fn human(label: &str, url: &str, outcome: &SearchOutcome) -> String {
                 "refused before calling: the traits break the INSi profile"
             );
             for v in violations {
-                let _ = writeln!(out, "  {} [{}]: {}", v.field, v.rule_id, v.message);
+                let _ = writeln!(out, "  [{}] {}", v.rule_id, v.message);
             }
         }
         Verdict::RefusedAnswer { reason, rule } => {
@@ -381,13 +381,13 @@ fn human(label: &str, url: &str, outcome: &SearchOutcome) -> String {
         } => {
             let _ = writeln!(
                 out,
-                "fault {code} ({subcode}): {reason}\n  not retried: retry later if the service says so"
+                "fault {code} ({subcode}): {reason}\n  not retried automatically"
             );
         }
         Verdict::TechnicalError { kind, message } => {
             let _ = writeln!(
                 out,
-                "technical error ({kind}): {message}\n  not retried: check the service and retry"
+                "technical error ({kind}): {message}\n  not retried automatically: check the service, then run the query again"
             );
         }
         other => {
