@@ -318,3 +318,51 @@ fn the_index_agrees_with_openssl_on_every_certificate() {
         "{text}"
     );
 }
+
+#[test]
+fn bundles_written_by_openssl_are_read_too_legacy_ones_included() {
+    if !openssl_available() {
+        return;
+    }
+    let pki = shared_pki().unwrap();
+    let identity = pki.identity("insi-manu").unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let (expected_chain, expected_key) = identity.rustls_identity().unwrap();
+    // OpenSSL 3's default (PBES2/AES-256) and the 3DES + SHA-1 MAC form older tools write.
+    for (file, extra) in [
+        ("modern.p12", vec![]),
+        (
+            "legacy.p12",
+            vec![
+                "-certpbe",
+                "PBE-SHA1-3DES",
+                "-keypbe",
+                "PBE-SHA1-3DES",
+                "-macalg",
+                "sha1",
+            ],
+        ),
+    ] {
+        let out = scratch.path().join(file);
+        let mut args = vec![
+            "pkcs12",
+            "-export",
+            "-in",
+            identity.chain_path.to_str().unwrap(),
+            "-inkey",
+            identity.key_path.to_str().unwrap(),
+            "-name",
+            "from-openssl",
+            "-passout",
+            "pass:secret",
+            "-out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let (ok, text) = openssl(pki.dir(), &args);
+        assert!(ok, "{file}: {text}");
+        let (chain, key) = insilab_certs::client_identity_from_p12(&out, "secret").unwrap();
+        assert_eq!(chain, expected_chain, "{file}");
+        assert_eq!(key.secret_der(), expected_key.secret_der(), "{file}");
+    }
+}
