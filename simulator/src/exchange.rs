@@ -696,3 +696,73 @@ pub fn sniff_message_id(body: &[u8]) -> Option<String> {
     let id = rest[..close].trim();
     (!id.is_empty() && id.len() <= 200).then(|| id.to_owned())
 }
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test fixtures are known-valid")]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn with_state<T>(f: impl FnOnce(&Behaviourals<'_>) -> T) -> T {
+        let dataset = Dataset::embedded_default().unwrap();
+        let registry = ["PDP17NF21DD0".to_string()].into_iter().collect();
+        let overrides = Overrides::default();
+        let limits = reader::Limits::default();
+        let b = Behaviourals {
+            dataset: &dataset,
+            dialect: Dialect::Live,
+            idam_registry: &registry,
+            overrides: &overrides,
+            reader_limits: &limits,
+        };
+        f(&b)
+    }
+
+    fn client() -> ClientCertificate {
+        ClientCertificate {
+            cn: Some("INSI-AUTO".into()),
+            ou: Some("T".into()),
+            ..Default::default()
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_get_an_answer_never_a_panic(body in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let c = client();
+            let ctx = ExchangeContext { listener: Listener::Mtls, client: Some(&c), content_type: None };
+            let p = with_state(|b| process(b, &ctx, &body));
+            let is_fault = matches!(p.reply, Reply::Full { status: 500, .. });
+            prop_assert!(is_fault, "any bytes get a 500 fault");
+        }
+
+        #[test]
+        fn sniffing_a_message_id_never_panics(text in ".{0,300}") {
+            let _ = sniff_message_id(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn the_message_id_of_an_unparsable_request_is_still_echoed() {
+        let body = b"<Envelope><wsa:MessageID>uuid:abc</wsa:MessageID><broken";
+        assert_eq!(sniff_message_id(body).as_deref(), Some("uuid:abc"));
+        let c = client();
+        let ctx = ExchangeContext {
+            listener: Listener::Mtls,
+            client: Some(&c),
+            content_type: None,
+        };
+        let p = with_state(|b| process(b, &ctx, body));
+        assert_eq!(p.message_id.as_deref(), Some("uuid:abc"));
+        assert!(String::from_utf8_lossy(p.reply.sent_body()).contains("messageID=\"uuid:abc\""));
+    }
+
+    #[test]
+    fn action_parameter_is_read_from_the_content_type() {
+        assert_eq!(
+            action_param("application/soap+xml; charset=utf-8; action=\"urn:x\"").as_deref(),
+            Some("urn:x")
+        );
+        assert_eq!(action_param("application/soap+xml"), None);
+    }
+}

@@ -21,7 +21,7 @@ pub struct Metrics {
 
 #[derive(Debug, Default)]
 struct Inner {
-    requests: Mutex<BTreeMap<(String, String), u64>>,
+    requests: Mutex<BTreeMap<String, BTreeMap<String, u64>>>,
     buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     count: AtomicU64,
     sum_us: AtomicU64,
@@ -38,8 +38,18 @@ impl Metrics {
                 .requests
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            *m.entry((operation.to_owned(), outcome.to_owned()))
-                .or_default() += 1;
+            // Looked up by reference first: the steady state allocates nothing.
+            if !m.contains_key(operation) {
+                m.insert(operation.to_owned(), BTreeMap::new());
+            }
+            if let Some(by_outcome) = m.get_mut(operation) {
+                match by_outcome.get_mut(outcome) {
+                    Some(n) => *n += 1,
+                    None => {
+                        by_outcome.insert(outcome.to_owned(), 1);
+                    }
+                }
+            }
         }
         let secs = duration.as_secs_f64();
         for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
@@ -75,7 +85,10 @@ impl Metrics {
                 .requests
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            for ((op, outcome), n) in m.iter() {
+            for (op, outcome, n) in m
+                .iter()
+                .flat_map(|(op, o)| o.iter().map(move |(outcome, n)| (op, outcome, n)))
+            {
                 let _ = writeln!(
                     s,
                     "insilab_requests_total{{operation=\"{}\",outcome=\"{}\"}} {n}",

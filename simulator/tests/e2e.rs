@@ -1192,3 +1192,43 @@ async fn curl_works_as_documented() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn negative_server_identities_are_refused_by_a_checking_client() {
+    use insilab_certs::{ExpectedOutcome, Role};
+    let pki = pki();
+    let mut checked = 0;
+    for entry in pki
+        .index()
+        .identities
+        .iter()
+        .filter(|e| e.role == Role::Server)
+    {
+        let name = entry.name.clone();
+        let sim = start(&pki, |c| c.server_identity = name.clone()).await;
+        let result = async {
+            let mut conn = connect(&pki, Some("insi-auto"), addr_of(&sim.endpoint_url())).await?;
+            conn.search_checked(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None))
+                .await
+        }
+        .await;
+        match (&entry.expected, result) {
+            (ExpectedOutcome::Accepted, Ok((s, _))) => assert_eq!(s, 200, "{name}"),
+            (ExpectedOutcome::TlsAlert(alert), Err(e)) => {
+                let r = rustls_error(&*e).unwrap_or_else(|| panic!("{name}: not a tls error: {e}"));
+                assert_eq!(
+                    insilab_certs::tls_alert_of(r).as_deref(),
+                    Some(alert.as_str()),
+                    "{name}"
+                );
+            }
+            (expected, got) => panic!("{name}: expected {expected}, got {got:?}"),
+        }
+        checked += 1;
+        sim.shutdown().await;
+    }
+    assert!(
+        checked >= 2,
+        "the catalogue has negative server identities ({checked})"
+    );
+}

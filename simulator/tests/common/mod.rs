@@ -95,6 +95,22 @@ impl Conn {
         Ok((status, String::from_utf8_lossy(&body).into_owned()))
     }
 
+    pub async fn search_checked(
+        &mut self,
+        body: TraitsSearch,
+    ) -> Result<(u16, String), Box<dyn std::error::Error + Send + Sync>> {
+        let req = request(
+            RequestBody::TraitsSearch(body),
+            "uuid:11111111-2222-3333-4444-555555555555",
+            IDAM,
+        );
+        self.post(
+            &writer::content_type(Operation::TraitsSearch),
+            writer::write_request(&req),
+        )
+        .await
+    }
+
     pub async fn search(&mut self, body: TraitsSearch) -> (u16, String) {
         let req = request(
             RequestBody::TraitsSearch(body),
