@@ -26,6 +26,10 @@ use crate::index::{
 };
 use crate::{CertsError, DEFAULT_P12_PASSWORD, Pki, facts, pkcs12};
 
+/// Revision of the generator's output: bumped whenever the same options would give other
+/// bytes, so that caches of generated PKIs (such as [`crate::testing::shared_pki`]) are rebuilt.
+pub const GENERATOR_REVISION: u32 = 2;
+
 /// RSA modulus size of every key, like the real IGC-Santé certificates.
 pub const RSA_BITS: usize = 2048;
 /// Seed used when none is given ([`PkiOptions::default`]).
@@ -413,7 +417,7 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
 
     let index = Index {
         format: INDEX_FORMAT,
-        generator: format!("insilab-certs {}", env!("CARGO_PKG_VERSION")),
+        generator: generator_name(),
         seed: opts.seed,
         now: facts::rfc3339(now),
         structure_id: opts.structure_id.clone(),
@@ -647,6 +651,14 @@ fn make_key(seed: u64, name: &str) -> Result<Keys, CertsError> {
         pkcs8_der,
         pkcs8_pem,
     })
+}
+
+/// The `generator` field of `index.yaml`: crate version and output revision.
+pub fn generator_name() -> String {
+    format!(
+        "insilab-certs {} revision {GENERATOR_REVISION}",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// SHA-256 of a purpose label, the seed and a name: the seed of one RNG or serial.

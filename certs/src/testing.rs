@@ -27,11 +27,13 @@ pub fn shared_options() -> PkiOptions {
     }
 }
 
-/// Where the shared PKI lives: `<temp dir>/insilab-test-pki-<crate version>-<seed>-20260101T000000Z`.
+/// Where the shared PKI lives:
+/// `<temp dir>/insilab-test-pki-<crate version>-r<generator revision>-<seed>-20260101T000000Z`.
 pub fn shared_dir() -> PathBuf {
     std::env::temp_dir().join(format!(
-        "insilab-test-pki-{}-{SHARED_SEED}-20260101T000000Z",
-        env!("CARGO_PKG_VERSION")
+        "insilab-test-pki-{}-r{}-{SHARED_SEED}-20260101T000000Z",
+        env!("CARGO_PKG_VERSION"),
+        crate::GENERATOR_REVISION
     ))
 }
 
@@ -47,7 +49,9 @@ pub fn shared_pki() -> Result<Pki, CertsError> {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = shared_dir();
     match Pki::load(&dir) {
-        Ok(pki) => Ok(pki),
+        Ok(pki) if pki.index().generator == crate::generator_name() => Ok(pki),
+        // Written by another generator revision (a development build): replace it.
+        Ok(_) => crate::init(&dir, &shared_options(), true),
         Err(CertsError::Missing { .. }) => match crate::init(&dir, &shared_options(), false) {
             Err(CertsError::AlreadyExists { .. }) => Pki::load(&dir),
             other => other,

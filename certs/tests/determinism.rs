@@ -49,7 +49,8 @@ fn same_seed_and_time_give_identical_bytes_and_another_seed_differs() {
     for (path, bytes) in &reference {
         assert!(
             again[path] == *bytes,
-            "{path} differs between two runs with the same seed and time"
+            "{path} differs between two runs with the same seed and time (if the generator's \
+             output changed on purpose, bump GENERATOR_REVISION so the shared PKI is rebuilt)"
         );
     }
 
@@ -97,4 +98,50 @@ fn loading_a_missing_pki_names_the_directory_and_the_command() {
         "{message}"
     );
     assert!(message.contains("insilab pki init"), "{message}");
+}
+
+#[test]
+fn an_unknown_identity_is_refused_with_the_known_names() {
+    let pki = shared_pki().unwrap();
+    let error = pki.identity("insi-admin").unwrap_err();
+    assert!(matches!(error, CertsError::UnknownIdentity { .. }));
+    let message = error.to_string();
+    assert!(
+        message.contains("\"insi-admin\"") && message.contains("insi-auto, insi-manu"),
+        "{message}"
+    );
+}
+
+#[test]
+fn every_identity_of_the_catalogue_has_its_files() {
+    let pki = shared_pki().unwrap();
+    assert_eq!(pki.index().identities.len(), 14);
+    for entry in &pki.index().identities {
+        let identity = pki.identity(&entry.name).unwrap();
+        assert!(
+            identity.cert_pem.starts_with("-----BEGIN CERTIFICATE-----"),
+            "{}",
+            entry.name
+        );
+        assert!(
+            identity.key_pem.starts_with("-----BEGIN PRIVATE KEY-----"),
+            "{}",
+            entry.name
+        );
+        assert!(
+            identity.chain_pem.starts_with(&identity.cert_pem),
+            "{}",
+            entry.name
+        );
+        assert!(
+            identity.p12_path.as_deref().is_some_and(Path::is_file),
+            "{}",
+            entry.name
+        );
+    }
+    // The chain carries the intermediate but never the root.
+    let root = pki.trust_roots_pem().unwrap();
+    let auto = pki.identity("insi-auto").unwrap();
+    assert_eq!(auto.chain_pem.matches("BEGIN CERTIFICATE").count(), 2);
+    assert!(!auto.chain_pem.contains(root.trim()));
 }

@@ -222,3 +222,31 @@ async fn the_pkcs12_bundle_gives_the_same_identity_as_the_pem_files() {
     );
     assert!(wrong.is_err());
 }
+
+#[tokio::test]
+async fn tls_1_2_clients_see_the_same_outcomes() {
+    let pki = pki();
+    for name in ["insi-auto", "revoked", "server-eku-only"] {
+        let (chain, key) = pki.identity(name).unwrap().rustls_identity().unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .unwrap()
+        .with_root_certificates(pki.root_store().unwrap())
+        .with_client_auth_cert(chain, key)
+        .unwrap();
+        let server = pki.server_config("server", ClientAuth::Required).unwrap();
+        let seen = exchange(server, client).await;
+        match pki.identity(name).unwrap().expected {
+            ExpectedOutcome::Accepted => {
+                assert_eq!(seen.client.as_deref(), Ok("pong\n"), "{name}: {seen:?}")
+            }
+            ExpectedOutcome::TlsAlert(alert) => {
+                assert_eq!(seen.client, Err(Some(alert.clone())), "{name}: {seen:?}");
+                assert_eq!(seen.server, Err(Some(alert)), "{name}: {seen:?}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
