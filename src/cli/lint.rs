@@ -1,12 +1,51 @@
-//! `insilab lint` (scaffolding: replaced by the issue that builds it).
+//! `insilab lint`: checks captured INSi requests/responses offline with `core::rules`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use insilab_harness::lint::{Kind, lint_file};
 
 /// Arguments of `insilab lint`.
 #[derive(Debug, clap::Args)]
-pub struct LintArgs {}
+pub struct LintArgs {
+    /// Request or response XML files (each is detected as one or the other).
+    #[arg(required = true, value_name = "FILE.xml")]
+    pub files: Vec<PathBuf>,
+    /// Print one JSON document (`{"files":[{file, kind, error?, findings:[…]}], "exit_code"}`).
+    #[arg(long)]
+    pub json: bool,
+}
 
-/// Runs `insilab lint`.
-pub fn run(_args: LintArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`insilab lint` is not available in this build yet")
+/// Runs `insilab lint`: exit 0 clean or advice only, 1 fault/CNDA findings, 2 unreadable file.
+pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
+    let reports: Vec<_> = args.files.iter().map(|f| lint_file(f)).collect();
+    let code = reports.iter().map(|r| r.exit_code()).max().unwrap_or(0);
+    if args.json {
+        let doc = serde_json::json!({ "files": reports, "exit_code": code });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        for r in &reports {
+            let kind = match r.kind {
+                Kind::Request => "request",
+                Kind::Response => "response",
+                Kind::Unreadable => "unreadable",
+            };
+            println!("{} ({kind})", r.file.display());
+            if let Some(e) = &r.error {
+                println!("  error: {e}");
+            }
+            if r.findings.is_empty() && r.kind != Kind::Unreadable {
+                println!("  no finding");
+            }
+            for f in &r.findings {
+                let at = f
+                    .path
+                    .as_deref()
+                    .map(|p| format!(" at {p}"))
+                    .unwrap_or_default();
+                println!("  {:<6} {} {}{at}", f.severity, f.rule_id, f.message);
+            }
+        }
+    }
+    Ok(ExitCode::from(code))
 }

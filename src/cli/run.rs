@@ -1,12 +1,122 @@
-//! `insilab run` (scaffolding: replaced by the issue that builds it).
+//! `insilab run`: replays a suite against a software under test through a driver and writes
+//! the evidence bundle and the reports.
 
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context as _;
+use insilab_harness::{DriverSpec, Progress, RunOptions, SimulatorSpec, run_suites};
+use insilab_reports::model::Status;
+use insilab_reports::writers::Format;
 
 /// Arguments of `insilab run`.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {}
+pub struct RunArgs {
+    /// `cnda`, `protocol`, `all`, or a .feature file or directory of them.
+    #[arg(long, default_value = "all")]
+    pub suite: String,
+    /// `reference`, `command`, `http` or `manual` (`faulty:<bug>` runs a self-test bug).
+    #[arg(long, default_value = "reference")]
+    pub driver: String,
+    /// YAML configuration of the driver (required by command and http).
+    #[arg(long, value_name = "FILE")]
+    pub driver_config: Option<PathBuf>,
+    /// `in-process` (start one here) or the admin URL of a running `insilab serve`.
+    #[arg(long, default_value = "in-process")]
+    pub simulator: String,
+    /// Bearer token of the remote simulator's admin API.
+    #[arg(long, env = "INSILAB_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// INSi endpoint of the remote simulator (the URL the software calls).
+    #[arg(long, default_value = "https://127.0.0.1:8443/lps")]
+    pub endpoint: String,
+    /// Gherkin tag expression (`@cnda and not @slow`).
+    #[arg(long)]
+    pub tags: Option<String>,
+    /// Evidence and report directory (default `insilab-out/<UTC timestamp>`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// PKI directory (generated when missing).
+    #[arg(long, value_name = "DIR", default_value = insilab_certs::DEFAULT_DIR)]
+    pub pki: PathBuf,
+    /// Report formats, comma-separated (`html,junit,json,md`).
+    #[arg(long, value_delimiter = ',', default_value = "html,junit,json,md")]
+    pub formats: Vec<String>,
+    /// Also copy the JUnit report to this path (for CI).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
 
-/// Runs `insilab run`.
-pub fn run(_args: RunArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`insilab run` is not available in this build yet")
+/// Runs `insilab run`: exit 0 all passed, 1 failures, 2 setup error.
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let out = args
+        .out
+        .unwrap_or_else(insilab_harness::runner::default_out_dir);
+    let mut opts = RunOptions::new(&args.suite, out);
+    opts.driver = DriverSpec::parse(&args.driver, args.driver_config)?;
+    opts.simulator = match args.simulator.as_str() {
+        "in-process" => SimulatorSpec::InProcess,
+        url => SimulatorSpec::Remote {
+            admin_url: url.to_owned(),
+            admin_token: args.admin_token.context(
+                "--admin-token (or INSILAB_ADMIN_TOKEN) is needed with a remote simulator",
+            )?,
+            endpoint_url: args.endpoint,
+        },
+    };
+    opts.tags = args.tags;
+    opts.pki = args.pki;
+    let mut formats: Vec<Format> = args
+        .formats
+        .iter()
+        .map(|f| f.parse::<Format>())
+        .collect::<Result<_, _>>()?;
+    if args.junit.is_some() && !formats.contains(&Format::Junit) {
+        formats.push(Format::Junit);
+    }
+    opts.formats = formats;
+    opts.progress = if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        Progress::Tty(Box::new(std::io::stdout()))
+    } else {
+        Progress::Lines(Box::new(std::io::stdout()))
+    };
+    let summary = crate::cli::runtime()?.block_on(run_suites(opts))?;
+    if summary.results.scenarios.is_empty() {
+        anyhow::bail!(
+            "no scenario of suite {:?} matches the tag expression",
+            args.suite
+        );
+    }
+    if let Some(path) = &args.junit {
+        std::fs::copy(summary.out.join(Format::Junit.file_name()), path)
+            .with_context(|| format!("cannot copy the JUnit report to {}", path.display()))?;
+    }
+    println!();
+    let failed: Vec<_> = summary
+        .results
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .collect();
+    if !failed.is_empty() {
+        println!("Failures:");
+        for s in &failed {
+            let message = s.failure.as_ref().map(|f| f.message.as_str()).unwrap_or("");
+            println!("  {} — {}\n    {message}", s.id, s.name);
+        }
+    }
+    if summary.skipped() > 0 {
+        println!("{} skipped", summary.skipped());
+    }
+    println!("Evidence: {}", summary.out.display());
+    for report in &summary.reports {
+        println!("Report:   {}", report.display());
+    }
+    println!("{}", summary.last_line());
+    Ok(if summary.failed() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -147,8 +147,17 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
             o
         }
         Verdict::TechnicalError { kind: k, message } => {
-            // These failures happen before the request is sent: no journal entry to wait for.
-            if [kind::CONNECT, kind::TLS, kind::CONNECT_TIMEOUT].contains(&k.as_str()) {
+            // No journal entry to wait for: these failures happen before the request is sent,
+            // and a request the client gave up on (timeout) is dropped by the simulator with
+            // the connection, unanswered and unrecorded.
+            if [
+                kind::CONNECT,
+                kind::TLS,
+                kind::CONNECT_TIMEOUT,
+                kind::TIMEOUT,
+            ]
+            .contains(&k.as_str())
+            {
                 calls = calls.saturating_sub(1);
             }
             let mut o = SutOutcome::bare(OutcomeKind::TechnicalError);

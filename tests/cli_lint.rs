@@ -1,0 +1,67 @@
+//! `insilab lint`: request/response detection, findings, exit code by worst severity, JSON.
+#![expect(clippy::unwrap_used, reason = "test harness")]
+
+use std::path::Path;
+use std::process::Command;
+
+use insilab_core::insi::{Dialect, samples, write_request, write_result};
+
+fn lint(args: &[&Path], json: bool) -> (i32, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_insilab"));
+    cmd.arg("lint").args(args).env("NO_COLOR", "1");
+    if json {
+        cmd.arg("--json");
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn exit_code_follows_the_worst_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("request.xml");
+    std::fs::write(&good, write_request(&samples::traits_search_request())).unwrap();
+    let answer = dir.path().join("answer.xml");
+    std::fs::write(
+        &answer,
+        write_result(&samples::found_two_histories(), Dialect::Live),
+    )
+    .unwrap();
+    let (code, out) = lint(&[&good, &answer], false);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("(request)") && out.contains("(response)"),
+        "{out}"
+    );
+
+    // Drop ContexteLPS and break the MessageID: fault/CNDA findings, exit 1.
+    let mut req = samples::traits_search_request();
+    req.headers.lps = None;
+    req.headers.message_id = Some("12345".into());
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(&bad, write_request(&req)).unwrap();
+    let (code, out) = lint(&[&good, &bad], true);
+    assert_eq!(code, 1, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["exit_code"], 1);
+    let findings = doc["files"][1]["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings.iter().all(|f| f["rule_id"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("INSI-"))),
+        "{out}"
+    );
+
+    // Not XML at all: exit 2.
+    let junk = dir.path().join("junk.xml");
+    std::fs::write(&junk, "hello").unwrap();
+    let (code, out) = lint(&[&bad, &junk], false);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("unreadable"));
+    let (code, _) = lint(&[&dir.path().join("missing.xml")], false);
+    assert_eq!(code, 2);
+}

@@ -1,0 +1,94 @@
+//! `insilab run`: the CNDA suite with the reference driver passes and writes evidence; a faulty
+//! driver fails with exit 1; setup errors exit 2. The summary ends with `N passed, N failed`.
+#![expect(clippy::unwrap_used, reason = "test harness")]
+
+use std::path::Path;
+use std::process::Command;
+
+fn run(out: &Path, args: &[&str]) -> (i32, String, String) {
+    let pki = insilab_certs::testing::shared_pki()
+        .unwrap()
+        .dir()
+        .to_owned();
+    let output = Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .arg("run")
+        .arg("--out")
+        .arg(out)
+        .arg("--pki")
+        .arg(pki)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn cnda_suite_passes_with_the_reference_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("evidence");
+    let (code, stdout, stderr) = run(&out, &["--suite", "cnda"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("12 passed, 0 failed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("PASS cnda/2.07-cas1"), "{stdout}");
+    for file in [
+        "results.json",
+        "manifest.sha256",
+        "version.txt",
+        "dataset.yaml",
+        "report.html",
+        "junit.xml",
+    ] {
+        assert!(out.join(file).exists(), "{file} missing");
+    }
+    assert!(
+        out.join("exchanges")
+            .join("cnda_2.07-cas1")
+            .join("002-request.xml")
+            .exists()
+    );
+}
+
+#[test]
+fn a_faulty_driver_fails_with_exit_1_and_names_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "--suite",
+            "cnda",
+            "--driver",
+            "faulty:history-dropped",
+            "--tags",
+            "@CNDA-2.04-cas1 or @CNDA-2.03-cas3",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("1 passed, 1 failed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("EXI-REC-08"), "{stdout}");
+}
+
+#[test]
+fn setup_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(dir.path(), &["--suite", "no-such-suite"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-suite"), "{stderr}");
+    let (code, _, stderr) = run(dir.path(), &["--driver", "command"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--driver-config"), "{stderr}");
+    let (code, _, _) = run(dir.path(), &["--tags", "@a and ("]);
+    assert_eq!(code, 2);
+}
