@@ -68,6 +68,19 @@ fn init_writes_a_pki_and_never_overwrites_it_without_force() {
             .starts_with("CN=CABINET TEST,")
     );
     let server_pem = std::fs::read(out.join("identities/server/cert.pem")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(out.join("identities/insi-auto/key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "private keys are readable by their owner only"
+        );
+    }
 
     let again = insilab(&args);
     assert_eq!(again.status.code(), Some(2));

@@ -135,6 +135,9 @@ pub fn init(out_dir: &Path, opts: &PkiOptions, force: bool) -> Result<Pki, Certs
             std::fs::create_dir_all(dir).map_err(|e| CertsError::io("create directory", dir, e))?;
         }
         std::fs::write(&path, contents).map_err(|e| CertsError::io("write", &path, e))?;
+        if relative.ends_with("key.pem") {
+            restrict_to_owner(&path)?;
+        }
     }
     if occupied(out_dir) {
         // `force`: move the old PKI aside first, so that a failure leaves either the old or
@@ -145,8 +148,11 @@ pub fn init(out_dir: &Path, opts: &PkiOptions, force: bool) -> Result<Pki, Certs
             .map_err(|e| CertsError::io("create a temporary directory in", &parent, e))?;
         let aside = old.path().join("pki");
         std::fs::rename(out_dir, &aside).map_err(|e| CertsError::io("rename", out_dir, e))?;
-        std::fs::rename(staging.path(), out_dir)
-            .map_err(|e| CertsError::io("rename", staging.path(), e))?;
+        if let Err(error) = std::fs::rename(staging.path(), out_dir) {
+            // Put the old PKI back rather than leave nothing.
+            let _ = std::fs::rename(&aside, out_dir);
+            return Err(CertsError::io("rename", staging.path(), error));
+        }
         // `old` is removed when dropped.
     } else {
         // Renaming over an empty directory succeeds; over a non-empty one (another process won
@@ -163,6 +169,19 @@ pub fn init(out_dir: &Path, opts: &PkiOptions, force: bool) -> Result<Pki, Certs
     // The staging directory now lives at `out_dir`; do not let its guard delete it.
     let _kept = staging.keep();
     Pki::load(out_dir)
+}
+
+/// Unencrypted private keys are readable by their owner only (test keys, but keys all the same).
+#[cfg(unix)]
+fn restrict_to_owner(path: &Path) -> Result<(), CertsError> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| CertsError::io("restrict the permissions of", path, e))
+}
+
+#[cfg(not(unix))]
+fn restrict_to_owner(_path: &Path) -> Result<(), CertsError> {
+    Ok(())
 }
 
 /// Generates the whole PKI in memory.
