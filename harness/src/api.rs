@@ -271,3 +271,53 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         reports,
     })
 }
+
+/// What the self-test found for one faulty bug.
+#[derive(Debug, Clone)]
+pub struct SelfTestResult {
+    /// The bug.
+    pub bug: FaultyBug,
+    /// Whether a scenario failed with a message naming [`FaultyBug::rule`].
+    pub caught: bool,
+    /// The first such failure: scenario id and message.
+    pub evidence: Option<(String, String)>,
+    /// Scenarios that failed with this bug.
+    pub failed: usize,
+}
+
+/// Runs `suite` once per bug of [`FaultyBug::ALL`] (concurrently, each against its own
+/// in-process simulator, evidence under `out/<bug>`) and reports whether each bug was caught.
+/// A harness that catches every bug can fail; one that does not proves nothing.
+pub async fn run_self_test(
+    suite: &str,
+    pki: PathBuf,
+    out: PathBuf,
+) -> Result<Vec<SelfTestResult>, HarnessError> {
+    let mut runs = tokio::task::JoinSet::new();
+    for bug in FaultyBug::ALL {
+        let mut opts = RunOptions::new(suite, out.join(bug.name()));
+        opts.driver = DriverSpec::Faulty(bug);
+        opts.pki = pki.clone();
+        opts.formats = Vec::new();
+        runs.spawn(async move { (bug, run_suites(opts).await) });
+    }
+    let mut results = Vec::new();
+    while let Some(joined) = runs.join_next().await {
+        let (bug, summary) =
+            joined.map_err(|e| HarnessError::Driver(format!("self-test task failed: {e}")))?;
+        let summary = summary?;
+        let evidence = summary.results.scenarios.iter().find_map(|s| {
+            let f = s.failure.as_ref()?;
+            (s.status == Status::Failed && f.message.contains(bug.rule()))
+                .then(|| (s.id.clone(), f.message.clone()))
+        });
+        results.push(SelfTestResult {
+            bug,
+            caught: evidence.is_some(),
+            evidence,
+            failed: summary.failed(),
+        });
+    }
+    results.sort_by_key(|r| FaultyBug::ALL.iter().position(|b| *b == r.bug));
+    Ok(results)
+}

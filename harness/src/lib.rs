@@ -24,7 +24,9 @@ pub mod steps;
 pub mod suite;
 pub mod tamper;
 
-pub use api::{DriverSpec, RunOptions, RunSummary, SimulatorSpec, run_suites};
+pub use api::{
+    DriverSpec, RunOptions, RunSummary, SelfTestResult, SimulatorSpec, run_self_test, run_suites,
+};
 pub use driver::faulty::FaultyBug;
 pub use error::HarnessError;
 pub use runner::Progress;

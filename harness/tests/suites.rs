@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use insilab_harness::{DriverSpec, FaultyBug, RunOptions, RunSummary, run_suites};
+use insilab_harness::{DriverSpec, FaultyBug, RunOptions, RunSummary, run_self_test, run_suites};
 use insilab_reports::model::Status;
 
 fn pki_dir() -> std::path::PathBuf {
@@ -77,40 +77,30 @@ async fn every_suite_passes_with_the_reference_driver_and_leaves_evidence() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_faulty_bug_fails_a_scenario_naming_its_rule() {
-    // Each bug runs the CNDA suite against its own in-process simulator; runs are independent,
-    // so they go concurrently.
-    let mut runs = tokio::task::JoinSet::new();
-    for bug in FaultyBug::ALL {
-        runs.spawn(async move {
-            let dir = tempfile::tempdir().unwrap();
-            let summary = run("cnda", DriverSpec::Faulty(bug), dir.path(), None).await;
-            (bug, summary)
-        });
-    }
-    let mut missed = Vec::new();
-    let mut seen = 0;
-    while let Some(joined) = runs.join_next().await {
-        let (bug, summary) = joined.unwrap();
-        seen += 1;
-        let caught = summary.results.scenarios.iter().any(|s| {
-            s.status == Status::Failed
-                && s.failure
-                    .as_ref()
-                    .is_some_and(|f| f.message.contains(bug.rule()))
-        });
-        if !caught {
-            missed.push(format!(
-                "{} (expected {}):\n{}",
-                bug.name(),
-                bug.rule(),
-                describe(&summary)
-            ));
-        }
-    }
-    assert_eq!(seen, FaultyBug::ALL.len());
+    let dir = tempfile::tempdir().unwrap();
+    let results = run_self_test("cnda", pki_dir(), dir.path().to_owned())
+        .await
+        .unwrap();
+    assert_eq!(results.len(), FaultyBug::ALL.len());
+    let missed: Vec<String> = results
+        .iter()
+        .filter(|r| !r.caught)
+        .map(|r| {
+            format!(
+                "{} (expected a failure naming {}, {} failed)",
+                r.bug.name(),
+                r.bug.rule(),
+                r.failed
+            )
+        })
+        .collect();
+    assert!(missed.is_empty(), "bugs not caught: {missed:#?}");
+    // Evidence per bug, in catalogue order.
+    assert_eq!(results[0].bug, FaultyBug::ALL[0]);
     assert!(
-        missed.is_empty(),
-        "bugs not caught:\n{}",
-        missed.join("\n\n")
+        dir.path()
+            .join("history-dropped")
+            .join("results.json")
+            .exists()
     );
 }
