@@ -36,6 +36,8 @@ enum Command {
     Lint(cli::lint::LintArgs),
     /// Regenerate reports from an evidence directory.
     Report(cli::report::ReportArgs),
+    /// A sample software under test speaking the command-driver protocol.
+    ExampleSut(cli::example_sut::ExampleSutArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cli::run::run(args),
         Command::Lint(args) => cli::lint::run(args),
         Command::Report(args) => cli::report::run(args),
+        Command::ExampleSut(args) => cli::example_sut::run(args),
     };
     match result {
         Ok(code) => code,

@@ -35,7 +35,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
 async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "insilab demo — the INSi simulator and the CNDA harness in one run\n")?;
+    writeln!(
+        out,
+        "insilab demo — the INSi simulator and the CNDA harness in one run\n"
+    )?;
 
     // 1. The PKI.
     let started = Instant::now();

@@ -3,6 +3,7 @@
 //! 2 usage or setup error (an `Err` returned from `run` becomes 2 in `main`).
 
 pub mod demo;
+pub mod example_sut;
 pub mod ins;
 pub mod lint;
 pub mod pki;
