@@ -9,7 +9,7 @@
 //! them, so they are skipped here. Lines whose program is not installed (`keytool`, `curl`, …)
 //! are skipped loudly.
 //!
-//! Pages that do not generate a PKI themselves (`insilab pki init`) start with a copy of the
+//! The page's directory holds a copy of `examples/`, as a checkout does. Pages that do not generate a PKI themselves (`insilab pki init`) start with a copy of the
 //! shared test PKI in `certs/generated/`, as a reader who followed the quick start has.
 
 use std::net::{SocketAddr, TcpStream};
@@ -173,7 +173,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn run_page(page: &Path, binary_dir: &Path, shared_pki: &Path) -> usize {
+fn run_page(page: &Path, binary_dir: &Path, shared_pki: &Path, examples: &Path) -> usize {
     let markdown = std::fs::read_to_string(page).expect("read the page");
     let name = page
         .file_name()
@@ -187,6 +187,8 @@ fn run_page(page: &Path, binary_dir: &Path, shared_pki: &Path) -> usize {
     if !markdown.contains("insilab pki init") {
         copy_dir(shared_pki, &workdir.path().join("certs/generated"));
     }
+    // The pages refer to the shipped examples as a reader in a checkout sees them.
+    copy_dir(examples, &workdir.path().join("examples"));
     let path = format!(
         "{}:{}",
         binary_dir.display(),
@@ -260,7 +262,7 @@ fn every_documented_command_runs_as_documented() {
     pages.sort();
     let mut total = 0;
     for page in &pages {
-        total += run_page(page, binary_dir, pki.dir());
+        total += run_page(page, binary_dir, pki.dir(), &root.join("examples"));
     }
     assert!(total > 0, "no documented command was run");
     eprintln!("docs: {total} documented commands ran");
