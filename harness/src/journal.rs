@@ -32,14 +32,35 @@ pub fn exchange_from_entry(entry: &JournalEntry) -> Exchange {
         headers.bam_version = req.headers.bam.as_ref().and_then(|b| b.version.clone());
         headers.lps_version = req.headers.lps.as_ref().and_then(|l| l.version.clone());
         headers.idam = req.headers.lps.as_ref().and_then(|l| l.idam.clone());
-        if let RequestBody::TraitsSearch(t) = &req.body {
-            sent = SentTraits {
-                birth_name: t.nom_naissance.clone(),
-                first_names: t.prenoms.clone(),
-                sex: t.sexe.clone(),
-                birth_date: t.date_naissance.clone(),
-                birthplace: t.lieu_naissance.clone(),
-            };
+        match &req.body {
+            RequestBody::TraitsSearch(t) => {
+                sent = SentTraits {
+                    birth_name: t.nom_naissance.clone(),
+                    first_names: t.prenoms.clone(),
+                    sex: t.sexe.clone(),
+                    birth_date: t.date_naissance.clone(),
+                    birthplace: t.lieu_naissance.clone(),
+                };
+            }
+            RequestBody::Verification(v) => {
+                let t = &v.traits;
+                sent = SentTraits {
+                    birth_name: t.nom_naissance.clone(),
+                    first_names: t
+                        .liste_prenom
+                        .clone()
+                        .or_else(|| t.prenom.clone())
+                        .into_iter()
+                        .collect(),
+                    sex: t.sexe.clone(),
+                    birth_date: t.date_naissance.clone(),
+                    birthplace: t.lieu_naissance.clone(),
+                };
+            }
+            RequestBody::CardSearch(c) => {
+                sent.birth_name = c.nom_naissance.clone();
+                sent.birth_date = c.date_naissance.clone();
+            }
         }
     }
     let findings = entry

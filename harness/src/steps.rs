@@ -336,6 +336,33 @@ static STEPS: &[StepDef] = &[
         |w, a| Box::pin(search_traits_step(w, a))
     ),
     step!(
+        "When",
+        r#"the software verifies the INS "(\w{13})" key "(\d{2})" with OID "([0-9.]+)" for the traits:?"#,
+        r#"the software verifies the INS "1090763220834" key "89" with OID "1.2.250.1.213.1.4.8" for the traits:"#,
+        "Makes the software verify that this INS belongs to the person of the traits table (same rows as the search), then collects the calls that reached the simulator.",
+        |w, a| Box::pin(verify_step(w, a))
+    ),
+    step!(
+        "Then",
+        r#"the software reported the INS (verified|not verified)"#,
+        "the software reported the INS verified",
+        "The verification ended as stated. Fails naming `INSI-VER-01`.",
+        |w, a| Box::pin(async move {
+            let (kind, question) = if a.captures[0] == "verified" {
+                (
+                    OutcomeKind::Verified,
+                    "Did the software report the INS as verified?",
+                )
+            } else {
+                (
+                    OutcomeKind::NotVerified,
+                    "Did the software report that the INS does not match the traits?",
+                )
+            };
+            expect_kind(w, "INSI-VER-01", kind, question).await
+        })
+    ),
+    step!(
         "Then",
         r#"the simulator received (\d+) calls?"#,
         "the simulator received 2 calls",
@@ -825,16 +852,43 @@ async fn search_traits_step(w: &mut World, a: &StepArgs) -> Result<(), StepError
         .search_traits(&w.ctx, &input)
         .await
         .map_err(step_error)?;
+    collect_calls(w, &outcome).await?;
+    w.input = Some(input);
+    w.outcome = Some(outcome);
+    Ok(())
+}
+
+async fn verify_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
+    let table = a
+        .table
+        .as_deref()
+        .ok_or_else(|| StepError::Broken("the verify step needs a traits table".into()))?;
+    let input = traits_from_table(table).map_err(StepError::Broken)?;
+    let ins = StoredIns {
+        matricule: a.captures[0].clone(),
+        key: a.captures[1].clone(),
+        oid: a.captures[2].clone(),
+    };
+    let outcome = w
+        .driver
+        .verify(&w.ctx, &ins, &input)
+        .await
+        .map_err(step_error)?;
+    collect_calls(w, &outcome).await?;
+    w.input = Some(input);
+    w.outcome = Some(outcome);
+    Ok(())
+}
+
+/// Reads the journal for the calls of the action that just ended.
+async fn collect_calls(w: &mut World, outcome: &SutOutcome) -> Result<(), StepError> {
     let already = w.exchanges.len();
-    let reported = outcome_attempts_hint(&outcome);
-    let exchanges = match reported {
+    let exchanges = match outcome_attempts_hint(outcome) {
         Some(n) => w.sim.wait_for(w.ctx.mark, already + n, JOURNAL_WAIT).await,
         None => settle(w.sim.as_ref(), w.ctx.mark).await,
     }
     .map_err(step_error)?;
     w.exchanges = exchanges;
-    w.input = Some(input);
-    w.outcome = Some(outcome);
     Ok(())
 }
 

@@ -36,6 +36,7 @@ const EMBEDDED: &[EmbeddedFeature] = &[
     embedded!("protocol", "faults.feature"),
     embedded!("protocol", "network.feature"),
     embedded!("protocol", "answers.feature"),
+    embedded!("protocol", "verification.feature"),
 ];
 
 /// Largest feature file read from disk.

@@ -213,8 +213,14 @@ impl Driver for ReferenceDriver {
             };
             let search = client.verify(&query).await;
             let mut out = to_outcome(&search);
-            if matches!(search.verdict, Verdict::NotFound) {
-                out.outcome = OutcomeKind::NotVerified;
+            // A verification stores nothing; its answer is "match" or "no match".
+            match search.verdict {
+                Verdict::Found(_) | Verdict::Verified { .. } => {
+                    out.outcome = OutcomeKind::Verified;
+                    out.stored = None;
+                }
+                Verdict::NotFound => out.outcome = OutcomeKind::NotVerified,
+                _ => {}
             }
             Ok(out)
         })

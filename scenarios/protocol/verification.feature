@@ -1,0 +1,28 @@
+@protocol
+Feature: Vérification de l'INS (verification, reconstructed contract)
+  Software that receives an INS from another identification domain verifies it against the
+  traits. The verification contract is reconstructed (insi-protocol.md §2).
+
+  Scenario: the active INS matches the traits
+    When the software verifies the INS "1090763220834" key "89" with OID "1.2.250.1.213.1.4.8" for the traits:
+      | nom de naissance  | ECETINSI                     |
+      | prénoms           | PIERRE-ALAIN MURIEL FLORIANT |
+      | sexe              | M                            |
+      | date de naissance | 2009-07-14                   |
+      | lieu de naissance | 63220                        |
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
+    And the answers were "00"
+    And the software reported the INS verified
+
+  Scenario: a historical INS is not verified
+    When the software verifies the INS "2090763220834" key "39" with OID "1.2.250.1.213.1.4.8" for the traits:
+      | nom de naissance  | ECETINSI                     |
+      | prénoms           | PIERRE-ALAIN MURIEL FLORIANT |
+      | sexe              | M                            |
+      | date de naissance | 2009-07-14                   |
+      | lieu de naissance | 63220                        |
+    Then the simulator received 1 call
+    And the answers were "01"
+    And the software reported the INS not verified
+    And the software stored no INS
