@@ -203,7 +203,7 @@ pub fn render_docs(registry: &Registry) -> String {
          <!-- generated from harness/src/steps.rs by `insilab-harness`; a test fails when this \
          file drifts. Regenerate with `UPDATE_STEPS_DOC=1 cargo test -p insilab-harness steps_doc`. -->\n\n\
          Every step the suites under `scenarios/` may use. Keywords are free (`Given`, `When`, \
-         `Then`, `And`, `But`); the column says where a step reads naturally. A failed check names \
+         `Then`, `And`, `But`); the section says where a step reads naturally. A failed check names \
          the rule it enforces in its message (`[INSI-ALG-01] …`).\n\n\
          Outcome checks (\"the software stored …\") read the outcome the driver reports; with the \
          `manual` driver they become yes/no questions to the operator.\n\n",

@@ -422,6 +422,28 @@ mod tests {
     }
 
     #[test]
+    fn feature_file_size_limit_holds_at_the_boundary() {
+        let dir = tempfile::tempdir().unwrap();
+        let head =
+            "Feature: f\n  Scenario: s\n    Given the simulator answers in the \"live\" dialect\n";
+        let mut text = head.to_owned();
+        while text.len() < usize::try_from(MAX_FEATURE_BYTES).unwrap() - 2 {
+            text.push_str("# padding padding padding padding padding padding padding padding\n");
+        }
+        text.truncate(usize::try_from(MAX_FEATURE_BYTES).unwrap() - 1);
+        text.push('\n');
+        let path = dir.path().join("limit.feature");
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(load(path.to_str().unwrap()).unwrap().len(), 1);
+        text.push('\n');
+        std::fs::write(&path, &text).unwrap();
+        assert!(matches!(
+            load(path.to_str().unwrap()),
+            Err(HarnessError::Feature { .. })
+        ));
+    }
+
+    #[test]
     fn slugs_are_file_safe() {
         assert_eq!(
             slug("2.07 cas 1 — TCHITCHI, the loop"),

@@ -227,3 +227,39 @@ impl Driver for CommandDriver {
         })
     }
 }
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test fixtures are known-valid")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_size_limit_holds_at_the_boundary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sut.yaml");
+        let mut text = String::from("search-traits: [\"sut\", \"{birth_name}\"]\n");
+        let limit = usize::try_from(MAX_CONFIG_BYTES).unwrap();
+        while text.len() < limit - 1 {
+            text.push_str("# padding\n");
+        }
+        text.truncate(limit - 1);
+        text.push('\n');
+        std::fs::write(&path, &text).unwrap();
+        let config: CommandConfig = read_config(&path).unwrap();
+        assert_eq!(config.search_traits, ["sut", "{birth_name}"]);
+        assert_eq!(config.timeout_seconds, DEFAULT_COMMAND_TIMEOUT_SECS);
+        text.push('\n');
+        std::fs::write(&path, &text).unwrap();
+        assert!(read_config::<CommandConfig>(&path).is_err());
+    }
+
+    #[test]
+    fn placeholders_expand_and_unknown_ones_stay() {
+        let mut values = BTreeMap::new();
+        values.insert("birth_name", "D'ARTAGNAN".to_owned());
+        assert_eq!(
+            expand("--nom={birth_name} {nope}", &values),
+            "--nom=D'ARTAGNAN {nope}"
+        );
+    }
+}

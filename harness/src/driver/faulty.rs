@@ -120,8 +120,9 @@ impl FaultyDriver {
             .await
     }
 
-    fn rewrite(&self, input: &TraitsInput, original: &TraitsInput) -> Option<Rewrite> {
-        let _ = input;
+    /// The request rewrite that produces the bug on the wire (`original`: the traits as the
+    /// user typed them).
+    fn rewrite(&self, original: &TraitsInput) -> Option<Rewrite> {
         match self.bug {
             FaultyBug::LowerCaseTraits => Some(Arc::new(|xml: &str| {
                 let lower = |t: &str| t.to_lowercase();
@@ -177,7 +178,7 @@ impl FaultyDriver {
         if self.bug == FaultyBug::NoFirstNameLoop && input.first_names.len() > 1 {
             query_input.first_names = vec![input.first_names.join(" ")];
         }
-        let rewrite = self.rewrite(&query_input, input);
+        let rewrite = self.rewrite(input);
         let client = match (&rewrite, ctx.endpoint_override.is_some()) {
             (Some(_), false) => {
                 let proxy = self.proxy(&url).await?;
