@@ -143,4 +143,18 @@ fn driver_protocol_examples_are_valid() {
     let outcome: SutOutcome = serde_json::from_str(blocks[1]).unwrap();
     assert_eq!(outcome.calls, Some(2));
     let _: insilab_harness::driver::http::HookAction = serde_json::from_str(blocks[2]).unwrap();
+    // The YAML configurations shown parse, in order: command driver, http driver.
+    let yaml: Vec<&str> = doc
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(yaml.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let command = dir.path().join("command.yaml");
+    std::fs::write(&command, yaml[0]).unwrap();
+    insilab_harness::driver::command::CommandDriver::load(&command).unwrap();
+    let http = dir.path().join("http.yaml");
+    std::fs::write(&http, yaml[1]).unwrap();
+    insilab_harness::driver::http::HttpDriver::load(&http).unwrap();
 }
