@@ -104,6 +104,9 @@ pub struct RunOptions {
     pub progress: Progress,
     /// Report formats to write into `out` (empty: none).
     pub formats: Vec<Format>,
+    /// Delay injected by "beyond the client timeout" steps: above the software's own total
+    /// timeout, at most [`crate::steps::MAX_TIMEOUT_DELAY`].
+    pub timeout_delay: std::time::Duration,
 }
 
 impl RunOptions {
@@ -119,6 +122,7 @@ impl RunOptions {
             pki: PathBuf::from(insilab_certs::DEFAULT_DIR),
             progress: Progress::Quiet,
             formats: Format::ALL.to_vec(),
+            timeout_delay: crate::steps::BEYOND_TIMEOUT,
         }
     }
 }
@@ -175,7 +179,15 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         pki,
         mut progress,
         formats,
+        timeout_delay,
     } = opts;
+    if timeout_delay > crate::steps::MAX_TIMEOUT_DELAY {
+        return Err(HarnessError::Driver(format!(
+            "timeout delay of {} s is more than the simulator's limit of {} s",
+            timeout_delay.as_secs(),
+            crate::steps::MAX_TIMEOUT_DELAY.as_secs()
+        )));
+    }
     let registry = crate::steps::registry()?;
     let scenarios = plan(&suite, tags.as_deref(), &registry)?;
     let suites = match suite.as_str() {
@@ -242,6 +254,7 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
             driver,
             evidence: &evidence,
             progress: &mut progress,
+            timeout_delay,
         },
         &registry,
     )

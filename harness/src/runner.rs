@@ -45,6 +45,8 @@ pub struct LoopInput<'a> {
     pub evidence: &'a Evidence,
     /// Progress display.
     pub progress: &'a mut Progress,
+    /// Delay injected by "beyond the client timeout".
+    pub timeout_delay: std::time::Duration,
 }
 
 /// Selects scenarios by tag expression and checks every step is defined.
@@ -118,6 +120,7 @@ async fn run_scenario(
         scenario.id.clone(),
         mark,
     );
+    world.timeout_delay = input.timeout_delay;
     let mut steps = Vec::new();
     let mut status = Status::Passed;
     let mut failure = None;

@@ -21,8 +21,11 @@ pub const JOURNAL_WAIT: Duration = Duration::from_secs(5);
 /// How long the harness waits for calls it cannot count in advance (drivers other than
 /// reference): the journal must stay quiet this long.
 pub const JOURNAL_SETTLE: Duration = Duration::from_millis(300);
-/// Delay injected by "beyond the client timeout" (the reference driver's timeout is shorter).
+/// Default delay injected by "beyond the client timeout" (the reference driver's timeout is
+/// shorter); `insilab run --timeout-delay` sets it above the software's own timeout.
 pub const BEYOND_TIMEOUT: Duration = Duration::from_secs(3);
+/// Longest delay the simulator accepts for an override.
+pub const MAX_TIMEOUT_DELAY: Duration = Duration::from_secs(120);
 
 /// Why a step did not pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +64,8 @@ pub struct World {
     pub outcome: Option<SutOutcome>,
     /// Calls observed since the scenario started (fetched after each action).
     pub exchanges: Vec<Exchange>,
+    /// Delay injected by "beyond the client timeout".
+    pub timeout_delay: Duration,
 }
 
 impl World {
@@ -85,6 +90,7 @@ impl World {
             input: None,
             outcome: None,
             exchanges: Vec::new(),
+            timeout_delay: BEYOND_TIMEOUT,
         }
     }
 
@@ -283,8 +289,11 @@ static STEPS: &[StepDef] = &[
         "Given",
         r#"the simulator delays the next search for "([^"]+)" beyond the client timeout"#,
         r#"the simulator delays the next search for "ADRUN" beyond the client timeout"#,
-        "Delays the answer to the next matching search by 3 s (the reference driver's total timeout is 1 s; configure your software's timeout below 3 s for this scenario).",
-        |w, a| Box::pin(override_step(w, a, Answer::Delay(BEYOND_TIMEOUT)))
+        "Delays the answer to the next matching search by 3 s, or by `insilab run --timeout-delay SECS` (set it above your software's total timeout; the reference driver's is 1 s). Tagged `@slow` in the shipped suite.",
+        |w, a| {
+            let delay = w.timeout_delay;
+            Box::pin(override_step(w, a, Answer::Delay(delay)))
+        }
     ),
     step!(
         "Given",

@@ -43,6 +43,10 @@ pub struct RunArgs {
     /// Report formats, comma-separated (`html,junit,json,md`).
     #[arg(long, value_delimiter = ',', default_value = "html,junit,json,md")]
     pub formats: Vec<String>,
+    /// Delay, in seconds, of the "answer comes after the software's timeout" scenario: set it
+    /// above your software's total timeout (at most 120).
+    #[arg(long, value_name = "SECS", default_value_t = 3)]
+    pub timeout_delay: u64,
     /// Also copy the JUnit report to this path (for CI).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -66,6 +70,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         },
     };
     opts.tags = args.tags;
+    opts.timeout_delay = std::time::Duration::from_secs(args.timeout_delay);
     opts.pki = args.pki;
     let mut formats: Vec<Format> = args
         .formats

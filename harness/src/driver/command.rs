@@ -221,9 +221,13 @@ impl Driver for CommandDriver {
         input: &'a TraitsInput,
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
-            let template = self.config.verify.clone().unwrap_or_default();
+            let Some(template) = &self.config.verify else {
+                return Err(HarnessError::Skipped(
+                    "the command driver has no verify command configured".into(),
+                ));
+            };
             let values = placeholders(ctx, Some(input), Some(ins));
-            self.run("verify", &template, &values).await
+            self.run("verify", template, &values).await
         })
     }
 }

@@ -80,7 +80,7 @@ pub trait Driver: Send + Sync {
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         let name = self.name();
         Box::pin(async move {
-            Err(HarnessError::Driver(format!(
+            Err(HarnessError::Skipped(format!(
                 "driver {name} cannot search by card"
             )))
         })
@@ -95,7 +95,7 @@ pub trait Driver: Send + Sync {
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         let name = self.name();
         Box::pin(async move {
-            Err(HarnessError::Driver(format!(
+            Err(HarnessError::Skipped(format!(
                 "driver {name} cannot verify an INS"
             )))
         })
