@@ -3,6 +3,7 @@ Feature: Vérification de l'INS (verification, reconstructed contract)
   Software that receives an INS from another identification domain verifies it against the
   traits. The verification contract is reconstructed (insi-protocol.md §2).
 
+  @INSI-VER-01
   Scenario: the active INS matches the traits
     When the software verifies the INS "1090763220834" key "89" with OID "1.2.250.1.213.1.4.8" for the traits:
       | nom de naissance  | ECETINSI                     |
@@ -15,6 +16,7 @@ Feature: Vérification de l'INS (verification, reconstructed contract)
     And the answers were "00"
     And the software reported the INS verified
 
+  @INSI-VER-01
   Scenario: a historical INS is not verified
     When the software verifies the INS "2090763220834" key "39" with OID "1.2.250.1.213.1.4.8" for the traits:
       | nom de naissance  | ECETINSI                     |

@@ -4,56 +4,89 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use insilab_client::{ClientConfig, InsiClient, TlsIdentity};
-use insilab_harness::driver::reference::{to_outcome, to_query};
-use insilab_harness::outcome::TraitsInput;
+use insilab_harness::driver::reference::{
+    to_outcome, to_query, to_verify_outcome, to_verify_query,
+};
+use insilab_harness::outcome::{StoredIns, TraitsInput};
 
 /// Arguments of `insilab example-sut`.
 #[derive(Debug, clap::Args)]
 pub struct ExampleSutArgs {
     #[command(subcommand)]
     action: Action,
+    /// INSi endpoint to call (the command driver's `{endpoint}`).
+    #[arg(long, global = true, default_value = insilab_client::DEFAULT_URL)]
+    endpoint: String,
+    /// The traits as the driver gives them (the command driver's `{traits_json}`).
+    #[arg(long, global = true, default_value = "{}")]
+    traits_json: String,
+    /// PKI directory holding the client identity.
+    #[arg(long, global = true, default_value = insilab_certs::DEFAULT_DIR)]
+    pki: PathBuf,
+    /// Client identity in that PKI.
+    #[arg(long, global = true, default_value = "insi-auto")]
+    identity: String,
+    /// Total time limit of one INSi call, in milliseconds. Keep it below the harness's
+    /// `--timeout-delay` so that the timeout scenario sees the software give up.
+    #[arg(long, global = true, default_value_t = 2000)]
+    timeout_ms: u64,
 }
 
 #[derive(Debug, clap::Subcommand)]
 enum Action {
-    /// Searches by traits and prints the outcome JSON of the driver protocol on stdout.
-    SearchTraits {
-        /// INSi endpoint to call (the command driver's `{endpoint}`).
+    /// Searches by traits; prints the outcome JSON of the driver protocol on stdout.
+    SearchTraits,
+    /// Verifies an INS against the traits; prints the outcome JSON on stdout.
+    Verify {
+        /// 13-character matricule (the driver's `{matricule}`).
         #[arg(long)]
-        endpoint: String,
-        /// The traits as the driver gives them (the command driver's `{traits_json}`).
+        matricule: String,
+        /// 2-digit key (`{key}`).
         #[arg(long)]
-        traits_json: String,
-        /// PKI directory holding the client identity.
-        #[arg(long, default_value = insilab_certs::DEFAULT_DIR)]
-        pki: PathBuf,
-        /// Client identity in that PKI.
-        #[arg(long, default_value = "insi-auto")]
-        identity: String,
+        key: String,
+        /// OID (`{oid}`).
+        #[arg(long)]
+        oid: String,
     },
 }
 
 /// Runs the action; the outcome goes to stdout as one JSON document. Exit 0 whenever an
 /// outcome was printed (the harness judges it), 2 when the input cannot be read.
 pub fn run(args: ExampleSutArgs) -> anyhow::Result<ExitCode> {
-    let Action::SearchTraits {
-        endpoint,
-        traits_json,
-        pki,
-        identity,
-    } = args.action;
-    let input: TraitsInput = serde_json::from_str(&traits_json)
+    let input: TraitsInput = serde_json::from_str(&args.traits_json)
         .context("--traits-json is not the driver's traits JSON")?;
     let config = ClientConfig {
-        url: endpoint,
-        tls: TlsIdentity::Pki { dir: pki, identity },
+        url: args.endpoint,
+        tls: TlsIdentity::Pki {
+            dir: args.pki,
+            identity: args.identity,
+        },
+        total_timeout: Duration::from_millis(args.timeout_ms),
         ..ClientConfig::default()
     };
     let client = InsiClient::new(config).context("failed to set up the INSi client")?;
-    let outcome = super::runtime()?.block_on(client.search_traits(&to_query(&input)));
-    println!("{}", serde_json::to_string_pretty(&to_outcome(&outcome))?);
+    let runtime = super::runtime()?;
+    let outcome = match args.action {
+        Action::SearchTraits => {
+            to_outcome(&runtime.block_on(client.search_traits(&to_query(&input))))
+        }
+        Action::Verify {
+            matricule,
+            key,
+            oid,
+        } => {
+            let ins = StoredIns {
+                matricule,
+                key,
+                oid,
+            };
+            to_verify_outcome(&runtime.block_on(client.verify(&to_verify_query(&ins, &input))))
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&outcome)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -174,6 +174,34 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
     out
 }
 
+/// The verification query for an INS and the traits the scenario gives.
+pub fn to_verify_query(ins: &StoredIns, input: &TraitsInput) -> VerifyQuery {
+    VerifyQuery {
+        ins: format!("{}{}", ins.matricule, ins.key),
+        oid: ins.oid.clone(),
+        birth_name: input.birth_name.clone(),
+        first_names: input.first_names.clone(),
+        sex: input.sex.clone(),
+        birth_date: input.birth_date.clone(),
+        birthplace: input.birthplace.clone(),
+    }
+}
+
+/// Maps a verification's outcome to the driver protocol: a verification stores nothing; its
+/// answer is "verified" or "not verified" (or the error it met).
+pub fn to_verify_outcome(search: &SearchOutcome) -> SutOutcome {
+    let mut out = to_outcome(search);
+    match search.verdict {
+        Verdict::Found(_) | Verdict::Verified { .. } => {
+            out.outcome = OutcomeKind::Verified;
+            out.stored = None;
+        }
+        Verdict::NotFound => out.outcome = OutcomeKind::NotVerified,
+        _ => {}
+    }
+    out
+}
+
 impl Driver for ReferenceDriver {
     fn name(&self) -> String {
         "reference".to_owned()
@@ -202,26 +230,8 @@ impl Driver for ReferenceDriver {
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
             let client = self.client(&Self::url(ctx))?;
-            let query = VerifyQuery {
-                ins: format!("{}{}", ins.matricule, ins.key),
-                oid: ins.oid.clone(),
-                birth_name: input.birth_name.clone(),
-                first_names: input.first_names.clone(),
-                sex: input.sex.clone(),
-                birth_date: input.birth_date.clone(),
-                birthplace: input.birthplace.clone(),
-            };
-            let search = client.verify(&query).await;
-            let mut out = to_outcome(&search);
-            // A verification stores nothing; its answer is "match" or "no match".
-            match search.verdict {
-                Verdict::Found(_) | Verdict::Verified { .. } => {
-                    out.outcome = OutcomeKind::Verified;
-                    out.stored = None;
-                }
-                Verdict::NotFound => out.outcome = OutcomeKind::NotVerified,
-                _ => {}
-            }
+            let search = client.verify(&to_verify_query(ins, input)).await;
+            let out = to_verify_outcome(&search);
             Ok(out)
         })
     }
