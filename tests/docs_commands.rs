@@ -9,7 +9,7 @@
 //! them, so they are skipped here. Lines whose program is not installed (`keytool`, `curl`, …)
 //! are skipped loudly.
 //!
-//! The page's directory holds a copy of `examples/`, as a checkout does. Pages that do not generate a PKI themselves (`insilab pki init`) start with a copy of the
+//! The page's directory holds a copy of `examples/` and `scenarios/`, as a checkout does. Pages that do not generate a PKI themselves (`insilab pki init`) start with a copy of the
 //! shared test PKI in `certs/generated/`, as a reader who followed the quick start has.
 
 use std::net::{SocketAddr, TcpStream};
@@ -117,6 +117,13 @@ fn find_comment(text: &str) -> Option<usize> {
     None
 }
 
+/// The last lines of an output, enough to see why a command failed.
+fn tail(text: &str) -> String {
+    const LINES: usize = 15;
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(LINES)..].join("\n")
+}
+
 fn program_available(program: &str) -> bool {
     Command::new("sh")
         .arg("-c")
@@ -173,7 +180,13 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn run_page(page: &Path, binary_dir: &Path, shared_pki: &Path, examples: &Path) -> usize {
+fn run_page(
+    page: &Path,
+    binary_dir: &Path,
+    shared_pki: &Path,
+    checkout: &Path,
+    failures: &mut Vec<String>,
+) -> usize {
     let markdown = std::fs::read_to_string(page).expect("read the page");
     let name = page
         .file_name()
@@ -187,8 +200,10 @@ fn run_page(page: &Path, binary_dir: &Path, shared_pki: &Path, examples: &Path) 
     if !markdown.contains("insilab pki init") {
         copy_dir(shared_pki, &workdir.path().join("certs/generated"));
     }
-    // The pages refer to the shipped examples as a reader in a checkout sees them.
-    copy_dir(examples, &workdir.path().join("examples"));
+    // The pages refer to the shipped examples and scenarios as a reader in a checkout sees them.
+    for dir in ["examples", "scenarios"] {
+        copy_dir(&checkout.join(dir), &workdir.path().join(dir));
+    }
     let path = format!(
         "{}:{}",
         binary_dir.display(),
@@ -235,14 +250,14 @@ fn run_page(page: &Path, binary_dir: &Path, shared_pki: &Path, examples: &Path) 
             .output()
             .unwrap_or_else(|e| panic!("{what}: failed to start: {e}"));
         let code = output.status.code().unwrap_or(-1);
-        assert_eq!(
-            code,
-            command.expected_exit,
-            "{what}: exit code {code}, the docs say {}\n--- stdout\n{}\n--- stderr\n{}",
-            command.expected_exit,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        if code != command.expected_exit {
+            failures.push(format!(
+                "{what}: exit code {code}, the docs say {}\n--- stdout\n{}\n--- stderr\n{}",
+                command.expected_exit,
+                tail(&String::from_utf8_lossy(&output.stdout)),
+                tail(&String::from_utf8_lossy(&output.stderr))
+            ));
+        }
         ran += 1;
     }
     ran
@@ -261,9 +276,16 @@ fn every_documented_command_runs_as_documented() {
         .collect();
     pages.sort();
     let mut total = 0;
+    let mut failures = Vec::new();
     for page in &pages {
-        total += run_page(page, binary_dir, pki.dir(), &root.join("examples"));
+        total += run_page(page, binary_dir, pki.dir(), &root, &mut failures);
     }
+    assert!(
+        failures.is_empty(),
+        "{} documented command(s) do not behave as documented:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
     assert!(total > 0, "no documented command was run");
     eprintln!("docs: {total} documented commands ran");
 }
