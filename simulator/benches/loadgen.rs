@@ -274,6 +274,12 @@ fn main() {
 
         println!("loadgen: {connections} keep-alive connections, {secs} s per run, journal on (capacity 10000)");
         println!("simulator start (PKI loaded, dataset parsed, sockets bound): {:.1} ms", startup.as_secs_f64() * 1e3);
+        if std::env::var("LOADGEN_ONLY").as_deref() == Ok("simulator") {
+            // For profilers: only the simulator's keep-alive run.
+            let f = keep_alive(Arc::clone(&client), sim_addr, connections, secs, body.clone()).await;
+            println!("simulator (journal on): {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us", f.rps, f.p50_us, f.p99_us);
+            return;
+        }
         // Warm up both.
         keep_alive(Arc::clone(&client), base_addr, connections, 1, body.clone()).await;
         keep_alive(Arc::clone(&client), sim_addr, connections, 1, body.clone()).await;

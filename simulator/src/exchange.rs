@@ -154,14 +154,13 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
     let message_id = request.headers.message_id.clone();
     let mid = message_id.as_deref();
     let body_op = request.operation();
-    let request_body = Some(request.body.clone());
     let findings = run_rules(&request, ctx);
     let fault = |f: Fault, findings: Vec<JournalFinding>| {
         fault_processed(
             b.dialect,
             Some(body_op),
             message_id.clone(),
-            request_body.clone(),
+            Some(request.body.clone()),
             f,
             findings,
         )
@@ -241,7 +240,7 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
         out.delay = Duration::from_millis(spec.delay_ms);
     }
     out.message_id = message_id;
-    out.request_body = request_body;
+    out.request_body = Some(request.body);
     out
 }
 
@@ -450,7 +449,7 @@ fn card_matches(p: &Person, c: &CardSearch) -> bool {
     let name_ok = c
         .nom_naissance
         .as_ref()
-        .is_none_or(|n| matching::normalise_name(n) == matching::normalise_name(&p.birth_name));
+        .is_none_or(|n| matching::same_words(n, &p.birth_name));
     let date_ok = c
         .date_naissance
         .as_ref()

@@ -54,6 +54,19 @@ pub fn requested_first_names(prenoms: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Whether `a` and `b` are the same words (split on white space, ASCII case ignored), without
+/// allocating: this runs for every person on every search.
+pub fn same_words(a: &str, b: &str) -> bool {
+    let (mut x, mut y) = (a.split_whitespace(), b.split_whitespace());
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if p.eq_ignore_ascii_case(q) => {}
+            _ => return false,
+        }
+    }
+}
+
 fn eq_opt(sent: Option<&String>, have: &str) -> bool {
     sent.is_some_and(|s| s.trim() == have)
 }
@@ -63,20 +76,21 @@ pub fn person_matches(person: &Person, query: &TraitsQuery) -> bool {
     let Some(name) = &query.birth_name else {
         return false;
     };
-    if normalise_name(name) != normalise_name(&person.birth_name) {
-        return false;
-    }
-    if !eq_opt(query.sex.as_ref(), &person.sex)
+    if !same_words(name, &person.birth_name)
+        || !eq_opt(query.sex.as_ref(), &person.sex)
         || !eq_opt(query.birth_date.as_ref(), &person.birth_date)
     {
         return false;
     }
-    let wanted = requested_first_names(&query.prenoms);
-    if wanted.is_empty()
-        || !wanted
-            .iter()
-            .all(|w| person.first_names.iter().any(|f| normalise_name(f) == *w))
-    {
+    let mut wanted = query
+        .prenoms
+        .iter()
+        .flat_map(|p| p.split_whitespace())
+        .peekable();
+    if wanted.peek().is_none() {
+        return false;
+    }
+    if !wanted.all(|w| person.first_names.iter().any(|f| same_words(f, w))) {
         return false;
     }
     match (&query.birthplace, &person.birthplace) {
