@@ -187,7 +187,9 @@ fn restrict_to_owner(_path: &Path) -> Result<(), CertsError> {
 /// Generates the whole PKI in memory.
 pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
     validate(opts)?;
-    let now = opts.now.replace_nanosecond(0).unwrap_or(opts.now);
+    // Certificates carry whole seconds in UTC; an offset given with --now is converted.
+    let now = opts.now.to_offset(time::UtcOffset::UTC);
+    let now = now.replace_nanosecond(0).unwrap_or(now);
     let keys = generate_keys(opts.seed)?;
     let key = |name: &str| -> Result<&Keys, CertsError> {
         keys.get(name).ok_or_else(|| {

@@ -92,6 +92,28 @@ struct ExportTrustArgs {
     password: String,
 }
 
+/// Appends a formatted line to a `String` (writing to a `String` cannot fail).
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+/// Writes the output at once; a reader that went away (`| head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(error) => Err(error).context("failed to write to standard output"),
+    }
+}
+
 /// Runs `insilab pki`.
 pub fn run(args: PkiArgs) -> anyhow::Result<ExitCode> {
     match args.command {
@@ -113,40 +135,46 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     if let Some(now) = &args.now {
         opts.now = insilab_certs::facts::parse_rfc3339(now)?;
     }
+    let mut out = String::new();
     let started = Instant::now();
     let pki = insilab_certs::init(&args.out, &opts, args.force)
         .with_context(|| format!("failed to generate the test pki in {}", args.out.display()))?;
     let index = pki.index();
-    println!(
+    outln!(
+        out,
         "test pki written to {} in {:.1} s (seed {}, now {})",
         pki.dir().display(),
         started.elapsed().as_secs_f64(),
         index.seed,
         index.now
     );
-    println!(
+    outln!(
+        out,
         "  {} CAs, {} identities, {} CRLs; PKCS#12 password {:?}",
         index.cas.len(),
         index.identities.len(),
         index.crls.len(),
         index.p12_password
     );
-    println!("  catalogue: insilab pki show {}", pki.dir().display());
-    println!(
+    outln!(out, "  catalogue: insilab pki show {}", pki.dir().display());
+    outln!(
+        out,
         "  trust the root: insilab pki export-trust --pki {} --format jks-instructions",
         pki.dir().display()
     );
-    Ok(ExitCode::SUCCESS)
+    emit(&out)
 }
 
 fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
+    let mut out = String::new();
     let pki = Pki::load(&args.dir)?;
     let index = pki.index();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(index)?);
-        return Ok(ExitCode::SUCCESS);
+        outln!(out, "{}", serde_json::to_string_pretty(index)?);
+        return emit(&out);
     }
-    println!(
+    outln!(
+        out,
         "test pki {} (seed {}, now {}, structure {}, organisation {:?}, PKCS#12 password {:?})",
         pki.dir().display(),
         index.seed,
@@ -155,7 +183,7 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         index.organisation,
         index.p12_password
     );
-    println!();
+    out.push('\n');
     let mut rows = vec![[
         "NAME".to_owned(),
         "ROLE".to_owned(),
@@ -190,7 +218,8 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     for row in &rows {
-        println!(
+        outln!(
+            out,
             "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
             row[0],
             row[1],
@@ -203,38 +232,40 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             w3 = widths[3]
         );
     }
-    println!();
+    out.push('\n');
     for crl in &index.crls {
-        println!(
+        outln!(
+            out,
             "crl {} ({}): revoked serials [{}]",
             crl.name,
             crl.pem,
             crl.revoked_serials.join(", ")
         );
     }
-    Ok(ExitCode::SUCCESS)
+    emit(&out)
 }
 
 fn export_trust(args: ExportTrustArgs) -> anyhow::Result<ExitCode> {
+    let mut out = String::new();
     let pki = Pki::load(&args.dir)?;
     match args.format {
         TrustFormat::Pem => {
             for name in ["root", "organisations", "personnes"] {
-                print!("{}", pki.ca_pem(name)?);
+                out.push_str(&pki.ca_pem(name)?);
             }
         }
         TrustFormat::P12 => {
-            let out = args
+            let path = args
                 .out
                 .unwrap_or_else(|| pki.dir().join("ca").join("truststore.p12"));
             let bytes = pki.truststore_p12(&args.password)?;
-            std::fs::write(&out, bytes)
-                .with_context(|| format!("failed to write {}", out.display()))?;
-            println!("{}", out.display());
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("failed to write {}", path.display()))?;
+            outln!(out, "{}", path.display());
         }
-        TrustFormat::JksInstructions => print!("{}", instructions(&pki)),
+        TrustFormat::JksInstructions => out.push_str(&instructions(&pki)),
     }
-    Ok(ExitCode::SUCCESS)
+    emit(&out)
 }
 
 /// The commands of docs/pki.md with this PKI's paths filled in.
