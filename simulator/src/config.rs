@@ -22,8 +22,8 @@ pub const DEFAULT_ADMIN_LISTEN: &str = "127.0.0.1:8444";
 /// Default number of journal entries kept in memory.
 pub const DEFAULT_JOURNAL_CAPACITY: usize = 10_000;
 /// Software authorisation numbers (`LPS/IDAM`) accepted by default: the ones seen on the test
-/// platform (`cnda-test-data.md`) and insilab's own reference client.
-pub const DEFAULT_IDAM_REGISTRY: &[&str] = &["PDP17NF21DD0", "TESTSGIE0000", "INSILAB-REF-0001"];
+/// platform (`cnda-test-data.md`); the reference client uses the first.
+pub const DEFAULT_IDAM_REGISTRY: &[&str] = &["PDP17NF21DD0", "TESTSGIE0000"];
 /// Client certificate CNs the service accepts; any other gives `DESIR_560`.
 pub const ACCEPTED_CLIENT_CNS: &[&str] = &["INSI-AUTO", "INSI-MANU"];
 

@@ -22,8 +22,9 @@ pub fn certificate_facts(der: &[u8]) -> Option<ClientCertificate> {
         it.next().and_then(|a| a.as_str().ok()).map(str::to_owned)
     };
     Some(ClientCertificate {
-        subject: subject.to_string(),
-        issuer: cert.issuer().to_string(),
+        // RFC 4514 order (CN first), as the PKI catalogue writes them.
+        subject: insilab_certs::facts::rfc4514(subject),
+        issuer: insilab_certs::facts::rfc4514(cert.issuer()),
         serial: cert.raw_serial_as_string().replace(':', "").to_uppercase(),
         cn: first(&mut subject.iter_common_name()),
         ou: first(&mut subject.iter_organizational_unit()),
