@@ -1232,3 +1232,40 @@ async fn negative_server_identities_are_refused_by_a_checking_client() {
         "the catalogue has negative server identities ({checked})"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_jsonl_journal_keeps_every_exchange_after_shutdown() {
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let p = path.clone();
+    let sim = start(&pki, move |c| {
+        c.journal_file = Some(p);
+        c.journal_capacity = 1;
+    })
+    .await;
+    let mut conn = connect(&pki, Some("insi-auto"), addr_of(&sim.endpoint_url()))
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        conn.search(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None))
+            .await;
+    }
+    assert_eq!(sim.journal().len(), 1, "the ring keeps one entry");
+    sim.shutdown().await;
+    let text = std::fs::read_to_string(&path).unwrap();
+    let entries: Vec<insilab_simulator::JournalEntry> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3],
+        "the file keeps them all"
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.raw_response.contains("<CodeCR>00</CodeCR>"))
+    );
+}
