@@ -222,17 +222,21 @@ impl Journal {
     pub fn record(&self, mut entry: JournalEntry) -> u64 {
         // The sequence number is taken under the ring lock so that the ring is always in
         // `seq` order: a waiter polling with `since` never skips an entry.
-        let (seq, entry) = {
+        let (seq, entry, evicted) = {
             let mut ring = lock(&self.inner.ring);
             let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
             entry.seq = seq;
             let entry = Arc::new(entry);
-            if ring.len() >= self.inner.capacity {
-                ring.pop_front();
-            }
+            let evicted = if ring.len() >= self.inner.capacity {
+                ring.pop_front()
+            } else {
+                None
+            };
             ring.push_back(Arc::clone(&entry));
-            (seq, entry)
+            (seq, entry, evicted)
         };
+        // The evicted entry (raw XML and all) is freed outside the lock.
+        drop(evicted);
         if let Some((path, w)) = &self.inner.file {
             let written = serde_json::to_vec(&*entry)
                 .map_err(std::io::Error::other)
