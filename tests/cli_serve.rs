@@ -28,6 +28,13 @@ fn serves_prints_where_to_connect_and_stops_gracefully_on_sigterm() {
     let pki = insilab_certs::testing::shared_pki().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal.jsonl");
+    // The file says 2022; the command line's --dialect cnda wins.
+    let config = dir.path().join("serve.yaml");
+    std::fs::write(
+        &config,
+        "dialect: \"2022\"\njournal_capacity: 5\nallow_idam: [MYIDAM000001]\n",
+    )
+    .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_insilab"))
         .args([
             "serve",
@@ -44,6 +51,8 @@ fn serves_prints_where_to_connect_and_stops_gracefully_on_sigterm() {
         .arg(pki.dir())
         .arg("--journal")
         .arg(&journal)
+        .arg("--config")
+        .arg(&config)
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -62,6 +71,7 @@ fn serves_prints_where_to_connect_and_stops_gracefully_on_sigterm() {
     let text = banner.join("\n");
     assert!(text.contains("endpoint     https://127.0.0.1:"), "{text}");
     assert!(text.contains("token t0ken"), "{text}");
+    assert!(text.contains("dialect      cnda"), "{text}");
     assert!(text.contains("insi-auto"), "{text}");
     assert!(text.contains("trust root"), "{text}");
     let admin = text
