@@ -51,6 +51,10 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio_rustls::TlsAcceptor;
 
+/// Highest connection cap honoured, whatever the configuration says (tokio's semaphore has a
+/// hard maximum; no loopback test needs more).
+pub const MAX_CONNECTIONS_CEILING: usize = 100_000;
+
 /// How long a graceful shutdown waits for open connections before giving up on them.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -168,7 +172,10 @@ impl Prepared {
             state: Arc::new(state),
             mtls: TlsAcceptor::from(mtls),
             card: card.map(TlsAcceptor::from),
-            max_connections: config.limits.max_connections.max(1),
+            max_connections: config
+                .limits
+                .max_connections
+                .clamp(1, MAX_CONNECTIONS_CEILING),
         })
     }
 
