@@ -1269,3 +1269,36 @@ async fn the_jsonl_journal_keeps_every_exchange_after_shutdown() {
             .all(|e| e.raw_response.contains("<CodeCR>00</CodeCR>"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connection_cap_holds_further_clients_until_a_slot_frees() {
+    let pki = pki();
+    let sim = start(&pki, |c| c.limits.max_connections = 1).await;
+    let addr = addr_of(&sim.endpoint_url());
+    let mut first = connect(&pki, Some("insi-auto"), addr).await.unwrap();
+    first
+        .search(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None))
+        .await;
+    let pki2 = std::sync::Arc::clone(&pki);
+    let second = tokio::spawn(async move {
+        let mut c = connect(&pki2, Some("insi-manu"), addr).await.unwrap();
+        c.search(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None))
+            .await
+    });
+    // While the first connection lives, it keeps being served and the second one is not.
+    for _ in 0..3 {
+        let (s, _) = first
+            .search(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None))
+            .await;
+        assert_eq!(s, 200);
+    }
+    assert!(
+        !second.is_finished(),
+        "the second client was served beyond the cap of 1"
+    );
+    assert_eq!(sim.journal().len(), 4);
+    drop(first);
+    let (s, _) = second.await.unwrap();
+    assert_eq!(s, 200, "served once the first connection closed");
+    sim.shutdown().await;
+}
