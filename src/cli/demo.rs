@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use insilab_harness::{DriverSpec, FaultyBug, Progress, RunOptions, RunSummary, run_suites};
+use insilab_harness::{Progress, RunOptions, RunSummary, run_self_test, run_suites};
 use insilab_reports::model::Status;
 
 /// Arguments of `insilab demo`.
@@ -88,46 +88,30 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     } else {
         writeln!(
             out,
-            "3. Self-test: the same suites with a deliberately faulty client, one bug at a time:"
+            "3. Self-test: the same suites with a deliberately faulty client, one run per bug:"
         )?;
         out.flush()?;
-        for bug in FaultyBug::ALL {
-            let dir = args.out.join("self-test").join(bug.name());
-            let mut options = RunOptions::new("all", dir);
-            options.pki = args.pki.clone();
-            options.driver = DriverSpec::Faulty(bug);
-            options.formats = Vec::new();
-            let faulty = run_suites(options)
-                .await
-                .with_context(|| format!("failed to run the self-test for bug {}", bug.name()))?;
-            let failed: Vec<_> = faulty
-                .results
-                .scenarios
-                .iter()
-                .filter(|s| s.status == Status::Failed)
-                .collect();
-            match failed.first() {
-                Some(first) => {
-                    let rule = first
-                        .failure
-                        .as_ref()
-                        .and_then(|f| f.rule.clone())
-                        .unwrap_or_else(|| "-".to_owned());
+        let results = run_self_test("all", args.pki.clone(), args.out.join("self-test"))
+            .await
+            .context("failed to run the self-test")?;
+        for result in results {
+            let name = result.bug.name();
+            match (&result.evidence, result.caught) {
+                (Some((scenario, _)), true) => writeln!(
+                    out,
+                    "   caught   {name:<28} {:>2} scenario(s) failed, e.g. {scenario} [{}]",
+                    result.failed,
+                    result.bug.rule()
+                )?,
+                _ => {
                     writeln!(
                         out,
-                        "   caught   {:<28} {:>2} scenario(s) failed, e.g. {} [{}]",
-                        bug.name(),
-                        failed.len(),
-                        first.id,
-                        rule
+                        "   MISSED   {name:<28} no failure names {}",
+                        result.bug.rule()
                     )?;
-                }
-                None => {
-                    writeln!(out, "   MISSED   {:<28} no scenario failed", bug.name())?;
-                    uncaught.push(bug.name());
+                    uncaught.push(name);
                 }
             }
-            out.flush()?;
         }
     }
 
