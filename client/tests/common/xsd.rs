@@ -11,8 +11,26 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Where the published WSDL and XSDs are.
+/// Where the published XSDs are on the development machines, when neither
+/// `INSILAB_INSI_XSD_DIR` nor the `shared/` folder beside the checkout has them.
 pub const REFERENCE_DIR: &str = "/work/shared/reference/insi-wsdl-1.5.0/xsd";
+
+/// The published XSD folder: `INSILAB_INSI_XSD_DIR`, else `shared/` beside the checkout (as CI
+/// lays it out), else [`REFERENCE_DIR`].
+fn reference_dir() -> PathBuf {
+    let candidates = [
+        std::env::var_os("INSILAB_INSI_XSD_DIR").map(PathBuf::from),
+        Some(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/reference/insi-wsdl-1.5.0/xsd"),
+        ),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| PathBuf::from(REFERENCE_DIR))
+}
 
 fn wrapper_xsd(reference: &Path) -> String {
     let p = |rel: &str| reference.join(rel).display().to_string();
@@ -70,7 +88,7 @@ pub enum Skip {
 /// Validates `xml`; `Err(Skip)` when the tools or the schemas are missing, `Ok(Err(report))`
 /// when xmllint rejects the document.
 pub fn validate(xml: &str) -> Result<Result<(), String>, Skip> {
-    let reference = PathBuf::from(REFERENCE_DIR);
+    let reference = reference_dir();
     if !reference.is_dir() {
         return Err(Skip::NoReference(reference));
     }
