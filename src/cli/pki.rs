@@ -84,7 +84,7 @@ struct ExportTrustArgs {
     /// What to export.
     #[arg(long, value_enum)]
     format: TrustFormat,
-    /// Where --format p12 writes the trust store (default: <pki>/ca/truststore.p12).
+    /// Where --format p12 writes the trust store (default: `<pki>/ca/truststore.p12`).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Password of the --format p12 trust store.

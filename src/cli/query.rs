@@ -127,7 +127,7 @@ struct CommonArgs {
     /// Software authorisation number sent as ContexteLPS/LPS/IDAM.
     #[arg(long, env = "INSILAB_IDAM", default_value = insilab_client::DEFAULT_IDAM)]
     idam: String,
-    /// Software name sent in ContexteLPS (as urn:lps:<name>:<version>).
+    /// Software name sent in ContexteLPS (as `urn:lps:<name>:<version>`).
     #[arg(long, default_value = insilab_client::DEFAULT_SOFTWARE_NAME)]
     software_name: String,
     /// Software version sent in ContexteLPS.

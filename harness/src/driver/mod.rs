@@ -1,5 +1,5 @@
 //! Drivers make the software under test act. One trait, several implementations:
-//! [`reference`] (insilab's own client), [`faulty`] (the same with deliberate bugs: the
+//! [`reference`](mod@reference) (insilab's own client), [`faulty`] (the same with deliberate bugs: the
 //! self-test), [`command`], [`http`] and [`manual`].
 
 pub mod command;
