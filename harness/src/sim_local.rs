@@ -206,7 +206,13 @@ pub fn load_or_init_pki(dir: &Path) -> Result<Arc<insilab_certs::Pki>, HarnessEr
     match insilab_certs::Pki::load(dir) {
         Ok(p) => Ok(Arc::new(p)),
         Err(_) if !dir.join(insilab_certs::INDEX_FILE).exists() => {
-            insilab_certs::init(dir, &insilab_certs::PkiOptions::default(), false)
+            // A random seed, as `insilab pki init` draws (a fixed one would give every
+            // installation the same root key).
+            let options = insilab_certs::PkiOptions {
+                seed: insilab_certs::random_seed(),
+                ..insilab_certs::PkiOptions::default()
+            };
+            insilab_certs::init(dir, &options, false)
                 .map(Arc::new)
                 .map_err(|e| pki_err(&e))
         }

@@ -151,7 +151,13 @@ fn ensure_pki(dir: &Path) -> anyhow::Result<bool> {
             .with_context(|| format!("failed to load the PKI in {}", dir.display()))?;
         return Ok(false);
     }
-    insilab_certs::init(dir, &insilab_certs::PkiOptions::default(), false)
+    // A random seed, as `insilab pki init` draws: a fixed one would give every installation the
+    // same, publicly reproducible root key.
+    let options = insilab_certs::PkiOptions {
+        seed: insilab_certs::random_seed(),
+        ..insilab_certs::PkiOptions::default()
+    };
+    insilab_certs::init(dir, &options, false)
         .with_context(|| format!("failed to generate the PKI in {}", dir.display()))?;
     Ok(true)
 }
