@@ -92,3 +92,47 @@ fn setup_errors_exit_2() {
     let (code, _, _) = run(dir.path(), &["--tags", "@a and ("]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn a_dsr_mapping_groups_the_reports_by_dsr_item_and_a_bad_one_is_a_setup_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dsr-mapping.example.yaml");
+    let out = dir.path().join("evidence");
+    let (code, stdout, stderr) = run(
+        &out,
+        &[
+            "--suite",
+            "cnda",
+            "--dsr-mapping",
+            example.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("EXAMPLE-INS-01"),
+        "the HTML report groups by DSR item"
+    );
+    let json = std::fs::read_to_string(out.join("report.json")).unwrap();
+    assert!(
+        json.contains("EXAMPLE-INS-02"),
+        "the JSON report carries the DSR items"
+    );
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "items:\n  - id: DSR-X\n    requirements: [NOT-A-REQUIREMENT]\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(
+        &dir.path().join("never"),
+        &["--suite", "cnda", "--dsr-mapping", bad.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("NOT-A-REQUIREMENT"), "{stderr}");
+    assert!(
+        !dir.path().join("never/results.json").exists(),
+        "nothing ran"
+    );
+}

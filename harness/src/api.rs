@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use insilab_reports::catalogue::Catalogue;
+use insilab_reports::catalogue::{Catalogue, DsrMapping};
 use insilab_reports::model::{RunResults, Status};
 use insilab_reports::writers::{Format, ReportInput, write_all};
 
@@ -104,6 +104,9 @@ pub struct RunOptions {
     pub progress: Progress,
     /// Report formats to write into `out` (empty: none).
     pub formats: Vec<Format>,
+    /// The publisher's Ségur DSR mapping (DSR item → requirement ids): the reports also group
+    /// the results by DSR item. Read before anything runs, so a bad file is a setup error.
+    pub dsr_mapping: Option<PathBuf>,
     /// Delay injected by "beyond the client timeout" steps: above the software's own total
     /// timeout, at most [`crate::steps::MAX_TIMEOUT_DELAY`].
     pub timeout_delay: std::time::Duration,
@@ -122,6 +125,7 @@ impl RunOptions {
             pki: PathBuf::from(insilab_certs::DEFAULT_DIR),
             progress: Progress::Quiet,
             formats: Format::ALL.to_vec(),
+            dsr_mapping: None,
             timeout_delay: crate::steps::BEYOND_TIMEOUT,
         }
     }
@@ -180,7 +184,13 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         mut progress,
         formats,
         timeout_delay,
+        dsr_mapping,
     } = opts;
+    let catalogue = Catalogue::embedded();
+    let dsr = dsr_mapping
+        .map(|path| DsrMapping::load(&path, &catalogue))
+        .transpose()
+        .map_err(|e| HarnessError::Reports(e.to_string()))?;
     if timeout_delay > crate::steps::MAX_TIMEOUT_DELAY {
         return Err(HarnessError::Driver(format!(
             "timeout delay of {} s is more than the simulator's limit of {} s",
@@ -265,14 +275,13 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         local.shutdown().await;
     }
     let results = results?;
-    let catalogue = Catalogue::embedded();
     let reports = if formats.is_empty() {
         Vec::new()
     } else {
         let input = ReportInput {
             results: &results,
             catalogue: &catalogue,
-            dsr: None,
+            dsr: dsr.as_ref(),
             evidence_problems: &[],
         };
         write_all(&out, &input, &formats).map_err(|e| HarnessError::Reports(e.to_string()))?

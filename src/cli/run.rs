@@ -47,6 +47,9 @@ pub struct RunArgs {
     /// above your software's total timeout (at most 120).
     #[arg(long, value_name = "SECS", default_value_t = 3)]
     pub timeout_delay: u64,
+    /// Ségur DSR mapping file (DSR item → requirement ids): the reports also group by DSR item.
+    #[arg(long, value_name = "FILE")]
+    pub dsr_mapping: Option<PathBuf>,
     /// Also copy the JUnit report to this path (for CI).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -70,6 +73,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         },
     };
     opts.tags = args.tags;
+    opts.dsr_mapping = args.dsr_mapping;
     opts.timeout_delay = std::time::Duration::from_secs(args.timeout_delay);
     opts.pki = args.pki;
     let mut formats: Vec<Format> = args
