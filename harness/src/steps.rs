@@ -9,7 +9,7 @@ use regex::Regex;
 use crate::HarnessError;
 use crate::driver::{ActionContext, Driver};
 use crate::exchange::{Exchange, FindingSeverity};
-use crate::outcome::{OutcomeKind, StoredIns, SutOutcome, TraitsInput};
+use crate::outcome::{CardInput, OutcomeKind, StoredIns, SutOutcome, TraitsInput};
 use crate::sim::{Answer, BoxFuture, DialectChoice, Mark, OverrideSpec, SimControl};
 
 /// OID of the NIR authority.
@@ -343,6 +343,13 @@ static STEPS: &[StepDef] = &[
         "the software searches by traits:",
         "Makes the software search an INS with the traits of the data table (rows `nom de naissance`, `prénoms` (space-separated birth first names), `sexe`, `date de naissance`, optional `lieu de naissance`), then collects the calls that reached the simulator.",
         |w, a| Box::pin(search_traits_step(w, a))
+    ),
+    step!(
+        "When",
+        r#"the software searches with the Vitale card:?"#,
+        "the software searches with the Vitale card:",
+        "Makes the software search an INS with the data of a Vitale card (rows `NIR de l'assuré`, optional `NIR du bénéficiaire` (13 or 15 characters), `nom de naissance`, `date de naissance`, `rang de naissance`), then collects the calls that reached the simulator.",
+        |w, a| Box::pin(search_card_step(w, a))
     ),
     step!(
         "When",
@@ -848,6 +855,53 @@ pub fn traits_from_table(table: &[Vec<String>]) -> Result<TraitsInput, String> {
         }
     }
     Ok(input)
+}
+
+/// Reads the card table of the Vitale search step.
+pub fn card_from_table(table: &[Vec<String>]) -> Result<CardInput, String> {
+    let mut input = CardInput {
+        birth_rank: 1,
+        ..CardInput::default()
+    };
+    for row in table {
+        let [key, value] = row.as_slice() else {
+            return Err(format!("a card row must have two cells, found {row:?}"));
+        };
+        match key.trim().to_lowercase().as_str() {
+            "nir de l'assuré" | "nir de l'assure" | "insured nir" => {
+                input.insured_nir = value.clone()
+            }
+            "nir du bénéficiaire" | "nir du beneficiaire" | "beneficiary nir" => {
+                input.beneficiary_nir = Some(value.clone())
+            }
+            "nom de naissance" | "birth name" => input.birth_name = value.clone(),
+            "date de naissance" | "birth date" => input.birth_date = value.clone(),
+            "rang de naissance" | "birth rank" => {
+                input.birth_rank = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("birth rank {value:?} is not a small number"))?
+            }
+            other => return Err(format!("unknown card row {other:?}")),
+        }
+    }
+    Ok(input)
+}
+
+async fn search_card_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
+    let table = a
+        .table
+        .as_deref()
+        .ok_or_else(|| StepError::Broken("the card search step needs a card table".into()))?;
+    let input = card_from_table(table).map_err(StepError::Broken)?;
+    let outcome = w
+        .driver
+        .search_card(&w.ctx, &input)
+        .await
+        .map_err(step_error)?;
+    collect_calls(w, &outcome).await?;
+    w.outcome = Some(outcome);
+    Ok(())
 }
 
 async fn search_traits_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {

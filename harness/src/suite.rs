@@ -37,6 +37,7 @@ const EMBEDDED: &[EmbeddedFeature] = &[
     embedded!("protocol", "network.feature"),
     embedded!("protocol", "answers.feature"),
     embedded!("protocol", "verification.feature"),
+    embedded!("protocol", "card.feature"),
 ];
 
 /// Largest feature file read from disk.
@@ -385,6 +386,26 @@ fn eval(op: &TagOperation, tags: &[String]) -> bool {
 #[expect(clippy::unwrap_used, reason = "test fixtures are known-valid")]
 mod tests {
     use super::*;
+
+    /// A feature file added under `scenarios/` but not to [`EMBEDDED`] would be silently left
+    /// out of `insilab run --suite cnda|protocol|all`.
+    #[test]
+    fn every_feature_file_of_the_shipped_suites_is_embedded() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios");
+        let mut on_disk = Vec::new();
+        for suite in ["cnda", "protocol"] {
+            for entry in std::fs::read_dir(format!("{root}/{suite}")).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                if name.ends_with(".feature") {
+                    on_disk.push(format!("{suite}/{name}"));
+                }
+            }
+        }
+        on_disk.sort();
+        let mut embedded: Vec<String> = EMBEDDED.iter().map(|f| f.file.to_owned()).collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk);
+    }
 
     #[test]
     fn cnda_suite_has_one_scenario_per_case() {

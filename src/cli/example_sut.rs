@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use insilab_client::{ClientConfig, InsiClient, TlsIdentity};
+use insilab_client::{CardQuery, ClientConfig, InsiClient, TlsIdentity};
 use insilab_harness::driver::reference::{
     to_outcome, to_query, to_verify_outcome, to_verify_query,
 };
-use insilab_harness::outcome::{StoredIns, TraitsInput};
+use insilab_harness::outcome::{CardInput, StoredIns, TraitsInput};
 
 /// Arguments of `insilab example-sut`.
 #[derive(Debug, clap::Args)]
@@ -40,6 +40,12 @@ pub struct ExampleSutArgs {
 enum Action {
     /// Searches by traits; prints the outcome JSON of the driver protocol on stdout.
     SearchTraits,
+    /// Searches with the Vitale card data; prints the outcome JSON on stdout.
+    SearchCard {
+        /// The card as the driver gives it (the command driver's `{card_json}`).
+        #[arg(long)]
+        card_json: String,
+    },
     /// Verifies an INS against the traits; prints the outcome JSON on stdout.
     Verify {
         /// 13-character matricule (the driver's `{matricule}`).
@@ -57,8 +63,10 @@ enum Action {
 /// Runs the action; the outcome goes to stdout as one JSON document. Exit 0 whenever an
 /// outcome was printed (the harness judges it), 2 when the input cannot be read.
 pub fn run(args: ExampleSutArgs) -> anyhow::Result<ExitCode> {
-    let input: TraitsInput = serde_json::from_str(&args.traits_json)
-        .context("--traits-json is not the driver's traits JSON")?;
+    let traits_json = args.traits_json.clone();
+    let traits = move || -> anyhow::Result<TraitsInput> {
+        serde_json::from_str(&traits_json).context("--traits-json is not the driver's traits JSON")
+    };
     let config = ClientConfig {
         url: args.endpoint,
         tls: TlsIdentity::Pki {
@@ -72,7 +80,19 @@ pub fn run(args: ExampleSutArgs) -> anyhow::Result<ExitCode> {
     let runtime = super::runtime()?;
     let outcome = match args.action {
         Action::SearchTraits => {
-            to_outcome(&runtime.block_on(client.search_traits(&to_query(&input))))
+            to_outcome(&runtime.block_on(client.search_traits(&to_query(&traits()?))))
+        }
+        Action::SearchCard { card_json } => {
+            let card: CardInput = serde_json::from_str(&card_json)
+                .context("--card-json is not the driver's card JSON")?;
+            let query = CardQuery {
+                insured_nir: card.insured_nir,
+                beneficiary_nir: card.beneficiary_nir,
+                birth_name: card.birth_name,
+                birth_date: card.birth_date,
+                birth_rank: card.birth_rank.to_string(),
+            };
+            to_outcome(&runtime.block_on(client.search_card(&query)))
         }
         Action::Verify {
             matricule,
@@ -84,7 +104,7 @@ pub fn run(args: ExampleSutArgs) -> anyhow::Result<ExitCode> {
                 key,
                 oid,
             };
-            to_verify_outcome(&runtime.block_on(client.verify(&to_verify_query(&ins, &input))))
+            to_verify_outcome(&runtime.block_on(client.verify(&to_verify_query(&ins, &traits()?))))
         }
     };
     println!("{}", serde_json::to_string_pretty(&outcome)?);

@@ -13,7 +13,8 @@ use tokio::io::AsyncReadExt as _;
 use crate::HarnessError;
 use crate::driver::{ActionContext, Driver};
 use crate::outcome::{
-    MAX_DRIVER_ANSWER_BYTES, OutcomeKind, StoredIns, SutOutcome, TraitsInput, parse_outcome,
+    CardInput, MAX_DRIVER_ANSWER_BYTES, OutcomeKind, StoredIns, SutOutcome, TraitsInput,
+    parse_outcome,
 };
 use crate::sim::BoxFuture;
 
@@ -105,6 +106,23 @@ pub fn placeholders(
         map.insert("key", i.key.clone());
         map.insert("oid", i.oid.clone());
     }
+    map
+}
+
+/// Placeholder values for a Vitale card search: `{scenario}`, `{endpoint}`, `{card_json}`,
+/// `{insured_nir}`, `{beneficiary_nir}` (empty when absent), `{birth_name}`, `{birth_date}`,
+/// `{birth_rank}`.
+pub fn card_placeholders(ctx: &ActionContext, card: &CardInput) -> BTreeMap<&'static str, String> {
+    let mut map = placeholders(ctx, None, None);
+    map.insert("card_json", serde_json::to_string(card).unwrap_or_default());
+    map.insert("insured_nir", card.insured_nir.clone());
+    map.insert(
+        "beneficiary_nir",
+        card.beneficiary_nir.clone().unwrap_or_default(),
+    );
+    map.insert("birth_name", card.birth_name.clone());
+    map.insert("birth_date", card.birth_date.clone());
+    map.insert("birth_rank", card.birth_rank.to_string());
     map
 }
 
@@ -211,6 +229,22 @@ impl Driver for CommandDriver {
                 out.stored = stored.stored;
             }
             Ok(out)
+        })
+    }
+
+    fn search_card<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a CardInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let Some(template) = &self.config.search_card else {
+                return Err(HarnessError::Skipped(
+                    "the command driver has no search-card command configured".into(),
+                ));
+            };
+            let values = card_placeholders(ctx, input);
+            self.run("search-card", template, &values).await
         })
     }
 

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::HarnessError;
 use crate::driver::command::read_config;
 use crate::driver::{ActionContext, Driver};
-use crate::outcome::{MAX_DRIVER_ANSWER_BYTES, StoredIns, SutOutcome, TraitsInput, parse_outcome};
+use crate::outcome::{
+    CardInput, MAX_DRIVER_ANSWER_BYTES, StoredIns, SutOutcome, TraitsInput, parse_outcome,
+};
 use crate::sim::BoxFuture;
 
 /// Default time limit of one hook call.
@@ -52,6 +54,9 @@ pub struct HookAction {
     /// INS to verify (verify).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ins: Option<StoredIns>,
+    /// Vitale card data (search-card).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardInput>,
 }
 
 /// The http driver.
@@ -135,6 +140,7 @@ impl HttpDriver {
                 .unwrap_or_else(|| ctx.sim.endpoint_url()),
             traits: None,
             ins: None,
+            card: None,
         }
     }
 }
@@ -152,6 +158,18 @@ impl Driver for HttpDriver {
         Box::pin(async move {
             let mut action = Self::action(ctx, "search-traits");
             action.traits = Some(input.clone());
+            self.call(&action).await
+        })
+    }
+
+    fn search_card<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a CardInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let mut action = Self::action(ctx, "search-card");
+            action.card = Some(input.clone());
             self.call(&action).await
         })
     }

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use insilab_client::{
-    ClientConfig, InsiClient, SearchOutcome, TraitsQuery, Verdict, VerifyQuery, kind,
+    CardQuery, ClientConfig, InsiClient, SearchOutcome, TraitsQuery, Verdict, VerifyQuery, kind,
 };
 
 use crate::HarnessError;
 use crate::driver::{ActionContext, Driver};
 use crate::outcome::{
-    OutcomeKind, StoredIdentity, StoredIns, StoredTraits, SutOutcome, TraitsInput,
+    CardInput, OutcomeKind, StoredIdentity, StoredIns, StoredTraits, SutOutcome, TraitsInput,
 };
 use crate::sim::BoxFuture;
 
@@ -219,6 +219,24 @@ impl Driver for ReferenceDriver {
         Box::pin(async move {
             let client = self.client(&Self::url(ctx))?;
             Ok(to_outcome(&client.search_traits(&to_query(input)).await))
+        })
+    }
+
+    fn search_card<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a CardInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let client = self.client(&Self::url(ctx))?;
+            let query = CardQuery {
+                insured_nir: input.insured_nir.clone(),
+                beneficiary_nir: input.beneficiary_nir.clone(),
+                birth_name: input.birth_name.clone(),
+                birth_date: input.birth_date.clone(),
+                birth_rank: input.birth_rank.to_string(),
+            };
+            Ok(to_outcome(&client.search_card(&query).await))
         })
     }
 
