@@ -888,59 +888,48 @@ pub fn card_from_table(table: &[Vec<String>]) -> Result<CardInput, String> {
     Ok(input)
 }
 
-async fn search_card_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
-    let table = a
-        .table
+/// The data table of an action step, or a broken-step error naming what the step needs.
+fn step_table<'a>(a: &'a StepArgs, needs: &str) -> Result<&'a [Vec<String>], StepError> {
+    a.table
         .as_deref()
-        .ok_or_else(|| StepError::Broken("the card search step needs a card table".into()))?;
-    let input = card_from_table(table).map_err(StepError::Broken)?;
-    let outcome = w
-        .driver
-        .search_card(&w.ctx, &input)
-        .await
-        .map_err(step_error)?;
+        .ok_or_else(|| StepError::Broken(format!("the {needs} step needs a table")))
+}
+
+/// Ends an action step: keeps the outcome the driver reported and the calls that reached the
+/// simulator.
+async fn finish_action(
+    w: &mut World,
+    outcome: Result<SutOutcome, HarnessError>,
+) -> Result<(), StepError> {
+    let outcome = outcome.map_err(step_error)?;
     collect_calls(w, &outcome).await?;
     w.outcome = Some(outcome);
     Ok(())
+}
+
+async fn search_card_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
+    let input = card_from_table(step_table(a, "card search")?).map_err(StepError::Broken)?;
+    let outcome = w.driver.search_card(&w.ctx, &input).await;
+    finish_action(w, outcome).await
 }
 
 async fn search_traits_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
-    let table = a
-        .table
-        .as_deref()
-        .ok_or_else(|| StepError::Broken("the search step needs a traits table".into()))?;
-    let input = traits_from_table(table).map_err(StepError::Broken)?;
-    let outcome = w
-        .driver
-        .search_traits(&w.ctx, &input)
-        .await
-        .map_err(step_error)?;
-    collect_calls(w, &outcome).await?;
+    let input = traits_from_table(step_table(a, "search")?).map_err(StepError::Broken)?;
+    let outcome = w.driver.search_traits(&w.ctx, &input).await;
     w.input = Some(input);
-    w.outcome = Some(outcome);
-    Ok(())
+    finish_action(w, outcome).await
 }
 
 async fn verify_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
-    let table = a
-        .table
-        .as_deref()
-        .ok_or_else(|| StepError::Broken("the verify step needs a traits table".into()))?;
-    let input = traits_from_table(table).map_err(StepError::Broken)?;
+    let input = traits_from_table(step_table(a, "verify")?).map_err(StepError::Broken)?;
     let ins = StoredIns {
         matricule: a.captures[0].clone(),
         key: a.captures[1].clone(),
         oid: a.captures[2].clone(),
     };
-    let outcome = w
-        .driver
-        .verify(&w.ctx, &ins, &input)
-        .await
-        .map_err(step_error)?;
-    collect_calls(w, &outcome).await?;
+    let outcome = w.driver.verify(&w.ctx, &ins, &input).await;
     w.input = Some(input);
-    w.outcome = Some(outcome);
-    Ok(())
+    finish_action(w, outcome).await
 }
 
 /// Reads the journal for the calls of the action that just ended.
