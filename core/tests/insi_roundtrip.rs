@@ -63,24 +63,35 @@ fn search_result() -> impl Strategy<Value = SearchResult> {
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
-    (any::<bool>(), text(), text(), text(), text(), opt(), text()).prop_map(
-        |(sender, subcode, reason, code, severite, message_id, t)| Fault {
-            value: if sender {
-                FaultCodeValue::Sender
-            } else {
-                FaultCodeValue::Receiver
-            },
-            // A subcode is a QName local part: no colon, no surrounding whitespace.
-            subcode: subcode.replace(':', "").trim().to_owned(),
-            reason,
-            erreur: Erreur {
-                code,
-                severite,
-                message_id,
-                text: t,
-            },
-        },
+    (
+        any::<bool>(),
+        text(),
+        text(),
+        text(),
+        text(),
+        opt(),
+        text(),
+        any::<bool>(),
     )
+        .prop_map(
+            |(sender, subcode, reason, code, severite, message_id, t, severite_first)| Fault {
+                value: if sender {
+                    FaultCodeValue::Sender
+                } else {
+                    FaultCodeValue::Receiver
+                },
+                // A subcode is a QName local part: no colon, no surrounding whitespace.
+                subcode: subcode.replace(':', "").trim().to_owned(),
+                reason,
+                erreur: Erreur {
+                    code,
+                    severite,
+                    message_id,
+                    text: t,
+                    severite_first,
+                },
+            },
+        )
 }
 
 fn esc(s: &str) -> String {

@@ -155,6 +155,7 @@ fn fault_rules() {
             severite: "erreur".into(),
             message_id: Some("uuid:2d0f3a5e-7c1b-4c55-9a2e-3f1c0b8d6e41".into()),
             text: "Numéro d'autorisation du logiciel inconnu.".into(),
+            severite_first: false,
         },
     };
     assert_eq!(check_response(&Response::Fault(good.clone())), []);

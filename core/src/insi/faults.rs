@@ -2,8 +2,34 @@
 //!
 //! [`names`]: super::names
 
+use serde::{Deserialize, Serialize};
+
 use super::model::{Erreur, Fault, FaultCodeValue};
 use super::names;
+
+/// Which captured form of a fault's `siram:Erreur` to answer (insi-protocol.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultVariant {
+    /// `code`, `messageID` (the request's), `severite` as documented.
+    #[default]
+    Current,
+    /// The older `insi_102` capture: `severite="fatal"` written before `code`, no `messageID`.
+    /// Selectable for any fault so that clients can be tried against it.
+    Older,
+}
+
+impl FaultVariant {
+    /// Applies the variant to a fault built in the current form.
+    pub fn apply(self, mut fault: Fault) -> Fault {
+        if self == FaultVariant::Older {
+            fault.erreur.severite = names::SEVERITE_FATAL_OLDER.to_owned();
+            fault.erreur.severite_first = true;
+            fault.erreur.message_id = None;
+        }
+        fault
+    }
+}
 
 fn fault(
     value: FaultCodeValue,
@@ -23,6 +49,7 @@ fn fault(
             severite: severite.to_owned(),
             message_id: message_id.map(str::to_owned),
             text: text.to_owned(),
+            severite_first: false,
         },
     }
 }
@@ -66,6 +93,23 @@ pub fn insi_102(message_id: Option<&str>) -> Fault {
         names::CODE_INSI_102,
         names::SEVERITE_FATALE,
         names::TEXT_INSI_102,
+        message_id,
+    )
+}
+
+/// `insi_101`: reported for not-found cases on the editors' platform (insi-protocol.md §5).
+///
+/// **Uncertain**: only the code is public. We answer Receiver / `siram_40` (the family of the
+/// other `insi_1xx` code, `insi_102`), severite `erreur`, the technical-fault Reason, and the
+/// not-found `LibelleCR` as Erreur text. Injectable by code (override, dataset behaviour).
+pub fn insi_101(message_id: Option<&str>) -> Fault {
+    fault(
+        FaultCodeValue::Receiver,
+        names::SUBCODE_SIRAM_40,
+        names::REASON_UNAVAILABLE,
+        names::CODE_INSI_101,
+        names::SEVERITE_ERREUR,
+        names::CR_NOT_FOUND.1,
         message_id,
     )
 }
@@ -124,9 +168,10 @@ type FaultBuilder = fn(Option<&str>) -> Fault;
 /// The documented fault whose Erreur code is `code` (case-insensitive: `desir_560` and
 /// `DESIR_560` both work), or `None`.
 pub fn by_code(code: &str, message_id: Option<&str>) -> Option<Fault> {
-    let builders: [(&str, FaultBuilder); 5] = [
+    let builders: [(&str, FaultBuilder); 6] = [
         (names::CODE_DESIR_550, desir_550),
         (names::CODE_DESIR_560, desir_560),
+        (names::CODE_INSI_101, insi_101),
         (names::CODE_INSI_102, insi_102),
         (names::CODE_DESIR_1020, desir_1020),
         (names::CODE_INSI_19, insi_19_missing_birth_name),
@@ -147,6 +192,7 @@ mod tests {
             "desir_550",
             "DESIR_560",
             "desir_560",
+            "insi_101",
             "insi_102",
             "desir_1020",
             "insi_19",
@@ -156,6 +202,15 @@ mod tests {
             assert_eq!(f.erreur.message_id.as_deref(), Some("uuid:1"));
         }
         assert!(by_code("insi_999", None).is_none());
+    }
+
+    #[test]
+    fn the_older_variant_is_the_older_capture() {
+        let f = FaultVariant::Older.apply(insi_102(Some("uuid:1")));
+        assert_eq!(f.erreur.severite, "fatal");
+        assert!(f.erreur.severite_first);
+        assert_eq!(f.erreur.message_id, None);
+        assert_eq!(FaultVariant::Current.apply(insi_102(None)), insi_102(None));
     }
 
     #[test]

@@ -13,6 +13,6 @@ pub use model::*;
 pub use names::Operation;
 pub use reader::{Limits, ParseError, ParseErrorKind, parse_request, parse_response};
 pub use writer::{
-    CONTENT_TYPE_PREFIX, Dialect, FaultDialect, content_type, write_fault, write_request,
-    write_response, write_result,
+    CONTENT_TYPE_PREFIX, Dialect, FaultDialect, XML_DECLARATION, content_type, write_fault,
+    write_request, write_response, write_result,
 };

@@ -371,6 +371,11 @@ pub struct Erreur {
     pub message_id: Option<String>,
     /// The technical text.
     pub text: String,
+    /// `severite` written before `code` (the older `insi_102` capture:
+    /// `<siram:Erreur severite="fatal" code="insi_102" …>`); otherwise the current order
+    /// `code`, `messageID`, `severite`.
+    #[serde(default)]
+    pub severite_first: bool,
 }
 
 /// An answer: a `RESULTAT` or a fault.

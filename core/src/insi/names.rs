@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 /// SOAP 1.2 envelope namespace.
 pub const NS_SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+/// SOAP 1.1 envelope namespace: declared (as `ns4`, unused) on the legacy fault dialect's
+/// `S:Fault`.
+pub const NS_SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 /// WS-Addressing 1.0 namespace (`wsa:Action`, `wsa:MessageID`).
 pub const NS_WSA: &str = "http://www.w3.org/2005/08/addressing";
 /// BAM context header namespace (`ContexteBAM`).
@@ -251,6 +254,11 @@ pub const CODE_DESIR_560: &str = "DESIR_560";
 pub const CODE_INSI_102: &str = "insi_102";
 /// Erreur code: service unavailable.
 pub const CODE_DESIR_1020: &str = "desir_1020";
+/// Erreur code reported for not-found cases on the editors' platform (insi-protocol.md §5; its
+/// subcode, severite and texts are not public).
+pub const CODE_INSI_101: &str = "insi_101";
+/// `severite="fatal"`: the value (not the schema's `fatale`) of the older `insi_102` capture.
+pub const SEVERITE_FATAL_OLDER: &str = "fatal";
 /// Erreur code: missing mandatory trait (**uncertain**).
 pub const CODE_INSI_19: &str = "insi_19";
 /// Erreur code of [`invalid_request`](super::faults::invalid_request) faults: insilab's own

@@ -1234,6 +1234,7 @@ impl<'i, 'l> Cursor<'i, 'l> {
                                 code: self.attr(&d.start, "code")?.unwrap_or_default(),
                                 severite: self.attr(&d.start, "severite")?.unwrap_or_default(),
                                 message_id: self.attr(&d.start, "messageID")?,
+                                severite_first: severite_before_code(&d.start),
                                 text: self.text()?,
                             });
                         } else {
@@ -1279,4 +1280,15 @@ fn truncated(s: &str) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
+}
+
+/// Whether `severite` comes before `code` among the attributes of `siram:Erreur` (the older
+/// `insi_102` capture); malformed attributes count as the current order.
+fn severite_before_code(start: &BytesStart<'_>) -> bool {
+    let position = |local: &str| {
+        start.attributes().flatten().position(|a| {
+            a.key.as_namespace_binding().is_none() && a.key.local_name().as_ref() == local
+        })
+    };
+    matches!((position("severite"), position("code")), (Some(s), Some(c)) if s < c)
 }

@@ -2,7 +2,8 @@
 //!
 //! Requests are written clean, in schema order, with fixed prefixes. Answers are written in one
 //! of the three dialects seen on the wire (insi-protocol.md §5), faults in one of the two fault
-//! dialects. Output is compact (no whitespace between elements) and carries no XML declaration.
+//! dialects. Output is compact (no whitespace between elements); answers start with
+//! [`XML_DECLARATION`] (the declaration and a line feed, as captured), requests carry none.
 //! The writer writes what the model holds: the model decides whether `TIQ/Prenom`,
 //! `TypeMatricule` or dates exist; only the live dialect strips `TIQ/Prenom` and
 //! `TypeMatricule`, as the live service does since late 2022.
@@ -23,6 +24,10 @@ use super::model::{
 };
 use super::names::{self as n, Operation};
 
+/// What every answer, result or fault, starts with: the XML declaration and a line feed, as
+/// captured from the service (insi-protocol.md §5). Requests carry none.
+pub const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
 /// HTTP `Content-Type` of every INSi message, before the `action` parameter.
 pub const CONTENT_TYPE_PREFIX: &str = "application/soap+xml; charset=utf-8";
 
@@ -38,7 +43,8 @@ pub enum Dialect {
     #[default]
     #[serde(rename = "live")]
     Live,
-    /// Answers of 2022: every element prefixed `ns2:`, `TIQ/Prenom` and `TypeMatricule` kept.
+    /// Answers of 2022: every element prefixed `ns2:` (`xmlns:ns3` RecVit, `xmlns:ns2` Resultat,
+    /// default namespace RecSans), `TIQ/Prenom` and `TypeMatricule` kept.
     #[serde(rename = "2022")]
     Y2022,
     /// The CNDA answer files: `S:Body`, `DateDeb`/`DateFin` written before `IdIndividu`.
@@ -96,10 +102,11 @@ impl FromStr for Dialect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FaultDialect {
-    /// Prefix `soap:`, `xml:lang="fr"`.
+    /// Captured 2025–2026: prefix `soap:`, `env:Body` declaring `env` only, `xml:lang="fr"`.
     #[default]
     Current,
-    /// Prefix `S:`, `xml:lang="en"` (with the French text all the same).
+    /// Captured 2023 to early 2025: prefix `S:` declared with `env` on `env:Body`, `xmlns:ns4`
+    /// (SOAP 1.1) on `S:Fault`, `xml:lang="en"` (with the French text all the same).
     Legacy,
 }
 
@@ -311,13 +318,15 @@ fn write_tiq(w: &mut W, p: &str, t: &Tiq, with_prenom: bool) {
 /// Write a `RESULTAT` answer in `dialect`.
 pub fn write_result(result: &SearchResult, dialect: Dialect) -> String {
     let mut w = W::with_capacity(1536);
+    w.raw(XML_DECLARATION);
     let (p, full) = match dialect {
         Dialect::Live => {
+            // Captured byte for byte (insi-protocol.md §5): `xmlns:S` before `xmlns:env`.
             w.raw("<soap:Envelope xmlns:soap=\"");
             w.raw(n::NS_SOAP12);
-            w.raw("\"><env:Body xmlns:env=\"");
+            w.raw("\"><env:Body xmlns:S=\"");
             w.raw(n::NS_SOAP12);
-            w.raw("\" xmlns:S=\"");
+            w.raw("\" xmlns:env=\"");
             w.raw(n::NS_SOAP12);
             w.raw("\"><RESULTAT xmlns=\"");
             w.raw(n::NS_RESULTAT);
@@ -329,10 +338,16 @@ pub fn write_result(result: &SearchResult, dialect: Dialect) -> String {
             ("", false)
         }
         Dialect::Y2022 => {
+            // As captured in 2022: `ns2` is the result namespace, `ns3` the card search's and
+            // the default namespace the traits search's (no element uses it).
             w.raw("<S:Envelope xmlns:S=\"");
             w.raw(n::NS_SOAP12);
-            w.raw("\"><S:Body><ns2:RESULTAT xmlns:ns2=\"");
+            w.raw("\"><S:Body><ns2:RESULTAT xmlns:ns3=\"");
+            w.raw(n::NS_RECVIT);
+            w.raw("\" xmlns:ns2=\"");
             w.raw(n::NS_RESULTAT);
+            w.raw("\" xmlns=\"");
+            w.raw(n::NS_RECSANS);
             w.raw("\">");
             ("ns2:", true)
         }
@@ -377,32 +392,44 @@ pub fn write_result(result: &SearchResult, dialect: Dialect) -> String {
     w.0
 }
 
-/// Write a SOAP 1.2 fault in `dialect`. The subcode is written as the QName `siram:<subcode>`
-/// (prefix bound to `urn:siram` on `Fault`; the exact form the service uses is uncertain).
+/// Write a SOAP 1.2 fault in `dialect`, byte for byte as captured (insi-protocol.md §5):
+/// the XML declaration and a line feed; `soap:Envelope`; `env:Body` declaring `env` (and, in the
+/// legacy dialect, `S` first); the fault elements prefixed `soap:` (current) or `S:` (legacy,
+/// with the unused `xmlns:ns4` of SOAP 1.1 on `S:Fault`); the subcode QName with the envelope
+/// prefix (`soap:siram_100`); `siram:Erreur` declaring `urn:siram` after its attributes, in the
+/// order `code`, `messageID`, `severite`, or `severite`, `code` for the older `insi_102`
+/// variant ([`Erreur::severite_first`](super::model::Erreur::severite_first)).
 pub fn write_fault(fault: &Fault, dialect: FaultDialect) -> String {
     let (p, lang) = match dialect {
         FaultDialect::Current => ("soap", n::LANG_CURRENT),
         FaultDialect::Legacy => ("S", n::LANG_LEGACY),
     };
     let mut w = W::with_capacity(1024);
+    w.raw(XML_DECLARATION);
     let tag = |w: &mut W, close: bool, local: &str| {
         w.raw(if close { "</" } else { "<" });
         w.raw(p);
         w.raw(":");
         w.raw(local);
     };
-    tag(&mut w, false, n::EL_ENVELOPE);
-    w.raw(" xmlns:");
-    w.raw(p);
-    w.raw("=\"");
+    w.raw("<soap:Envelope xmlns:soap=\"");
+    w.raw(n::NS_SOAP12);
+    w.raw("\"><env:Body");
+    if dialect == FaultDialect::Legacy {
+        w.raw(" xmlns:S=\"");
+        w.raw(n::NS_SOAP12);
+        w.raw("\"");
+    }
+    w.raw(" xmlns:env=\"");
     w.raw(n::NS_SOAP12);
     w.raw("\">");
-    tag(&mut w, false, n::EL_BODY);
-    w.raw(">");
     tag(&mut w, false, n::EL_FAULT);
-    w.raw(" xmlns:siram=\"");
-    w.raw(n::NS_SIRAM);
-    w.raw("\">");
+    if dialect == FaultDialect::Legacy {
+        w.raw(" xmlns:ns4=\"");
+        w.raw(n::NS_SOAP11);
+        w.raw("\"");
+    }
+    w.raw(">");
     tag(&mut w, false, n::EL_CODE);
     w.raw(">");
     tag(&mut w, false, n::EL_VALUE);
@@ -415,7 +442,9 @@ pub fn write_fault(fault: &Fault, dialect: FaultDialect) -> String {
     tag(&mut w, false, n::EL_SUBCODE);
     w.raw(">");
     tag(&mut w, false, n::EL_VALUE);
-    w.raw(">siram:");
+    w.raw(">");
+    w.raw(p);
+    w.raw(":");
     w.text(&fault.subcode);
     tag(&mut w, true, n::EL_VALUE);
     w.raw(">");
@@ -437,18 +466,29 @@ pub fn write_fault(fault: &Fault, dialect: FaultDialect) -> String {
     tag(&mut w, false, n::EL_DETAIL);
     w.raw("><siram:Erreur");
     let e = &fault.erreur;
-    w.attr("code", &e.code);
-    w.attr("severite", &e.severite);
-    if let Some(id) = &e.message_id {
-        w.attr("messageID", id);
+    if e.severite_first {
+        w.attr("severite", &e.severite);
+        w.attr("code", &e.code);
+        if let Some(id) = &e.message_id {
+            w.attr("messageID", id);
+        }
+    } else {
+        w.attr("code", &e.code);
+        if let Some(id) = &e.message_id {
+            w.attr("messageID", id);
+        }
+        w.attr("severite", &e.severite);
     }
-    w.raw(">");
+    w.raw(" xmlns:siram=\"");
+    w.raw(n::NS_SIRAM);
+    w.raw("\">");
     w.text(&e.text);
     w.raw("</siram:Erreur>");
-    for local in [n::EL_DETAIL, n::EL_FAULT, n::EL_BODY, n::EL_ENVELOPE] {
+    for local in [n::EL_DETAIL, n::EL_FAULT] {
         tag(&mut w, true, local);
         w.raw(">");
     }
+    w.raw("</env:Body></soap:Envelope>");
     w.0
 }
 
