@@ -121,7 +121,7 @@ pub fn traits_search(
             nom_naissance: Some(birth_name.to_owned()),
             prenoms,
             sexe: Some(sex.to_owned()),
-            date_naissance: Some(birth_date.to_owned()),
+            date_naissance: Some(crate::validate::wire_birth_date(birth_date)),
             lieu_naissance: birthplace.map(str::to_owned),
         }),
         body_id: None,
@@ -159,7 +159,7 @@ pub fn card_search(config: &ClientConfig, stamp: &Stamp, query: &CardQuery) -> R
     let couverture = Couverture {
         assure_id_num: Some(od_num.clone()),
         beneficiaire_nir_num: beneficiary.as_ref().map(|(num, _)| num.clone()),
-        beneficiaire_date_nai: Some(query.birth_date.clone()),
+        beneficiaire_date_nai: Some(crate::validate::wire_birth_date(&query.birth_date)),
         beneficiaire_rang: Some(query.birth_rank.clone()),
     };
     Request {
@@ -176,7 +176,7 @@ pub fn card_search(config: &ClientConfig, stamp: &Stamp, query: &CardQuery) -> R
                 type_matricule: None,
             }),
             nom_naissance: Some(query.birth_name.clone()),
-            date_naissance: Some(query.birth_date.clone()),
+            date_naissance: Some(crate::validate::wire_birth_date(&query.birth_date)),
             rang_naissance: Some(query.birth_rank.clone()),
         }),
         body_id: None,
@@ -209,7 +209,7 @@ pub fn verification(config: &ClientConfig, stamp: &Stamp, query: &VerifyQuery) -
                 prenom: query.first_names.first().cloned(),
                 liste_prenom: Some(query.first_names.join(" ")),
                 sexe: Some(query.sex.clone()),
-                date_naissance: Some(query.birth_date.clone()),
+                date_naissance: Some(crate::validate::wire_birth_date(&query.birth_date)),
                 lieu_naissance: query.birthplace.clone(),
             },
         }),

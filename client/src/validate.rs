@@ -102,13 +102,35 @@ fn check_date(field: &str, date: &str, out: &mut Vec<InputViolation>) {
             4 | 7 => b == b'-',
             _ => b.is_ascii_digit(),
         });
-    if !shaped || BirthDate::parse(date).is_err() {
-        out.push(simple(
+    match BirthDate::parse(date) {
+        Ok(BirthDate::Incomplete { year: None, .. }) if shaped => out.push(simple(
+            field,
+            insilab_core::rules::UNKNOWN_YEAR,
+            date,
+            format!(
+                "{field} {date:?} has an unknown year: choose a year compatible with the stated age (EXI ID 11); it is never sent"
+            ),
+        )),
+        Ok(_) if shaped => {}
+        _ => out.push(simple(
             field,
             RULE_BIRTH_DATE,
             date,
             format!("{field} {date:?} is not a date YYYY-MM-DD"),
-        ));
+        )),
+    }
+}
+
+/// The birth date as sent: a date with an unknown day or month (`00`) is completed per guide
+/// EXI ID 11 (ins-rules.md §3.4: unknown day ⇒ 01, unknown month ⇒ January, both ⇒ 31
+/// December); anything else, already refused by the checks above, is sent as given.
+pub fn wire_birth_date(date: &str) -> String {
+    match BirthDate::parse(date).map(|d| d.complete()) {
+        Ok(Ok(c)) if c.fictive => {
+            let (y, m, d) = c.date.to_calendar_date();
+            format!("{y:04}-{:02}-{d:02}", u8::from(m))
+        }
+        _ => date.to_owned(),
     }
 }
 
@@ -307,5 +329,17 @@ mod tests {
         let over = "A".repeat(MAX_TRAIT_CHARS + 1);
         assert!(traits(&q(&at, &["ZOE"], "F", "1975-12-31", None)).is_empty());
         assert!(!traits(&q(&over, &["ZOE"], "F", "1975-12-31", None)).is_empty());
+    }
+
+    #[test]
+    fn an_unknown_year_is_refused_and_partial_dates_are_completed() {
+        let v = traits(&q("ECETINSI", &["PIERRE"], "M", "0000-07-14", None));
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].rule_id, insilab_core::rules::UNKNOWN_YEAR);
+        assert!(traits(&q("ECETINSI", &["PIERRE"], "M", "2009-07-00", None)).is_empty());
+        assert_eq!(wire_birth_date("2009-07-00"), "2009-07-01");
+        assert_eq!(wire_birth_date("2009-00-14"), "2009-01-14");
+        assert_eq!(wire_birth_date("2009-00-00"), "2009-12-31");
+        assert_eq!(wire_birth_date("2009-07-14"), "2009-07-14");
     }
 }

@@ -175,6 +175,9 @@ const MUTATIONS: &[Mutation] = &[
     ("INSI-TRT-012", "legacy Corsica COG", |r| {
         traits(r).lieu_naissance = s("20020")
     }),
+    ("INSI-TRT-013", "birth date with unknown year", |r| {
+        traits(r).date_naissance = s("0000-06-17")
+    }),
 ];
 
 #[test]

@@ -245,6 +245,12 @@ pub const CATALOGUE: &[Rule] = &[
         "LieuNaissance uses the pre-1976 Corsica code 20xxx (INSi answers 2A/2B)",
     ),
     r(
+        "INSI-TRT-013",
+        Fault,
+        TRAITS,
+        "DateNaissance has an unknown year (0000): never sent; the user chooses a year compatible with the stated age (EXI ID 11)",
+    ),
+    r(
         "INSI-VIT-001",
         Fault,
         HDR,

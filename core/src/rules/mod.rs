@@ -7,7 +7,7 @@ mod request;
 mod response;
 
 pub use catalogue::{CATALOGUE, Rule, Severity, markdown_table, rule};
-pub use request::{CheckContext, check_request};
+pub use request::{CheckContext, UNKNOWN_YEAR, check_request};
 pub use response::check_response;
 
 use serde::Serialize;

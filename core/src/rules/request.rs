@@ -384,11 +384,23 @@ fn check_sex(f: &mut Findings, base: &str, sexe: &Option<String>) {
     }
 }
 
+/// Rule id of a birth date with an unknown year (`0000-…`): the simulator faults on it and the
+/// reference client refuses to send it.
+pub const UNKNOWN_YEAR: &str = "INSI-TRT-013";
+
 fn check_date(f: &mut Findings, base: &str, date: &Option<String>) {
     let path = Some(format!("{base}/DateNaissance"));
     match date.as_deref() {
         None => f.push("INSI-TRT-008", path, "DateNaissance is missing".into()),
         Some(d) => match BirthDate::parse(d) {
+            Ok(BirthDate::Incomplete { year: None, .. }) => f.push(
+                UNKNOWN_YEAR,
+                path,
+                format!(
+                    "DateNaissance {} has an unknown year: it must not reach the service",
+                    quote(d)
+                ),
+            ),
             Ok(b) if b.is_incomplete() => f.push(
                 "INSI-TRT-010",
                 path,
