@@ -2,8 +2,12 @@
 //!
 //! One job: hold the SOAP envelopes the CNDA hands out during the conformance session
 //! (`REP_CR01`, `TEST_2.04_cas2`, `TEST_2.05`, `TEST_2.08_cas1`, `TEST_2.08_cas2`), written by us in
-//! the "CNDA files" dialect from the facts of `cnda-test-data.md`. They carry no MessageID and
-//! are served byte for byte when an override or a person behaviour selects them.
+//! the "CNDA files" dialect from the facts of `cnda-test-data.md`. They are laid out as the CNDA
+//! hands them out, not cleaned: the XML declaration, CRLF line ends, tab indentation and the
+//! comments they carry (`<!-- OID NIA -->` in `TEST_2.05`, an editor's comment in
+//! `TEST_2.08_cas1`, whose wording is ours), so that clients meet the whitespace and comments
+//! they will meet at the CNDA. They carry no MessageID and are served byte for byte when an
+//! override or a person behaviour selects them.
 
 /// One answer file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +44,7 @@ pub const ANSWER_FILES: &[AnswerFile] = &[
     },
     AnswerFile {
         name: "TEST_2.08_cas2",
-        description: "HERMANN GATIEN: both keys wrong on purpose (60 and 10; valid 76 and 26)",
+        description: "HERMANN GATIEN: both keys wrong on purpose (60 and 10; valid 76 and 26), TIQ/Prenom GATIEN",
         body: include_str!("../data/answers/TEST_2.08_cas2.xml"),
     },
 ];
@@ -50,4 +54,61 @@ pub fn answer_file(name: &str) -> Option<&'static AnswerFile> {
     ANSWER_FILES
         .iter()
         .find(|f| f.name.eq_ignore_ascii_case(name.trim()))
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "the embedded files are known-valid")]
+mod tests {
+    use super::*;
+    use insilab_core::insi::{Limits, Response, parse_response};
+
+    fn parsed(name: &str) -> Response {
+        let f = answer_file(name).unwrap();
+        parse_response(f.body.as_bytes(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn every_file_is_laid_out_as_the_cnda_hands_it_out() {
+        for f in ANSWER_FILES {
+            assert!(
+                f.body
+                    .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<soap:Envelope"),
+                "{}",
+                f.name
+            );
+            // Every line ends with CRLF, none with a bare LF; nested lines are tab-indented.
+            assert_eq!(f.body.matches('\n').count(), f.body.matches("\r\n").count());
+            assert!(f.body.contains("\r\n\t<S:Body"), "{}", f.name);
+            assert!(!f.body.contains("  <"), "{} indents with spaces", f.name);
+            assert!(
+                matches!(parsed(f.name), Response::Result(_)),
+                "{} is a RESULTAT",
+                f.name
+            );
+        }
+    }
+
+    #[test]
+    fn files_carry_their_comments_and_the_reader_sees_through_them() {
+        let nia = answer_file("TEST_2.05").unwrap().body;
+        assert!(nia.contains("<!-- OID NIA -->\r\n\t\t\t\t\t<OID>1.2.250.1.213.1.4.9</OID>"));
+        assert!(answer_file("TEST_2.08_cas1").unwrap().body.contains("<!-- "));
+        let Response::Result(r) = parsed("TEST_2.05") else {
+            unreachable!()
+        };
+        let ind = r.individu.unwrap();
+        assert_eq!(ind.ins_actif.oid, "1.2.250.1.213.1.4.9");
+        assert_eq!(ind.ins_actif.id.num_identifiant, "1090763220888");
+    }
+
+    #[test]
+    fn test_2_08_cas2_returns_prenom_gatien() {
+        let Response::Result(r) = parsed("TEST_2.08_cas2") else {
+            unreachable!()
+        };
+        let ind = r.individu.unwrap();
+        assert_eq!(ind.tiq.prenom.as_deref(), Some("GATIEN"));
+        assert_eq!(ind.ins_histo.len(), 2);
+        assert_eq!(ind.ins_actif.id.cle.as_deref(), Some("60"));
+    }
 }
