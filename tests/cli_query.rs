@@ -224,6 +224,7 @@ async fn exit_codes_say_found_refused_or_error() {
             count: 1,
             answer: OverrideAnswer::Fault {
                 code: "insi_102".into(),
+                variant: Default::default(),
             },
             delay_ms: 0,
         })

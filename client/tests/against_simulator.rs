@@ -323,12 +323,14 @@ async fn faults_and_transport_failures_are_typed_and_not_retried() {
         (
             OverrideAnswer::Fault {
                 code: "insi_102".into(),
+                variant: Default::default(),
             },
             "fault insi_102",
         ),
         (
             OverrideAnswer::Fault {
                 code: "desir_1020".into(),
+                variant: Default::default(),
             },
             "fault desir_1020",
         ),
@@ -619,6 +621,7 @@ async fn every_answer_dialect_and_both_fault_dialects_are_read() {
                 "ECETINSI",
                 OverrideAnswer::Fault {
                     code: "desir_1020".into(),
+                    variant: Default::default(),
                 },
                 0,
             ))

@@ -66,7 +66,13 @@ fn config(pki: &Arc<insilab_certs::Pki>, server_identity: &str) -> SimulatorConf
 pub fn to_sim_override(spec: &OverrideSpec) -> insilab_simulator::OverrideSpec {
     let (answer, delay_ms) = match &spec.answer {
         Answer::CndaFile(name) => (OverrideAnswer::AnswerFile { name: name.clone() }, 0),
-        Answer::Fault(code) => (OverrideAnswer::Fault { code: code.clone() }, 0),
+        Answer::Fault(code) => (
+            OverrideAnswer::Fault {
+                code: code.clone(),
+                variant: Default::default(),
+            },
+            0,
+        ),
         Answer::HttpStatus(status) => (OverrideAnswer::HttpStatus { status: *status }, 0),
         Answer::Delay(d) => (
             OverrideAnswer::Normal,

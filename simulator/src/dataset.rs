@@ -62,6 +62,36 @@ pub struct Person {
     /// What the person answers instead of the computed result.
     #[serde(default)]
     pub behaviour: Option<Behaviour>,
+    /// How the person appears on a Vitale card (default: holder of their own card, rank 1).
+    #[serde(default)]
+    pub card: CardEntry,
+}
+
+/// How a person appears on a Vitale card: the card search matches `MatriculeOD` against
+/// [`holder`](Self::holder) and `RangNaissance` against [`rank`](Self::rank).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardEntry {
+    /// The insured person's matricule (`MatriculeOD`, 13 characters) when the person is a
+    /// beneficiary on someone else's card; absent when the person holds the card.
+    #[serde(default)]
+    pub holder: Option<String>,
+    /// Birth rank (`RangNaissance`) on the card: distinguishes twins on one card.
+    #[serde(default = "default_rank")]
+    pub rank: String,
+}
+
+impl Default for CardEntry {
+    fn default() -> Self {
+        CardEntry {
+            holder: None,
+            rank: default_rank(),
+        }
+    }
+}
+
+fn default_rank() -> String {
+    "1".to_owned()
 }
 
 /// An INS as returned in `INSACTIF` or `INSHISTO`.
@@ -109,8 +139,9 @@ pub struct TiqOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum Behaviour {
-    /// Answer the fault with this `Erreur` code (e.g. `insi_102`, `desir_1020`).
-    Fault(String),
+    /// Answer the fault with this `Erreur` code (e.g. `insi_102`, `desir_1020`), optionally in
+    /// a given captured form (`{code: insi_102, variant: older}`).
+    Fault(crate::fault_choice::FaultChoice),
     /// Answer this CNDA answer file verbatim (e.g. `TEST_2.05`).
     AnswerFile(String),
 }
@@ -183,6 +214,11 @@ impl Dataset {
                 return Err(bad(
                     "a person without `ins` must have a fault behaviour".into()
                 ));
+            }
+            if let Some(Behaviour::Fault(choice)) = &p.behaviour
+                && insilab_core::insi::faults::by_code(choice.code(), None).is_none()
+            {
+                return Err(bad(format!("unknown fault code `{}`", choice.code())));
             }
             if let Some(Behaviour::AnswerFile(name)) = &p.behaviour
                 && crate::answers::answer_file(name).is_none()

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use insilab_core::ins::BirthDate;
 use insilab_core::ins::lexical::{self, NameKind};
 use insilab_core::insi::model::{
-    CardSearch, Fault, Individu, InsEntry, Request, RequestBody, SearchResult, Tiq, TraitsSearch,
+    Fault, Individu, InsEntry, Request, RequestBody, SearchResult, Tiq, TraitsSearch,
     Verification, WireMatricule,
 };
 use insilab_core::insi::writer::{self, Dialect};
@@ -217,6 +217,14 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
     if let Err(f) = check_body(&request.body, mid) {
         return fault(*f, findings);
     }
+    // A birth date with an unknown year never reaches the real service: fault on the finding.
+    let unknown_year = findings
+        .iter()
+        .find(|f| f.rule_id == insilab_core::rules::UNKNOWN_YEAR)
+        .map(|f| format!("{}: {}", f.rule_id, f.message));
+    if let Some(detail) = unknown_year {
+        return fault(faults::invalid_request(mid, &detail), findings);
+    }
 
     let tenant = ctx.client.and_then(|c| c.ou.as_deref());
     let query = query_of(&request.body);
@@ -265,8 +273,9 @@ fn answer(
             result_processed(b.dialect, op, r, None)
         }
         Some(OverrideAnswer::AnswerFile { name }) => file_processed(op, name),
-        Some(OverrideAnswer::Fault { code }) => {
-            let f = faults::by_code(code, mid).unwrap_or_else(|| faults::insi_102(mid));
+        Some(OverrideAnswer::Fault { code, variant }) => {
+            let f = crate::fault_choice::build(code, *variant, mid)
+                .unwrap_or_else(|| faults::insi_102(mid));
             fault_processed(b.dialect, Some(op), None, None, f, vec![])
         }
         Some(OverrideAnswer::HttpStatus { status }) => {
@@ -343,7 +352,7 @@ fn normal_answer(
                 .dataset
                 .persons
                 .iter()
-                .filter(|p| card_matches(p, c))
+                .filter(|p| matching::card_matches(p, c))
                 .collect();
             match found.as_slice() {
                 [] => result_processed(b.dialect, op, SearchResult::not_found(), None),
@@ -357,6 +366,7 @@ fn normal_answer(
                 b.dataset,
                 id.num_identifiant.trim(),
                 id.cle.as_deref(),
+                Some(v.ins_fourni.oid.as_str()),
                 query,
             ) {
                 VerificationOutcome::Confirmed(p) => {
@@ -393,8 +403,9 @@ fn normal_answer(
 
 fn person_answer(b: &Behaviourals<'_>, op: Operation, p: &Person, mid: Option<&str>) -> Processed {
     let mut out = match &p.behaviour {
-        Some(Behaviour::Fault(code)) => {
-            let f = faults::by_code(code, mid).unwrap_or_else(|| faults::insi_102(mid));
+        Some(Behaviour::Fault(choice)) => {
+            let f = crate::fault_choice::build(choice.code(), choice.variant(), mid)
+                .unwrap_or_else(|| faults::insi_102(mid));
             fault_processed(b.dialect, Some(op), None, None, f, vec![])
         }
         Some(Behaviour::AnswerFile(name)) => file_processed(op, name),
@@ -422,7 +433,7 @@ pub fn individu(p: &Person, dialect: Dialect) -> Individu {
         date_fin: i.end.clone(),
     };
     let with_prenom = p.tiq.prenom || dialect == Dialect::Y2022;
-    Individu {
+    let mut individu = Individu {
         ins_actif: p.ins.as_ref().map(entry).unwrap_or_default(),
         ins_histo: p.history.iter().map(entry).collect(),
         tiq: Tiq {
@@ -437,25 +448,9 @@ pub fn individu(p: &Person, dialect: Dialect) -> Individu {
             date_naissance: Some(p.birth_date.clone()),
             lieu_naissance: p.birthplace.clone(),
         },
-    }
-}
-
-fn card_matches(p: &Person, c: &CardSearch) -> bool {
-    let Some(ins) = &p.ins else { return false };
-    let mat_ok = c
-        .matricule_individu
-        .as_ref()
-        .is_none_or(|m| m.num_identifiant.trim() == ins.matricule);
-    let name_ok = c
-        .nom_naissance
-        .as_ref()
-        .is_none_or(|n| matching::same_words(n, &p.birth_name));
-    let date_ok = c
-        .date_naissance
-        .as_ref()
-        .is_none_or(|d| d.trim() == p.birth_date);
-    let something = c.matricule_individu.is_some() || c.nom_naissance.is_some();
-    something && mat_ok && name_ok && date_ok
+    };
+    crate::dialect::shape(&mut individu, dialect);
+    individu
 }
 
 fn query_of(body: &RequestBody) -> TraitsQuery {

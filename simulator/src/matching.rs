@@ -7,7 +7,14 @@
 //! - the first names sent are the `Prenom` elements, each split on spaces: one `Prenom`
 //!   `PIERRE PAUL` and two `Prenom` `PIERRE`, `PAUL` are the same list. Every name of the list
 //!   must be one of the person's birth first names; a hyphenated name is one name;
-//! - the birthplace filters only when it is sent.
+//! - the birthplace filters only when it is sent;
+//! - a Vitale card search ([`card_matches`]) compares each field it sends: `MatriculeIndividu`
+//!   with the active matricule, `MatriculeOD` with the card holder's matricule (the person's own
+//!   when they hold the card), `NomNaissance`, `DateNaissance`, and `RangNaissance` with the
+//!   person's rank on the card (twins on one card differ only by it);
+//! - a verification confirms only the active INS with its OID and matching traits.
+
+use insilab_core::insi::model::CardSearch;
 
 use crate::dataset::{Dataset, Person};
 
@@ -121,14 +128,59 @@ pub enum VerificationOutcome<'a> {
     NotConfirmed,
 }
 
-/// Verifies that `matricule` (+ optional key) is the active INS of a person matching `query`.
+/// Does `person` match the Vitale card search `c`? Every field sent must match; at least one of
+/// `MatriculeIndividu`, `MatriculeOD`, `NomNaissance` must be sent.
+pub fn card_matches(person: &Person, c: &CardSearch) -> bool {
+    let Some(ins) = &person.ins else { return false };
+    let individu_ok = c
+        .matricule_individu
+        .as_ref()
+        .is_none_or(|m| m.num_identifiant.trim() == ins.matricule);
+    let holder = person.card.holder.as_deref().unwrap_or(&ins.matricule);
+    let od_ok = c
+        .matricule_od
+        .as_ref()
+        .is_none_or(|m| m.num_identifiant.trim() == holder);
+    let name_ok = c
+        .nom_naissance
+        .as_ref()
+        .is_none_or(|n| same_words(n, &person.birth_name));
+    let date_ok = c
+        .date_naissance
+        .as_ref()
+        .is_none_or(|d| d.trim() == person.birth_date);
+    let rank_ok = c
+        .rang_naissance
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .is_none_or(|r| same_rank(r, &person.card.rank));
+    let something =
+        c.matricule_individu.is_some() || c.matricule_od.is_some() || c.nom_naissance.is_some();
+    something && individu_ok && od_ok && name_ok && date_ok && rank_ok
+}
+
+/// Ranks compare as numbers when both are (`01` is `1`), else as text.
+fn same_rank(a: &str, b: &str) -> bool {
+    match (a.parse::<u32>(), b.trim().parse::<u32>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b.trim(),
+    }
+}
+
+/// Verifies that `matricule` (+ optional key) with `oid` is the active INS of a person matching
+/// `query`. An INS sent with another OID than the person's does not verify (an INS is the
+/// matricule *and* its assigning authority); `None` skips the OID check.
 pub fn verify<'a>(
     dataset: &'a Dataset,
     matricule: &str,
     key: Option<&str>,
+    oid: Option<&str>,
     query: &TraitsQuery,
 ) -> VerificationOutcome<'a> {
-    let key_ok = |ins: &crate::dataset::InsNumber| key.is_none_or(|k| k == ins.effective_key());
+    let key_ok = |ins: &crate::dataset::InsNumber| {
+        key.is_none_or(|k| k == ins.effective_key()) && oid.is_none_or(|o| o.trim() == ins.oid)
+    };
     for p in &dataset.persons {
         if let Some(ins) = &p.ins
             && ins.matricule == matricule
@@ -156,6 +208,7 @@ pub fn verify<'a>(
 #[expect(clippy::unwrap_used, reason = "test fixtures are known-valid")]
 mod tests {
     use super::*;
+    use crate::dataset::OID_NIR as NIR;
 
     fn q(name: &str, prenoms: &[&str], sex: &str, date: &str, place: Option<&str>) -> TraitsQuery {
         TraitsQuery {
@@ -228,17 +281,99 @@ mod tests {
         let d = Dataset::embedded_default().unwrap();
         let traits = q("ECETINSI", &["PIERRE-ALAIN"], "M", "2009-07-14", None);
         assert!(matches!(
-            verify(&d, "1090763220834", Some("89"), &traits),
+            verify(&d, "1090763220834", Some("89"), Some(NIR), &traits),
             VerificationOutcome::Confirmed(_)
         ));
         assert!(matches!(
-            verify(&d, "2090763220834", Some("39"), &traits),
+            verify(&d, "2090763220834", Some("39"), Some(NIR), &traits),
             VerificationOutcome::Historised(_)
         ));
         let other = q("ECETINSI", &["PAUL"], "M", "2009-07-14", None);
         assert_eq!(
-            verify(&d, "1090763220834", Some("89"), &other),
+            verify(&d, "1090763220834", Some("89"), Some(NIR), &other),
             VerificationOutcome::NotConfirmed
         );
+        // The same INS with the NIA OID (or any other) is not this person's INS.
+        for oid in [crate::dataset::OID_NIA, "1.2.250.1.213.1.4.10"] {
+            assert_eq!(
+                verify(&d, "1090763220834", Some("89"), Some(oid), &traits),
+                VerificationOutcome::NotConfirmed,
+                "{oid}"
+            );
+        }
+    }
+
+    fn card(
+        individu: Option<&str>,
+        od: Option<&str>,
+        name: &str,
+        date: &str,
+        rank: Option<&str>,
+    ) -> CardSearch {
+        let m = |n: &str| insilab_core::insi::model::WireMatricule {
+            num_identifiant: n.into(),
+            cle: None,
+            type_matricule: None,
+        };
+        CardSearch {
+            matricule_individu: individu.map(m),
+            matricule_od: od.map(m),
+            nom_naissance: Some(name.into()),
+            date_naissance: Some(date.into()),
+            rang_naissance: rank.map(Into::into),
+        }
+    }
+
+    fn card_ids(d: &Dataset, c: &CardSearch) -> Vec<String> {
+        d.persons
+            .iter()
+            .filter(|p| card_matches(p, c))
+            .map(|p| p.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn twins_on_one_card_are_told_apart_by_their_rank() {
+        let d = Dataset::embedded_default().unwrap();
+        let parent = "1690134172015";
+        let both = card(None, Some(parent), "INSFAMILLEQUATRE", "1999-01-15", None);
+        assert_eq!(card_ids(&d, &both).len(), 2, "without the rank: 02");
+        let first = card(None, Some(parent), "INSFAMILLEQUATRE", "1999-01-15", Some("1"));
+        assert_eq!(card_ids(&d, &first), ["card-twin-rank-1"]);
+        let second = card(None, Some(parent), "INSFAMILLEQUATRE", "1999-01-15", Some("02"));
+        assert_eq!(card_ids(&d, &second), ["card-twin-rank-2"]);
+        let third = card(None, Some(parent), "INSFAMILLEQUATRE", "1999-01-15", Some("3"));
+        assert!(card_ids(&d, &third).is_empty());
+    }
+
+    #[test]
+    fn matricule_od_tells_the_holder_from_a_beneficiary() {
+        let d = Dataset::embedded_default().unwrap();
+        // A twin searched as if they held their own card: nobody.
+        let own = card(
+            None,
+            Some("1990134172021"),
+            "INSFAMILLEQUATRE",
+            "1999-01-15",
+            Some("1"),
+        );
+        assert!(card_ids(&d, &own).is_empty());
+        // The ECETINSI card (the person holds it): found with their own MatriculeOD only.
+        let holder = card(
+            Some("1090763220834"),
+            Some("1090763220834"),
+            "ECETINSI",
+            "2009-07-14",
+            Some("1"),
+        );
+        assert_eq!(card_ids(&d, &holder), ["cnda-2.04"]);
+        let elsewhere = card(
+            Some("1090763220834"),
+            Some("1690134172015"),
+            "ECETINSI",
+            "2009-07-14",
+            Some("1"),
+        );
+        assert!(card_ids(&d, &elsewhere).is_empty());
     }
 }

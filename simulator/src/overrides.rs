@@ -47,10 +47,14 @@ pub enum OverrideAnswer {
         /// File name.
         name: String,
     },
-    /// The documented fault with this `Erreur` code (`insi_102`, `desir_1020`…).
+    /// The documented fault with this `Erreur` code (`insi_102`, `insi_101`, `desir_1020`…).
     Fault {
         /// Erreur code.
         code: String,
+        /// Captured form: `current` (default) or `older` (`severite="fatal"` before `code`, no
+        /// `messageID`).
+        #[serde(default, skip_serializing_if = "crate::fault_choice::is_current")]
+        variant: insilab_core::insi::faults::FaultVariant,
     },
     /// A bare HTTP status with a short text body.
     HttpStatus {
@@ -113,7 +117,7 @@ impl OverrideSpec {
             OverrideAnswer::AnswerFile { name } if crate::answers::answer_file(name).is_none() => {
                 bad(format!("unknown answer file `{name}`"))
             }
-            OverrideAnswer::Fault { code }
+            OverrideAnswer::Fault { code, .. }
                 if insilab_core::insi::faults::by_code(code, None).is_none() =>
             {
                 bad(format!("unknown fault code `{code}`"))

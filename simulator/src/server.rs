@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -230,18 +230,19 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let max = state.limits.max_body_bytes;
-    if req.body().size_hint().lower() > max as u64 {
+    let mut incoming = req.into_body();
+    if incoming.size_hint().lower() > max as u64 {
+        drain(&mut incoming, state.timeouts.body_read()).await;
         return Ok(too_large(max));
     }
-    let body = Limited::new(req.into_body(), max);
-    let body = match tokio::time::timeout(state.timeouts.body_read(), body.collect()).await {
-        Ok(Ok(c)) => c.to_bytes(),
+    let read = read_limited(&mut incoming, max);
+    let body = match tokio::time::timeout(state.timeouts.body_read(), read).await {
+        Ok(Ok(Some(b))) => b,
+        Ok(Ok(None)) => {
+            drain(&mut incoming, state.timeouts.body_read()).await;
+            return Ok(too_large(max));
+        }
         Ok(Err(e)) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                return Ok(too_large(max));
-            }
             return Err(DropConnection(format!(
                 "failed to read the request body: {e}"
             )));
@@ -334,12 +335,56 @@ async fn handle(
     }
 }
 
+/// Most bytes of an oversized request body read and thrown away before its `413` is sent.
+///
+/// A server that answers `413` and closes while the client is still sending makes the client's
+/// kernel see a reset, which often destroys the answer before the client reads it: clients then
+/// report "connection reset" instead of the status. Reading (and discarding) the rest of the
+/// body first, within this bound and the body-read timeout, lets the client finish its send and
+/// read the `413`; the connection is then closed (`Connection: close`).
+pub const MAX_DRAIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the body up to `max` bytes: `None` as soon as it is longer.
+async fn read_limited(body: &mut Incoming, max: usize) -> Result<Option<Bytes>, hyper::Error> {
+    let mut buf = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            if buf.len() + data.len() > max {
+                return Ok(None);
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(Some(Bytes::from(buf)))
+}
+
+/// Reads and discards what is left of `body`, up to [`MAX_DRAIN_BYTES`] and `timeout`.
+async fn drain(body: &mut Incoming, timeout: std::time::Duration) {
+    let discard = async {
+        let mut seen: u64 = 0;
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Ok(data) = frame.into_data() {
+                seen += data.len() as u64;
+                if seen > MAX_DRAIN_BYTES {
+                    break;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(timeout, discard).await;
+}
+
 fn too_large(max: usize) -> Response<ResBody> {
-    full(
+    let mut r = full(
         StatusCode::PAYLOAD_TOO_LARGE,
         "text/plain; charset=utf-8",
         format!("request body larger than {max} bytes\n"),
-    )
+    );
+    r.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    r
 }
 
 /// A body that yields its first part then fails, so hyper closes the connection mid-answer.

@@ -664,6 +664,7 @@ async fn overrides_fire_for_exactly_n_matching_requests() {
             count: 2,
             answer: OverrideAnswer::Fault {
                 code: "insi_102".into(),
+                variant: Default::default(),
             },
             delay_ms: 0,
         })
