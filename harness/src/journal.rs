@@ -114,6 +114,8 @@ fn answer_facts(entry: &JournalEntry) -> AnswerFacts {
                     matricule: e.id.num_identifiant.clone(),
                     key: e.id.cle.clone().unwrap_or_default(),
                     oid: e.oid.clone(),
+                    start: e.date_deb.clone(),
+                    end: e.date_fin.clone(),
                 };
                 facts.active = Some(ins(&ind.ins_actif));
                 facts.history = ind.ins_histo.iter().map(ins).collect();

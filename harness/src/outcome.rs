@@ -65,11 +65,26 @@ pub struct StoredIns {
     pub key: String,
     /// The assigning authority OID (`1.2.250.1.213.1.4.8` NIR, `.9` NIA).
     pub oid: String,
+    /// `DateDeb` as returned (history entries; absent when the answer has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// `DateFin` as returned (history entries; absent when the answer has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
 }
 
 impl std::fmt::Display for StoredIns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} ({})", self.matricule, self.key, self.oid)
+        write!(f, "{} {} ({})", self.matricule, self.key, self.oid)?;
+        if self.start.is_some() || self.end.is_some() {
+            write!(
+                f,
+                " from {} to {}",
+                self.start.as_deref().unwrap_or("-"),
+                self.end.as_deref().unwrap_or("-")
+            )?;
+        }
+        Ok(())
     }
 }
 

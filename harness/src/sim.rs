@@ -19,6 +19,10 @@ pub enum Answer {
     CndaFile(String),
     /// A fault, by `Erreur` code (`insi_102`, `desir_550`, `DESIR_560`…).
     Fault(String),
+    /// A `RESULTAT` with this `CodeCR` (`01` or `02`).
+    Cr(String),
+    /// A fault in its older captured form (`severite="fatal"` before `code`, no `messageID`).
+    OlderFault(String),
     /// A bare HTTP status.
     HttpStatus(u16),
     /// The normal answer, delayed.
@@ -37,6 +41,9 @@ pub enum Answer {
 pub struct OverrideSpec {
     /// Birth name the request must carry.
     pub birth_name: String,
+    /// First name(s) the request must carry (its first-name list joined by one space), when
+    /// set: targets one call of the first-name loop.
+    pub first_name: Option<String>,
     /// How many matching requests it applies to.
     pub count: u32,
     /// What to answer.

@@ -73,6 +73,14 @@ pub fn to_sim_override(spec: &OverrideSpec) -> insilab_simulator::OverrideSpec {
             },
             0,
         ),
+        Answer::OlderFault(code) => (
+            OverrideAnswer::Fault {
+                code: code.clone(),
+                variant: insilab_core::insi::faults::FaultVariant::Older,
+            },
+            0,
+        ),
+        Answer::Cr(code) => (OverrideAnswer::Cr { code: code.clone() }, 0),
         Answer::HttpStatus(status) => (OverrideAnswer::HttpStatus { status: *status }, 0),
         Answer::Delay(d) => (
             OverrideAnswer::Normal,
@@ -86,7 +94,7 @@ pub fn to_sim_override(spec: &OverrideSpec) -> insilab_simulator::OverrideSpec {
         pattern: RequestPattern {
             operation: Some("traits_search".to_owned()),
             birth_name: Some(spec.birth_name.clone()),
-            first_name: None,
+            first_name: spec.first_name.clone(),
             tenant: None,
         },
         count: spec.count,

@@ -263,6 +263,32 @@ static STEPS: &[StepDef] = &[
     ),
     step!(
         "Given",
+        r#"the simulator answers the next search for "([^"]+)" with the older fault "([^"]+)""#,
+        r#"the simulator answers the next search for "ADRUN" with the older fault "insi_102""#,
+        "Overrides the next matching search with a SOAP fault in its older captured form: `severite=\"fatal\"` written before `code`, no `messageID` (seen for `insi_102`).",
+        |w, a| Box::pin(override_step(w, a, Answer::OlderFault(a.captures[1].clone())))
+    ),
+    step!(
+        "Given",
+        r#"the simulator answers the next search for "([^"]+)" with first name "([^"]+)" with (?:CR "(0[12])"|the fault "([^"]+)")"#,
+        r#"the simulator answers the next search for "TCHITCHI" with first name "CATARINA" with the fault "insi_102""#,
+        "Overrides the next search carrying this birth name and exactly this first name (one call of the first-name loop) with a `CodeCR` (`CR \"02\"`, `CR \"01\"`) or a SOAP fault by its `Erreur` code: a fault in the middle of the loop, as seen on the platform.",
+        |w, a| {
+            let answer = match a.captures.get(2).filter(|c| !c.is_empty()) {
+                Some(code) => Answer::Cr(code.clone()),
+                None => Answer::Fault(a.captures.get(3).cloned().unwrap_or_default()),
+            };
+            let spec = OverrideSpec {
+                birth_name: a.captures[0].clone(),
+                first_name: Some(a.captures[1].clone()),
+                count: 1,
+                answer,
+            };
+            Box::pin(async move { w.sim.add_override(spec).await.map_err(step_error) })
+        }
+    ),
+    step!(
+        "Given",
         r#"the simulator answers the next search for "([^"]+)" with HTTP status (\d{3})"#,
         r#"the simulator answers the next search for "ADRUN" with HTTP status 503"#,
         "Overrides the next matching search with a bare HTTP status.",
@@ -482,6 +508,26 @@ static STEPS: &[StepDef] = &[
     ),
     step!(
         "Then",
+        r#"the first call carried no birthplace"#,
+        "the first call carried no birthplace",
+        "The first call sent no `LieuNaissance`: the birthplace only resolves a `02` (CNDA 2.06 cas 2 expects the call without it first). Fails naming `INSI-ALG-02`.",
+        |w, _| Box::pin(async move {
+            let Some(first) = w.exchanges.first() else {
+                return Err(fail("INSI-ALG-02", "expected a first call, saw none"));
+            };
+            match &first.sent.birthplace {
+                None => Ok(()),
+                Some(place) => Err(fail(
+                    "INSI-ALG-02",
+                    format!(
+                        "expected the first call without LieuNaissance (it resolves a 02 only), saw {place:?}"
+                    ),
+                )),
+            }
+        })
+    ),
+    step!(
+        "Then",
         r#"the last call carried the birthplace "([^"]+)""#,
         r#"the last call carried the birthplace "63220""#,
         "The last call sent this `LieuNaissance` (retry after a 02). Fails naming `INSI-ALG-02`.",
@@ -554,6 +600,7 @@ static STEPS: &[StepDef] = &[
                 matricule: a.captures[0].clone(),
                 key: a.captures[1].clone(),
                 oid: a.captures[2].clone(),
+                ..StoredIns::default()
             };
             let question = format!("Did the software store the INS {expected}?");
             w.judge("EXI-REC-07", question, |o| check_stored_ins(o, &expected))
@@ -603,7 +650,7 @@ static STEPS: &[StepDef] = &[
         "Then",
         r#"the software stored the history exactly as returned"#,
         "the software stored the history exactly as returned",
-        "The stored INS history equals the `INSHISTO` entries of the last `00` answer (matricule, key, OID; order free). Fails naming `EXI-REC-08`.",
+        "The stored INS history equals the `INSHISTO` entries of the last `00` answer (matricule, key, OID, `DateDeb`, `DateFin`; order free). Fails naming `EXI-REC-08`.",
         |w, _| Box::pin(async move {
             let returned = w
                 .last_found_answer()
@@ -799,6 +846,7 @@ fn step_error(e: HarnessError) -> StepError {
 async fn override_step(w: &mut World, a: &StepArgs, answer: Answer) -> Result<(), StepError> {
     let spec = OverrideSpec {
         birth_name: a.captures[0].clone(),
+        first_name: None,
         count: 1,
         answer,
     };
@@ -926,6 +974,7 @@ async fn verify_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
         matricule: a.captures[0].clone(),
         key: a.captures[1].clone(),
         oid: a.captures[2].clone(),
+        ..StoredIns::default()
     };
     let outcome = w.driver.verify(&w.ctx, &ins, &input).await;
     w.input = Some(input);
@@ -1214,7 +1263,16 @@ fn check_history(o: &SutOutcome, returned: &[StoredIns]) -> Result<(), StepError
             "expected the INS history to be stored, the software stored nothing",
         ));
     }
-    let key = |i: &StoredIns| (i.matricule.clone(), i.key.clone(), i.oid.clone());
+    // DateDeb/DateFin count: the history is kept exactly as returned, odd dates included.
+    let key = |i: &StoredIns| {
+        (
+            i.matricule.clone(),
+            i.key.clone(),
+            i.oid.clone(),
+            i.start.clone(),
+            i.end.clone(),
+        )
+    };
     let mut a: Vec<_> = stored.iter().map(key).collect();
     let mut b: Vec<_> = returned.iter().map(key).collect();
     a.sort();

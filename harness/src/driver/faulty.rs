@@ -41,11 +41,15 @@ pub enum FaultyBug {
     HistoryDropped,
     /// Re-cases the returned traits before storing them.
     TraitsRecased,
+    /// Sends the birthplace on its first call instead of only to resolve a `02`.
+    BirthplaceOnFirstCall,
+    /// Keeps the historical INS but drops their `DateDeb`/`DateFin`.
+    HistoryDatesDropped,
 }
 
 impl FaultyBug {
     /// Every bug.
-    pub const ALL: [FaultyBug; 11] = [
+    pub const ALL: [FaultyBug; 13] = [
         FaultyBug::NoFirstNameLoop,
         FaultyBug::NoFinalAllNamesCall,
         FaultyBug::LowerCaseTraits,
@@ -57,6 +61,8 @@ impl FaultyBug {
         FaultyBug::NiaStoredWithNirOid,
         FaultyBug::HistoryDropped,
         FaultyBug::TraitsRecased,
+        FaultyBug::BirthplaceOnFirstCall,
+        FaultyBug::HistoryDatesDropped,
     ];
 
     /// Kebab-case name used by `--driver faulty:<name>`.
@@ -73,6 +79,8 @@ impl FaultyBug {
             FaultyBug::NiaStoredWithNirOid => "nia-stored-with-nir-oid",
             FaultyBug::HistoryDropped => "history-dropped",
             FaultyBug::TraitsRecased => "traits-recased",
+            FaultyBug::BirthplaceOnFirstCall => "birthplace-on-first-call",
+            FaultyBug::HistoryDatesDropped => "history-dates-dropped",
         }
     }
 
@@ -90,7 +98,8 @@ impl FaultyBug {
             FaultyBug::MissingContexteLps | FaultyBug::MessageIdWithoutUuid => "INSI-HDR-01",
             FaultyBug::WrongKeyStored => "INSI-RSP-01",
             FaultyBug::NiaStoredWithNirOid | FaultyBug::TraitsRecased => "EXI-REC-07",
-            FaultyBug::HistoryDropped => "EXI-REC-08",
+            FaultyBug::HistoryDropped | FaultyBug::HistoryDatesDropped => "EXI-REC-08",
+            FaultyBug::BirthplaceOnFirstCall => "INSI-ALG-02",
         }
     }
 }
@@ -154,6 +163,20 @@ impl FaultyDriver {
             }
             FaultyBug::MissingContexteLps => {
                 Some(Arc::new(|xml: &str| remove_element(xml, "ContexteLPS")))
+            }
+            FaultyBug::BirthplaceOnFirstCall => {
+                let place = original.birthplace.clone()?;
+                Some(Arc::new(move |xml: &str| {
+                    if xml.contains("LieuNaissance>") {
+                        return xml.to_owned();
+                    }
+                    // The reference client writes the body with the `rs:` prefix.
+                    xml.replacen(
+                        "</rs:RECSANSVITALE>",
+                        &format!("<rs:LieuNaissance>{place}</rs:LieuNaissance></rs:RECSANSVITALE>"),
+                        1,
+                    )
+                }))
             }
             FaultyBug::MessageIdWithoutUuid => Some(Arc::new(|xml: &str| {
                 rewrite_elements(xml, "MessageID", &|t| {
@@ -244,6 +267,12 @@ impl Driver for FaultyDriver {
                         stored.ins.oid = OID_NIR.to_owned();
                     }
                     FaultyBug::HistoryDropped => stored.history.clear(),
+                    FaultyBug::HistoryDatesDropped => {
+                        for h in &mut stored.history {
+                            h.start = None;
+                            h.end = None;
+                        }
+                    }
                     FaultyBug::TraitsRecased => {
                         stored.traits.birth_name = title_case(&stored.traits.birth_name);
                         stored.traits.first_names_list =

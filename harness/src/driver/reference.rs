@@ -97,6 +97,8 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
                         matricule,
                         key,
                         oid: h.oid.clone().unwrap_or_else(|| f.oid.clone()),
+                        start: h.date_deb.clone(),
+                        end: h.date_fin.clone(),
                     }
                 })
                 .collect();
@@ -107,6 +109,7 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
                     matricule,
                     key,
                     oid: f.oid.clone(),
+                    ..StoredIns::default()
                 },
                 traits: StoredTraits {
                     birth_name: t.birth_name.clone(),
