@@ -104,3 +104,32 @@ async fn every_faulty_bug_fails_a_scenario_naming_its_rule() {
             .exists()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_in_the_middle_of_the_loop_fails_a_client_without_the_loop() {
+    // The scenario of issue 18 (02 on the first first name, then a fault on the next) passes with
+    // the reference driver (suite test above) and fails with a client that sends all the names
+    // in one call: it makes one call, gets neither the 02 nor the fault.
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(
+        "protocol",
+        DriverSpec::Faulty(FaultyBug::NoFirstNameLoop),
+        dir.path(),
+        Some("@INSI-FLT-01"),
+    )
+    .await;
+    let failed: Vec<_> = summary
+        .results
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .collect();
+    assert!(
+        failed
+            .iter()
+            .any(|s| s.name.contains("middle of the first-name loop")
+                && s.failure.as_ref().is_some_and(|f| f.message.contains("INSI-ALG-01"))),
+        "{}",
+        describe(&summary)
+    );
+}

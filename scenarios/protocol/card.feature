@@ -31,3 +31,23 @@ Feature: Recherche avec la carte Vitale (search with the Vitale card)
     And the answers were "01"
     And the software reported no identity found
     And the software stored no INS
+
+  @INSI-HDR-01 @EXI-REC-07
+  Scenario Outline: twins on one card: the birth rank designates the twin (rank <rang>)
+    Twins on their parent's card share the insured person's number, the birth name and the birth
+    date: `RangNaissance` alone tells them apart, and the card holder's number (`MatriculeOD`)
+    tells a beneficiary from the holder.
+    When the software searches with the Vitale card:
+      | NIR de l'assuré   | 169013417201595  |
+      | nom de naissance  | INSFAMILLEQUATRE |
+      | date de naissance | 1999-01-15       |
+      | rang de naissance | <rang>           |
+    Then every call is conform to the INSi contract
+    And the simulator received 1 call
+    And the answers were "00"
+    And the software stored the INS "<ins>" key "<key>" with OID "1.2.250.1.213.1.4.8"
+
+    Examples:
+      | rang | ins           | key |
+      | 1    | 1990134172021 | 74  |
+      | 2    | 1990134172023 | 72  |
