@@ -2,6 +2,7 @@
 //! declaration, the captured fault shapes and their variants, the CNDA files as handed out,
 //! the 2022 dialect, the verification's OID check, the unknown-year fault, and the 413 of an
 //! oversized request that reaches the client even while it is still sending.
+#![expect(clippy::unwrap_used, reason = "test fixtures and assertions")]
 
 mod common;
 
