@@ -266,7 +266,11 @@ static STEPS: &[StepDef] = &[
         r#"the simulator answers the next search for "([^"]+)" with the older fault "([^"]+)""#,
         r#"the simulator answers the next search for "ADRUN" with the older fault "insi_102""#,
         "Overrides the next matching search with a SOAP fault in its older captured form: `severite=\"fatal\"` written before `code`, no `messageID` (seen for `insi_102`).",
-        |w, a| Box::pin(override_step(w, a, Answer::OlderFault(a.captures[1].clone())))
+        |w, a| Box::pin(override_step(
+            w,
+            a,
+            Answer::OlderFault(a.captures[1].clone())
+        ))
     ),
     step!(
         "Given",

@@ -128,7 +128,9 @@ async fn a_fault_in_the_middle_of_the_loop_fails_a_client_without_the_loop() {
         failed
             .iter()
             .any(|s| s.name.contains("middle of the first-name loop")
-                && s.failure.as_ref().is_some_and(|f| f.message.contains("INSI-ALG-01"))),
+                && s.failure
+                    .as_ref()
+                    .is_some_and(|f| f.message.contains("INSI-ALG-01"))),
         "{}",
         describe(&summary)
     );

@@ -92,7 +92,12 @@ mod tests {
     fn files_carry_their_comments_and_the_reader_sees_through_them() {
         let nia = answer_file("TEST_2.05").unwrap().body;
         assert!(nia.contains("<!-- OID NIA -->\r\n\t\t\t\t\t<OID>1.2.250.1.213.1.4.9</OID>"));
-        assert!(answer_file("TEST_2.08_cas1").unwrap().body.contains("<!-- "));
+        assert!(
+            answer_file("TEST_2.08_cas1")
+                .unwrap()
+                .body
+                .contains("<!-- ")
+        );
         let Response::Result(r) = parsed("TEST_2.05") else {
             unreachable!()
         };

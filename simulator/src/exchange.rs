@@ -11,8 +11,8 @@ use bytes::Bytes;
 use insilab_core::ins::BirthDate;
 use insilab_core::ins::lexical::{self, NameKind};
 use insilab_core::insi::model::{
-    Fault, Individu, InsEntry, Request, RequestBody, SearchResult, Tiq, TraitsSearch,
-    Verification, WireMatricule,
+    Fault, Individu, InsEntry, Request, RequestBody, SearchResult, Tiq, TraitsSearch, Verification,
+    WireMatricule,
 };
 use insilab_core::insi::writer::{self, Dialect};
 use insilab_core::insi::{Operation, faults, reader};

@@ -71,4 +71,29 @@ mod tests {
         assert_eq!(f.erreur.severite, "fatal");
         assert!(build("insi_999", FaultVariant::Current, None).is_none());
     }
+
+    #[test]
+    fn the_variant_is_selectable_in_a_dataset_and_through_the_admin_api() {
+        let yaml = "persons:\n  - id: older\n    birth_name: ADRUN\n    first_names: [ZOE]\n    sex: F\n    birth_date: \"1975-12-31\"\n    behaviour: {fault: {code: insi_102, variant: older}}\n";
+        let d = crate::dataset::Dataset::from_yaml(yaml, "test").unwrap();
+        let Some(crate::dataset::Behaviour::Fault(choice)) = &d.persons[0].behaviour else {
+            panic!("a fault behaviour: {:?}", d.persons[0].behaviour)
+        };
+        assert_eq!(choice.variant(), FaultVariant::Older);
+        let unknown = yaml.replace("insi_102", "insi_999");
+        assert!(crate::dataset::Dataset::from_yaml(&unknown, "test").is_err());
+        // The admin API's JSON (POST /overrides) is the OverrideSpec's serde form.
+        let spec: crate::overrides::OverrideSpec = serde_json::from_str(
+            r#"{"match": {"birth_name": "ADRUN"}, "answer": {"kind": "fault", "code": "insi_102", "variant": "older"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            spec.answer,
+            crate::overrides::OverrideAnswer::Fault {
+                code: "insi_102".into(),
+                variant: FaultVariant::Older
+            }
+        );
+        spec.validate().unwrap();
+    }
 }

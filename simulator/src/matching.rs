@@ -338,11 +338,29 @@ mod tests {
         let parent = "1690134172015";
         let both = card(None, Some(parent), "INSFAMILLEQUATRE", "1999-01-15", None);
         assert_eq!(card_ids(&d, &both).len(), 2, "without the rank: 02");
-        let first = card(None, Some(parent), "INSFAMILLEQUATRE", "1999-01-15", Some("1"));
+        let first = card(
+            None,
+            Some(parent),
+            "INSFAMILLEQUATRE",
+            "1999-01-15",
+            Some("1"),
+        );
         assert_eq!(card_ids(&d, &first), ["card-twin-rank-1"]);
-        let second = card(None, Some(parent), "INSFAMILLEQUATRE", "1999-01-15", Some("02"));
+        let second = card(
+            None,
+            Some(parent),
+            "INSFAMILLEQUATRE",
+            "1999-01-15",
+            Some("02"),
+        );
         assert_eq!(card_ids(&d, &second), ["card-twin-rank-2"]);
-        let third = card(None, Some(parent), "INSFAMILLEQUATRE", "1999-01-15", Some("3"));
+        let third = card(
+            None,
+            Some(parent),
+            "INSFAMILLEQUATRE",
+            "1999-01-15",
+            Some("3"),
+        );
         assert!(card_ids(&d, &third).is_empty());
     }
 

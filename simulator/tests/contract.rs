@@ -65,10 +65,9 @@ impl El {
             .filter(|(k, _)| k != "xmlns" && !k.starts_with("xmlns:"))
             .map(|(k, v)| {
                 let key = match k.split_once(':') {
-                    Some((p, l)) => format!(
-                        "{{{}}}{l}",
-                        self.scope.get(p).cloned().unwrap_or_default()
-                    ),
+                    Some((p, l)) => {
+                        format!("{{{}}}{l}", self.scope.get(p).cloned().unwrap_or_default())
+                    }
                     None => k.clone(),
                 };
                 (key, v.clone())
@@ -191,10 +190,7 @@ fn wsdl_facts(d: &El) -> BTreeSet<String> {
             b.qname(b.attr("type").unwrap_or_default())
         ));
         for sb in b.kids(NS_SOAP12_WSDL, "binding") {
-            f.insert(format!(
-                "binding {b_name} soap12 {:?}",
-                sb.expanded_attrs()
-            ));
+            f.insert(format!("binding {b_name} soap12 {:?}", sb.expanded_attrs()));
         }
         for op in b.kids(NS_WSDL, "operation") {
             let op_name = op.attr("name").unwrap_or_default();
@@ -341,13 +337,17 @@ fn complex_content(
 }
 
 fn published_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/reference/insi-wsdl-1.5.0");
-    dir.join("DESIR_ICIR_EXP_1.5.0.wsdl").is_file().then_some(dir)
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/insi-wsdl-1.5.0");
+    dir.join("DESIR_ICIR_EXP_1.5.0.wsdl")
+        .is_file()
+        .then_some(dir)
 }
 
 fn xsd_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("readable reference directory").flatten() {
+    for entry in std::fs::read_dir(dir)
+        .expect("readable reference directory")
+        .flatten()
+    {
         let path = entry.path();
         if path.is_dir() {
             xsd_files(&path, out);
@@ -392,7 +392,10 @@ fn served_contract_is_the_published_one_plus_the_marked_additions() {
     let (p, s) = (wsdl_facts(&published), wsdl_facts(&served));
     // Not vacuous: 16 namespaces, 5 messages with 12 parts, 2 operations × 3 portType children,
     // binding details, the service.
-    assert!(p.len() > 50, "too few facts read from the published WSDL: {p:#?}");
+    assert!(
+        p.len() > 50,
+        "too few facts read from the published WSDL: {p:#?}"
+    );
     let missing: Vec<_> = p.difference(&s).collect();
     let added: Vec<_> = s
         .difference(&p)
@@ -425,7 +428,8 @@ fn served_contract_is_the_published_one_plus_the_marked_additions() {
         // The card-mode Security content is the one marked schema addition: compare only that
         // the element exists.
         assert!(
-            (p.len() >= 3 && p.iter().any(|f| f.contains(" min=") || f.contains(" @"))) || *ns == NS_WSSE,
+            (p.len() >= 3 && p.iter().any(|f| f.contains(" min=") || f.contains(" @")))
+                || *ns == NS_WSSE,
             "too few facts read from the published schema {ns}: {p:#?}"
         );
         let content = |f: &&String| *ns != NS_WSSE || f.starts_with("global ");

@@ -3,6 +3,10 @@
 //! the 2022 dialect, the verification's OID check, the unknown-year fault, and the 413 of an
 //! oversized request that reaches the client even while it is still sending.
 #![expect(clippy::unwrap_used, reason = "test fixtures and assertions")]
+#![expect(
+    dead_code,
+    reason = "tests/common is shared with e2e.rs, which uses every helper"
+)]
 
 mod common;
 
@@ -65,7 +69,9 @@ async fn answers_and_faults_are_the_captured_bytes() {
         .await;
     assert_eq!(s, 500);
     assert!(
-        body.contains("<siram:Erreur severite=\"fatal\" code=\"insi_102\" xmlns:siram=\"urn:siram\">"),
+        body.contains(
+            "<siram:Erreur severite=\"fatal\" code=\"insi_102\" xmlns:siram=\"urn:siram\">"
+        ),
         "{body}"
     );
     sim.overrides()
@@ -89,7 +95,13 @@ async fn cnda_files_are_served_as_handed_out() {
         .await
         .unwrap();
     let (s, body) = conn
-        .search(traits("PROVISOIRE", &["MATRICULE"], "M", "2009-07-01", None))
+        .search(traits(
+            "PROVISOIRE",
+            &["MATRICULE"],
+            "M",
+            "2009-07-01",
+            None,
+        ))
         .await;
     assert_eq!(s, 200);
     assert_eq!(
@@ -130,7 +142,13 @@ async fn the_2022_dialect_is_the_captured_one() {
     assert!(body.contains("<ns2:LieuNaissance>20020</ns2:LieuNaissance>"));
     assert!(body.contains("<ns2:Prenom>TOUSSAINT</ns2:Prenom>"));
     let (_, body) = conn
-        .search(traits("ECETINSI", &["PIERRE-ALAIN"], "M", "2009-07-14", None))
+        .search(traits(
+            "ECETINSI",
+            &["PIERRE-ALAIN"],
+            "M",
+            "2009-07-14",
+            None,
+        ))
         .await;
     assert!(
         body.contains("<ns2:INSHISTO><ns2:IdIndividu><ns2:NumIdentifiant>2090763220834</ns2:NumIdentifiant><ns2:Cle>39</ns2:Cle><ns2:TypeMatricule>NIR</ns2:TypeMatricule>"),
@@ -172,7 +190,11 @@ async fn verification_judges_the_oid_with_the_ins() {
     let ct = writer::content_type(Operation::Verification);
     let mut codes = vec![];
     for oid in ["1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9"] {
-        let req = request(verification(oid), "uuid:11111111-2222-3333-4444-555555555556", IDAM);
+        let req = request(
+            verification(oid),
+            "uuid:11111111-2222-3333-4444-555555555556",
+            IDAM,
+        );
         let (s, body) = conn.post(&ct, writer::write_request(&req)).await.unwrap();
         assert_eq!(s, 200, "{body}");
         match parse(&body) {
@@ -180,7 +202,11 @@ async fn verification_judges_the_oid_with_the_ins() {
             other => panic!("{other:?}"),
         }
     }
-    assert_eq!(codes, ["00", "01"], "the NIR OID verifies, the NIA OID does not");
+    assert_eq!(
+        codes,
+        ["00", "01"],
+        "the NIR OID verifies, the NIA OID does not"
+    );
     sim.shutdown().await;
 }
 
@@ -235,11 +261,15 @@ async fn an_oversized_request_gets_its_413_while_the_client_is_still_sending() {
         tls.write_all(head.as_bytes()).await.unwrap();
         for _ in 0..chunks {
             if announced {
-                tls.write_all(&chunk).await.expect("the server keeps reading");
+                tls.write_all(&chunk)
+                    .await
+                    .expect("the server keeps reading");
             } else {
                 let frame = format!("{:x}\r\n", chunk.len());
                 tls.write_all(frame.as_bytes()).await.unwrap();
-                tls.write_all(&chunk).await.expect("the server keeps reading");
+                tls.write_all(&chunk)
+                    .await
+                    .expect("the server keeps reading");
                 tls.write_all(b"\r\n").await.unwrap();
             }
         }

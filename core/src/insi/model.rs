@@ -379,10 +379,6 @@ pub struct Erreur {
 }
 
 /// An answer: a `RESULTAT` or a fault.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "answers are built once per exchange; boxing would burden every caller"
-)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Response {
