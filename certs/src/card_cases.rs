@@ -113,7 +113,10 @@ pub fn case_assertion(
 ) -> Result<String, CertsError> {
     let unknown = || CertsError::InvalidOption {
         option: "--case",
-        reason: format!("{case:?} is not a case (known: {})", case_names().join(", ")),
+        reason: format!(
+            "{case:?} is not a case (known: {})",
+            case_names().join(", ")
+        ),
     };
     if case != VALID_CASE && negative_case(case).is_none() {
         return Err(unknown());
@@ -137,16 +140,17 @@ pub fn case_assertion(
     let sign = |content: &AssertionContent| card.sign(content);
     let signed = match case {
         "wrong-reference-uri" => {
-            let whole = template(&content, Algorithms::default(), &card.cert_der)
-                .replacen(&format!("URI=\"#{}\"", xml_attr(id)), "URI=\"\"", 1);
+            let whole = template(&content, Algorithms::default(), &card.cert_der).replacen(
+                &format!("URI=\"#{}\"", xml_attr(id)),
+                "URI=\"\"",
+                1,
+            );
             sign_with(&card, &whole)?
         }
         _ => sign(&content)?,
     };
     Ok(match case {
-        "doctype" => format!(
-            "<!DOCTYPE saml:Assertion [<!ENTITY insilab \"x\">]>{signed}"
-        ),
+        "doctype" => format!("<!DOCTYPE saml:Assertion [<!ENTITY insilab \"x\">]>{signed}"),
         "sha1-digest" => signed.replacen(
             &format!("Algorithm=\"{SHA256}\""),
             &format!("Algorithm=\"{SHA1}\""),
@@ -160,7 +164,9 @@ pub fn case_assertion(
 }
 
 fn xml_attr(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
 }
 
 fn sign_with(card: &CardMaterial, template: &str) -> Result<String, CertsError> {

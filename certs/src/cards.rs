@@ -172,20 +172,21 @@ pub struct CardMaterial {
 /// Reads the card `card` of `pki`: a professional id (`899900063480`, their valid card) or a
 /// card name (`cpx-revoked`).
 pub fn card_material(pki: &Pki, card: &str) -> Result<CardMaterial, CertsError> {
-    let spec = card_of(card).or_else(|| card_named(card)).ok_or_else(|| {
-        CertsError::InvalidOption {
-            option: "--card",
-            reason: format!(
-                "{card:?} is neither a test professional nor a virtual card (known: {})",
-                VIRTUAL_CARDS
-                    .iter()
-                    .map(|c| c.name)
-                    .chain(TEST_PROFESSIONALS.iter().map(|p| p.id))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }
-    })?;
+    let spec =
+        card_of(card)
+            .or_else(|| card_named(card))
+            .ok_or_else(|| CertsError::InvalidOption {
+                option: "--card",
+                reason: format!(
+                    "{card:?} is neither a test professional nor a virtual card (known: {})",
+                    VIRTUAL_CARDS
+                        .iter()
+                        .map(|c| c.name)
+                        .chain(TEST_PROFESSIONALS.iter().map(|p| p.id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })?;
     let professional = spec.professional().ok_or_else(|| {
         CertsError::decode(spec.name, "the card holder is not a known professional")
     })?;

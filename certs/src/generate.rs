@@ -323,12 +323,21 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
             cards::CardFlaw::Expired => ("personnes", expired),
             cards::CardFlaw::None | cards::CardFlaw::Revoked => ("personnes", valid),
         };
-        let expected = card
-            .refused_by
-            .map_or(ExpectedOutcome::Accepted, |rule| ExpectedOutcome::Rule(rule.to_owned()));
+        let expected = card.refused_by.map_or(ExpectedOutcome::Accepted, |rule| {
+            ExpectedOutcome::Rule(rule.to_owned())
+        });
         specs.push(
-            EeSpec::new(card.name, Role::Signature, card.description, Some(issuer), cards::card_subject(professional), validity, vec![], expected)
-                .kus(vec![KeyUsagePurpose::ContentCommitment]),
+            EeSpec::new(
+                card.name,
+                Role::Signature,
+                card.description,
+                Some(issuer),
+                cards::card_subject(professional),
+                validity,
+                vec![],
+                expected,
+            )
+            .kus(vec![KeyUsagePurpose::ContentCommitment]),
         );
     }
 
@@ -405,7 +414,11 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
         let card_revoked =
             cards::card_named(spec.name).is_some_and(|c| c.flaw == cards::CardFlaw::Revoked);
         if spec.name == "revoked" || card_revoked {
-            let list = if card_revoked { &mut revoked_cards } else { &mut revoked };
+            let list = if card_revoked {
+                &mut revoked_cards
+            } else {
+                &mut revoked
+            };
             list.push(RevokedCertParams {
                 serial_number: SerialNumber::from_slice(&serial(opts.seed, spec.name)),
                 revocation_time: now,

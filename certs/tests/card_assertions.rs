@@ -117,7 +117,11 @@ fn the_validity_window_and_clock_skew_bound_the_issue_instant() {
         fault_rules(&check_assertion(xml.as_bytes(), &policy))
     };
     let none = BTreeSet::new();
-    assert_eq!(at(NOW + time::Duration::minutes(65)), none, "limit included");
+    assert_eq!(
+        at(NOW + time::Duration::minutes(65)),
+        none,
+        "limit included"
+    );
     assert_eq!(
         at(NOW + time::Duration::minutes(65) + time::Duration::seconds(1)),
         BTreeSet::from(["INSI-CPX-013"])
@@ -167,7 +171,9 @@ fn xmlsec1_available() -> bool {
             !required,
             "xmlsec1 is required (CI=true or INSILAB_REQUIRE_TOOLS=1) but not on PATH: apt-get install xmlsec1"
         );
-        eprintln!("SKIPPED: xmlsec1 not found on PATH; install it (apt-get install xmlsec1) to run these checks");
+        eprintln!(
+            "SKIPPED: xmlsec1 not found on PATH; install it (apt-get install xmlsec1) to run these checks"
+        );
     }
     found
 }
@@ -281,7 +287,15 @@ fn assertions_signed_by_xmlsec1_pass_the_simulator_rules() {
         assert!(ok, "xmlsec1 --sign ({name}): {text}");
         let signed = std::fs::read(&out_file).unwrap();
         let report = judge(&pki, &signed);
-        assert_eq!(fault_rules(&report), expected, "{name}: {:#?}", report.findings);
-        assert!(report.certificate.is_some(), "{name}: the certificate was written");
+        assert_eq!(
+            fault_rules(&report),
+            expected,
+            "{name}: {:#?}",
+            report.findings
+        );
+        assert!(
+            report.certificate.is_some(),
+            "{name}: the certificate was written"
+        );
     }
 }

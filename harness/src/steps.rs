@@ -951,7 +951,10 @@ async fn search_traits_card_step(w: &mut World, a: &StepArgs) -> Result<(), Step
             card.case
         )));
     }
-    let outcome = w.driver.search_traits_with_card(&w.ctx, &input, &card).await;
+    let outcome = w
+        .driver
+        .search_traits_with_card(&w.ctx, &input, &card)
+        .await;
     w.input = Some(input);
     finish_action(w, outcome).await
 }
@@ -999,7 +1002,10 @@ fn check_card_accepted(w: &World) -> Result<(), StepError> {
     if refused.is_empty() {
         Ok(())
     } else {
-        Err(fail(RULE, format!("the assertion was refused: {}", refused.join("; "))))
+        Err(fail(
+            RULE,
+            format!("the assertion was refused: {}", refused.join("; ")),
+        ))
     }
 }
 

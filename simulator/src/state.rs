@@ -129,9 +129,13 @@ fn card_trust(config: &SimulatorConfig) -> Result<Option<crate::card::CardTrust>
     match &config.tls {
         TlsSource::PkiDir(dir) => {
             let pki = insilab_certs::Pki::load(dir).map_err(pki_err)?;
-            insilab_certs::cards::card_trust(&pki).map(Some).map_err(pki_err)
+            insilab_certs::cards::card_trust(&pki)
+                .map(Some)
+                .map_err(pki_err)
         }
-        TlsSource::Pki(pki) => insilab_certs::cards::card_trust(pki).map(Some).map_err(pki_err),
+        TlsSource::Pki(pki) => insilab_certs::cards::card_trust(pki)
+            .map(Some)
+            .map_err(pki_err),
         TlsSource::Rustls { .. } => Ok(None),
     }
 }

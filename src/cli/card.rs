@@ -85,9 +85,9 @@ pub fn run(args: CardArgs) -> anyhow::Result<ExitCode> {
 
 fn sign(args: SignArgs) -> anyhow::Result<ExitCode> {
     let pki = insilab_certs::Pki::load(&args.pki)?;
-    let id = args
-        .id
-        .unwrap_or_else(|| insilab_core::assertion::new_assertion_id(&uuid::Uuid::new_v4().to_string()));
+    let id = args.id.unwrap_or_else(|| {
+        insilab_core::assertion::new_assertion_id(&uuid::Uuid::new_v4().to_string())
+    });
     let now = args.now.unwrap_or_else(OffsetDateTime::now_utc);
     let xml = case_assertion(&pki, &args.card, &args.case, &id, now)?;
     println!("{xml}");
@@ -129,14 +129,26 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             println!("  professional {id}");
         }
         if let Some(c) = &report.certificate {
-            println!("  certificate  {} (serial {}, issuer {})", c.subject, c.serial, c.issuer);
+            println!(
+                "  certificate  {} (serial {}, issuer {})",
+                c.subject, c.serial, c.issuer
+            );
         }
         if report.findings.is_empty() {
             println!("  valid: every card-mode rule passed");
         }
         for f in &report.findings {
-            let at = f.path.as_deref().map(|p| format!(" at {p}")).unwrap_or_default();
-            println!("  {:<6} {} {}{at}", f.severity.as_str(), f.rule_id, f.message);
+            let at = f
+                .path
+                .as_deref()
+                .map(|p| format!(" at {p}"))
+                .unwrap_or_default();
+            println!(
+                "  {:<6} {} {}{at}",
+                f.severity.as_str(),
+                f.rule_id,
+                f.message
+            );
         }
     }
     Ok(ExitCode::from(code))

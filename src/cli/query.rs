@@ -284,9 +284,8 @@ fn client(common: &CommonArgs) -> anyhow::Result<InsiClient> {
         config.instance = instance;
     }
     if let Some(card) = &common.card {
-        let pki = insilab_certs::Pki::load(&common.pki).with_context(|| {
-            format!("card mode needs the test pki in {}", common.pki.display())
-        })?;
+        let pki = insilab_certs::Pki::load(&common.pki)
+            .with_context(|| format!("card mode needs the test pki in {}", common.pki.display()))?;
         let tls = pki
             .anonymous_client_config()
             .context("failed to build the tls configuration without client certificate")?;

@@ -186,7 +186,11 @@ fn instant_text(t: OffsetDateTime) -> String {
 /// The assertion of `content` as a signature template: a `ds:Signature` right after `Issuer`
 /// with empty `DigestValue` and `SignatureValue`, one reference to `#ID`, the transforms
 /// enveloped-signature then exclusive c14n, and `certificate_der` in `KeyInfo`.
-pub fn template(content: &AssertionContent, algorithms: Algorithms, certificate_der: &[u8]) -> String {
+pub fn template(
+    content: &AssertionContent,
+    algorithms: Algorithms,
+    certificate_der: &[u8],
+) -> String {
     use base64::Engine as _;
     let cert = base64::engine::general_purpose::STANDARD.encode(certificate_der);
     let mut xml = format!(

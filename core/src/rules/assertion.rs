@@ -95,7 +95,11 @@ pub fn check_assertion(message: &[u8], policy: &AssertionPolicy<'_>) -> Assertio
     let text = match std::str::from_utf8(message) {
         Ok(t) => t,
         Err(e) => {
-            f.push("INSI-CPX-002", None, format!("the message is not utf-8: {e}"));
+            f.push(
+                "INSI-CPX-002",
+                None,
+                format!("the message is not utf-8: {e}"),
+            );
             report.findings = f.0;
             return report;
         }
@@ -245,11 +249,13 @@ impl AssertionView {
             .copied()
             .find(|c| is(doc, *c, DSIG_NS, "Signature"));
         let signature_after_issuer = match (issuer, signature) {
-            (Some(i), Some(s)) => children
-                .iter()
-                .position(|c| *c == i)
-                .and_then(|p| children.get(p + 1))
-                == Some(&s),
+            (Some(i), Some(s)) => {
+                children
+                    .iter()
+                    .position(|c| *c == i)
+                    .and_then(|p| children.get(p + 1))
+                    == Some(&s)
+            }
             _ => false,
         };
         let subject = child(doc, assertion, SAML_NS, "Subject");
@@ -355,13 +361,15 @@ fn check_instant(f: &mut Findings, v: &AssertionView, policy: &AssertionPolicy<'
         );
         return;
     };
-    let Ok(instant) =
-        OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+    let Ok(instant) = OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
     else {
         f.push(
             "INSI-CPX-003",
             path(),
-            format!("IssueInstant {} is not an xs:dateTime with a zone", quote(raw)),
+            format!(
+                "IssueInstant {} is not an xs:dateTime with a zone",
+                quote(raw)
+            ),
         );
         return;
     };
@@ -460,8 +468,7 @@ fn check_signature(
             f.push(
                 "INSI-CPX-005",
                 Some(format!("{sig_path}/SignedInfo/Reference/Transforms")),
-                "the reference's transforms are not enveloped-signature then exclusive c14n"
-                    .into(),
+                "the reference's transforms are not enveloped-signature then exclusive c14n".into(),
             );
             structural = true;
         }
@@ -487,7 +494,10 @@ fn check_signature(
             f.push(
                 "INSI-CPX-006",
                 Some(format!("{sig_path}/SignedInfo")),
-                format!("SignedInfo holds {} references, expected exactly 1", other.len()),
+                format!(
+                    "SignedInfo holds {} references, expected exactly 1",
+                    other.len()
+                ),
             );
             structural = true;
         }
@@ -546,8 +556,7 @@ fn elements_with_id(doc: &Document<'_>, id: &str) -> Vec<NodeId> {
     let mut stack = vec![doc.root()];
     while let Some(node) = stack.pop() {
         if let Some(e) = doc.element(node)
-            && e
-                .attributes
+            && e.attributes
                 .iter()
                 .any(|a| matches!(&*a.name.local_name, "ID" | "Id" | "id") && a.value == id)
         {
@@ -591,7 +600,9 @@ fn check_certificate(
         issuer: cert.issuer().to_string(),
         serial: hex_upper(cert.raw_serial()),
     };
-    let ca = X509Certificate::from_der(policy.card_ca_der).ok().map(|(_, c)| c);
+    let ca = X509Certificate::from_der(policy.card_ca_der)
+        .ok()
+        .map(|(_, c)| c);
     let chained = ca.as_ref().is_some_and(|ca| {
         cert.issuer() == ca.subject() && cert.verify_signature(Some(ca.public_key())).is_ok()
     });

@@ -59,7 +59,9 @@ impl ReferenceDriver {
     /// virtual card of `card`.
     pub fn card_client(&self, url: &str, card: &CardAction) -> Result<InsiClient, HarnessError> {
         let tls = self.pki.anonymous_client_config().map_err(|e| {
-            HarnessError::Driver(format!("cannot build a tls configuration without client certificate: {e}"))
+            HarnessError::Driver(format!(
+                "cannot build a tls configuration without client certificate: {e}"
+            ))
         })?;
         let signer = insilab_client::CardSigner::new((*self.pki).clone(), &card.professional_id)
             .and_then(|s| s.with_case(&card.case))
