@@ -1,8 +1,8 @@
 //! Virtual CPx cards: for each known test professional, a signature key and a certificate
 //! shaped like a test CPx card's signature certificate (issued by
 //! `TEST AC IGC-SANTE FORT PERSONNES`, key usage non-repudiation only), plus the card
-//! certificates of the negative catalogue (expired, revoked, unknown CA). The generator
-//! ([`crate::generate`]) turns each row into an identity of `index.yaml`.
+//! certificates of the negative catalogue (expired, revoked, unknown CA). The PKI generator
+//! turns each row into an identity of `index.yaml`.
 
 use insilab_core::assertion::{
     AssertionContent, KnownProfessional, TEST_PROFESSIONALS, known_professional, sign_assertion,

@@ -93,6 +93,23 @@ fn every_negative_case_fails_with_exactly_its_named_rule() {
 }
 
 #[test]
+fn an_issuer_other_than_the_certificate_subject_is_only_advice() {
+    let pki = shared_pki().unwrap();
+    let card = card_material(&pki, "899900063480").unwrap();
+    let mut content = card.content(ID, NOW);
+    content.issuer = "CN=SOMEONE ELSE,C=FR".to_owned();
+    let xml = card.sign(&content).unwrap();
+    let report = judge(&pki, xml.as_bytes());
+    let rules: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule_id, f.severity))
+        .collect();
+    assert_eq!(rules, [("INSI-CPX-018", Severity::Advice)]);
+    assert!(report.refusal().is_none());
+}
+
+#[test]
 fn an_assertion_outside_the_envelope_security_header_is_missing() {
     let pki = shared_pki().unwrap();
     let xml = case_assertion(&pki, "899900063480", VALID_CASE, ID, NOW).unwrap();
