@@ -32,6 +32,8 @@ enum Command {
     Query(cli::query::QueryArgs),
     /// Replay a suite against a software under test.
     Run(cli::run::RunArgs),
+    /// Sign a CPx card-mode assertion with a virtual card, or check one offline.
+    Card(cli::card::CardArgs),
     /// Check captured INSi requests/responses offline.
     Lint(cli::lint::LintArgs),
     /// Regenerate reports from an evidence directory.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cli::serve::run(args),
         Command::Query(args) => cli::query::run(args),
         Command::Run(args) => cli::run::run(args),
+        Command::Card(args) => cli::card::run(args),
         Command::Lint(args) => cli::lint::run(args),
         Command::Report(args) => cli::report::run(args),
         Command::ExampleSut(args) => cli::example_sut::run(args),

@@ -153,14 +153,18 @@ fn listen_address(command: &str) -> SocketAddr {
         .expect("the default listen address is valid")
 }
 
-fn wait_listening(address: SocketAddr, child: &mut Child, what: &str) {
+fn wait_listening(address: SocketAddr, child: &mut Child, what: &str, log: &Path) {
     let start = Instant::now();
     while start.elapsed() < BACKGROUND_START_TIMEOUT {
         if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
             return;
         }
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("{what}: background process exited early with {status}");
+            let output = std::fs::read_to_string(log).unwrap_or_default();
+            panic!(
+                "{what}: background process exited early with {status}\n--- output\n{}",
+                tail(&output)
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -241,7 +245,7 @@ fn run_page(
                 .stderr(Stdio::from(file2))
                 .spawn()
                 .unwrap_or_else(|e| panic!("{what}: failed to start: {e}"));
-            wait_listening(listen_address(&command.text), &mut child, &what);
+            wait_listening(listen_address(&command.text), &mut child, &what, &log);
             background.0.push(child);
             ran += 1;
             continue;

@@ -24,11 +24,11 @@ use crate::ca::{self, Dn};
 use crate::index::{
     CaEntry, CrlEntry, ExpectedOutcome, INDEX_FILE, INDEX_FORMAT, IdentityEntry, Index, Role,
 };
-use crate::{CertsError, DEFAULT_P12_PASSWORD, Pki, facts, pkcs12};
+use crate::{CertsError, DEFAULT_P12_PASSWORD, Pki, cards, facts, pkcs12};
 
 /// Revision of the generator's output: bumped whenever the same options would give other
 /// bytes, so that caches of generated PKIs (such as [`crate::testing::shared_pki`]) are rebuilt.
-pub const GENERATOR_REVISION: u32 = 2;
+pub const GENERATOR_REVISION: u32 = 3;
 
 /// RSA modulus size of every key, like the real IGC-Santé certificates.
 pub const RSA_BITS: usize = 2048;
@@ -300,7 +300,6 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
         EeSpec::new("server", Role::Server, "the simulator's server certificate (SAN localhost, 127.0.0.1, ::1 and every --san)", Some("organisations"), server_subject.clone(), valid, server_eku.clone(), ExpectedOutcome::Accepted).sans(server_sans.clone()).kus(client_kus.clone()),
         EeSpec::new("insi-auto", Role::Client, "organisation certificate for unattended calls (CN=INSI-AUTO)", Some("organisations"), org("INSI-AUTO"), valid, client_eku.clone(), ExpectedOutcome::Accepted).kus(client_kus.clone()),
         EeSpec::new("insi-manu", Role::Client, "organisation certificate for user-triggered calls (CN=INSI-MANU)", Some("organisations"), org("INSI-MANU"), valid, client_eku.clone(), ExpectedOutcome::Accepted).kus(client_kus.clone()),
-        EeSpec::new("cpx-899900063480", Role::Signature, "CPx-like signature certificate of test professional 899900063480 (non-repudiation), for card-mode assertions", Some("personnes"), org(CPX_PROFESSIONAL_ID), valid, vec![], ExpectedOutcome::Accepted).kus(vec![KeyUsagePurpose::ContentCommitment]),
         EeSpec::new("expired", Role::Client, "INSI-AUTO certificate whose validity ended 30 days before `now`", Some("organisations"), org("INSI-AUTO"), expired, client_eku.clone(), alert("certificate_expired")).kus(client_kus.clone()),
         EeSpec::new("not-yet-valid", Role::Client, "INSI-AUTO certificate whose validity starts 10 years after `now` (rustls reports it as certificate_expired)", Some("organisations"), org("INSI-AUTO"), not_yet_valid, client_eku.clone(), alert("certificate_expired")).kus(client_kus.clone()),
         EeSpec::new("revoked", Role::Client, "INSI-AUTO certificate listed in the ORGANISATIONS CRL", Some("organisations"), org("INSI-AUTO"), valid, client_eku.clone(), alert("certificate_revoked")).kus(client_kus.clone()),
@@ -313,8 +312,38 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
         EeSpec::new("server-untrusted", Role::Server, "server certificate issued by a CA outside the IGC-Santé hierarchy (a client must refuse it)", Some("unknown-root"), server_subject, valid, server_eku, alert("unknown_ca")).sans(server_sans).kus(client_kus),
     ];
 
+    let mut specs = specs;
+    // The virtual CPx cards (cards.rs): one row per card, its flaw setting issuer and validity.
+    for card in cards::VIRTUAL_CARDS {
+        let professional = card.professional().ok_or_else(|| {
+            CertsError::generation(card.name, "the card holder is not a known professional")
+        })?;
+        let (issuer, validity) = match card.flaw {
+            cards::CardFlaw::UnknownCa => ("unknown-root", valid),
+            cards::CardFlaw::Expired => ("personnes", expired),
+            cards::CardFlaw::None | cards::CardFlaw::Revoked => ("personnes", valid),
+        };
+        let expected = card.refused_by.map_or(ExpectedOutcome::Accepted, |rule| {
+            ExpectedOutcome::Rule(rule.to_owned())
+        });
+        specs.push(
+            EeSpec::new(
+                card.name,
+                Role::Signature,
+                card.description,
+                Some(issuer),
+                cards::card_subject(professional),
+                validity,
+                vec![],
+                expected,
+            )
+            .kus(vec![KeyUsagePurpose::ContentCommitment]),
+        );
+    }
+
     let mut identities = Vec::new();
     let mut revoked = Vec::new();
+    let mut revoked_cards = Vec::new();
     for spec in &specs {
         let mut params = base_params(
             &spec.subject,
@@ -382,8 +411,15 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
         files.insert(entry.key.clone(), material.pkcs8_pem.clone().into_bytes());
         files.insert(entry.chain.clone(), chain_pem.into_bytes());
         files.insert(format!("{dir}/bundle.p12"), p12);
-        if spec.name == "revoked" {
-            revoked.push(RevokedCertParams {
+        let card_revoked =
+            cards::card_named(spec.name).is_some_and(|c| c.flaw == cards::CardFlaw::Revoked);
+        if spec.name == "revoked" || card_revoked {
+            let list = if card_revoked {
+                &mut revoked_cards
+            } else {
+                &mut revoked
+            };
+            list.push(RevokedCertParams {
                 serial_number: SerialNumber::from_slice(&serial(opts.seed, spec.name)),
                 revocation_time: now,
                 reason_code: Some(RevocationReason::KeyCompromise),
@@ -407,10 +443,10 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
             next_update: now + crl_validity,
             crl_number: SerialNumber::from_slice(&[1]),
             issuing_distribution_point: None,
-            revoked_certs: if name == "organisations" {
-                revoked.clone()
-            } else {
-                Vec::new()
+            revoked_certs: match name {
+                "organisations" => revoked.clone(),
+                "personnes" => revoked_cards.clone(),
+                _ => Vec::new(),
             },
             key_identifier_method: KeyIdMethod::Sha256,
         };
@@ -575,6 +611,11 @@ pub(crate) const KEY_NAMES: &[&str] = &[
     "insi-auto",
     "insi-manu",
     "cpx-899900063480",
+    "cpx-00B6087510",
+    "cpx-899700870589",
+    "cpx-expired",
+    "cpx-revoked",
+    "cpx-unknown-ca",
     "expired",
     "not-yet-valid",
     "revoked",

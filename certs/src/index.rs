@@ -83,6 +83,9 @@ pub enum ExpectedOutcome {
     TlsAlert(String),
     /// The handshake succeeds but every request gets this SOAP fault code (`DESIR_560`).
     Fault(String),
+    /// A card-mode assertion signed with this card certificate is refused by this rule of the
+    /// catalogue (`INSI-CPX-012`).
+    Rule(String),
 }
 
 impl std::fmt::Display for ExpectedOutcome {
@@ -91,6 +94,7 @@ impl std::fmt::Display for ExpectedOutcome {
             ExpectedOutcome::Accepted => f.write_str("accepted"),
             ExpectedOutcome::TlsAlert(alert) => write!(f, "tls alert {alert}"),
             ExpectedOutcome::Fault(code) => write!(f, "fault {code}"),
+            ExpectedOutcome::Rule(rule) => write!(f, "assertion refused by {rule}"),
         }
     }
 }

@@ -15,6 +15,8 @@
 #![forbid(unsafe_code)]
 
 pub mod ca;
+pub mod card_cases;
+pub mod cards;
 mod error;
 pub mod facts;
 mod generate;

@@ -115,7 +115,8 @@ fn an_unknown_identity_is_refused_with_the_known_names() {
 #[test]
 fn every_identity_of_the_catalogue_has_its_files() {
     let pki = shared_pki().unwrap();
-    assert_eq!(pki.index().identities.len(), 14);
+    // 13 organisation/server identities and 6 virtual cards (3 valid, 3 negative).
+    assert_eq!(pki.index().identities.len(), 19);
     for entry in &pki.index().identities {
         let identity = pki.identity(&entry.name).unwrap();
         assert!(

@@ -198,13 +198,9 @@ fn the_crl_lists_exactly_the_revoked_serials() {
         return;
     }
     let pki = shared_pki().unwrap();
-    let revoked_serial = pki
-        .index()
-        .identity("revoked")
-        .unwrap()
-        .facts
-        .serial
-        .clone();
+    let serial_of = |name: &str| pki.index().identity(name).unwrap().facts.serial.clone();
+    let revoked_serial = serial_of("revoked");
+    let revoked_card_serial = serial_of("cpx-revoked");
     for crl in &pki.index().crls {
         for (file, form) in [(&crl.pem, "PEM"), (&crl.der, "DER")] {
             let (ok, text) = openssl(
@@ -217,10 +213,10 @@ fn the_crl_lists_exactly_the_revoked_serials() {
                 .filter_map(|line| line.trim().strip_prefix("Serial Number: "))
                 .map(str::to_owned)
                 .collect();
-            let expected = if crl.name == "organisations" {
-                vec![revoked_serial.clone()]
-            } else {
-                Vec::new()
+            let expected = match crl.name.as_str() {
+                "organisations" => vec![revoked_serial.clone()],
+                "personnes" => vec![revoked_card_serial.clone()],
+                _ => Vec::new(),
             };
             assert_eq!(listed, expected, "{file}");
             assert_eq!(crl.revoked_serials, expected, "index entry of {file}");

@@ -19,6 +19,8 @@ use crate::validate;
 pub struct InsiClient {
     config: ClientConfig,
     transport: Transport,
+    /// Card mode: every call carries an assertion signed by this card.
+    card: Option<std::sync::Arc<crate::CardSigner>>,
 }
 
 /// What one attempt produced, for the algorithm to decide the next step.
@@ -62,7 +64,18 @@ impl InsiClient {
         }
         let endpoint = Endpoint::parse(&config.url)?;
         let transport = Transport::new(endpoint, tls, config.connect_timeout, config.total_timeout);
-        Ok(InsiClient { config, transport })
+        Ok(InsiClient {
+            config,
+            transport,
+            card: None,
+        })
+    }
+
+    /// Card mode: signs a fresh CPx assertion with `card` for every call and puts it in
+    /// `wsse:Security` (pair it with a TLS configuration without client certificate).
+    pub fn with_card(mut self, card: crate::CardSigner) -> Self {
+        self.card = Some(std::sync::Arc::new(card));
+        self
     }
 
     /// The configuration in use.
@@ -236,6 +249,18 @@ impl InsiClient {
         attempts: &mut Vec<Attempt>,
     ) -> Step {
         let wire_op = wire_operation(operation);
+        let mut request = request;
+        if let Some(card) = &self.card {
+            match card.security(time::OffsetDateTime::now_utc()) {
+                Ok(security) => request.headers.security = Some(security),
+                Err(e) => {
+                    return Step::Stop(Verdict::TechnicalError {
+                        kind: kind::CARD.to_owned(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
         let request_xml = writer::write_request(&request);
         let content_type = writer::content_type(wire_op);
         let started = Instant::now();

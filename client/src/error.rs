@@ -69,4 +69,7 @@ pub enum ClientError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The virtual card could not sign the card-mode assertion.
+    #[error("failed to sign the card-mode assertion: {0}")]
+    Card(String),
 }

@@ -23,6 +23,7 @@
 //! See `docs/client.md` for the behaviour, the verdicts and the JSON schema.
 #![forbid(unsafe_code)]
 
+mod card;
 mod client;
 mod config;
 pub mod envelope;
@@ -34,6 +35,7 @@ mod tls;
 mod transport;
 pub mod validate;
 
+pub use card::CardSigner;
 pub use client::InsiClient;
 pub use config::{
     ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDAM, DEFAULT_PKI_IDENTITY,

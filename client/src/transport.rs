@@ -39,6 +39,8 @@ pub mod kind {
     pub const HTTP_STATUS: &str = "http_status";
     /// The body is not a readable INSi answer.
     pub const MALFORMED: &str = "malformed_response";
+    /// The virtual card could not sign the card-mode assertion (nothing was sent).
+    pub const CARD: &str = "card_signature";
 }
 
 /// The parsed endpoint URL.

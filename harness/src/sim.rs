@@ -106,4 +106,8 @@ pub trait SimControl: Send + Sync {
     ) -> BoxFuture<'_, Result<Option<String>, HarnessError>>;
     /// The dataset the simulator serves, as YAML, when known (for the evidence bundle).
     fn dataset_yaml(&self) -> Option<String>;
+    /// The card-mode endpoint (TLS without client certificate), when this simulator has one.
+    fn card_url(&self) -> Option<String> {
+        None
+    }
 }

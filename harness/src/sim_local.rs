@@ -59,6 +59,8 @@ fn config(pki: &Arc<insilab_certs::Pki>, server_identity: &str) -> SimulatorConf
     let mut c = SimulatorConfig::ephemeral(TlsSource::Pki(pki.clone()));
     c.admin_listen = None;
     c.server_identity = server_identity.to_owned();
+    // Card mode on a free loopback port too: the card-mode scenarios call it.
+    c.card_listen = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
     c
 }
 
@@ -119,6 +121,10 @@ impl SimControl for LocalSim {
 
     fn endpoint_url(&self) -> String {
         self.handle.endpoint_url()
+    }
+
+    fn card_url(&self) -> Option<String> {
+        self.handle.card_url()
     }
 
     fn begin_scenario(&self) -> BoxFuture<'_, Result<Mark, HarnessError>> {

@@ -376,6 +376,27 @@ static STEPS: &[StepDef] = &[
     ),
     step!(
         "When",
+        r#"the software searches by traits in card mode with the card of "([^"]+)"(?: signing an? "([a-z0-9-]+)" assertion)?:?"#,
+        r#"the software searches by traits in card mode with the card of "899900063480" signing a "revoked-certificate" assertion:"#,
+        "Makes the software search by traits (same table as the traits search) in card mode: TLS without client certificate, each call carrying a CPx assertion signed with the virtual card of this test professional, on the simulator's card endpoint. The optional case (`tampered-signature`, … see `docs/card-mode.md`) makes the reference driver send that wrong assertion; other drivers skip.",
+        |w, a| Box::pin(search_traits_card_step(w, a))
+    ),
+    step!(
+        "Then",
+        r#"the simulator refused the card assertion with the rule "(INSI-CPX-\d{3})""#,
+        r#"the simulator refused the card assertion with the rule "INSI-CPX-012""#,
+        "Every call got a fault and the simulator's findings on it name this assertion rule (first of severity fault). Fails naming the rule and the findings seen (`INSI-CPX-01`).",
+        |w, a| Box::pin(async move { check_card_refusal(w, &a.captures[0]) })
+    ),
+    step!(
+        "Then",
+        r#"the simulator accepted the card assertion"#,
+        "the simulator accepted the card assertion",
+        "At least one call reached the simulator and none has an `INSI-CPX-*` finding of severity fault (`INSI-CPX-01`).",
+        |w, _| Box::pin(async move { check_card_accepted(w) })
+    ),
+    step!(
+        "When",
         r#"the software searches with the Vitale card:?"#,
         "the software searches with the Vitale card:",
         "Makes the software search an INS with the data of a Vitale card (rows `NIR de l'assuré`, optional `NIR du bénéficiaire` (13 or 15 characters), `nom de naissance`, `date de naissance`, `rang de naissance`), then collects the calls that reached the simulator.",
@@ -963,6 +984,81 @@ async fn search_card_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> 
     let input = card_from_table(step_table(a, "card search")?).map_err(StepError::Broken)?;
     let outcome = w.driver.search_card(&w.ctx, &input).await;
     finish_action(w, outcome).await
+}
+
+async fn search_traits_card_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
+    let input = traits_from_table(step_table(a, "card-mode search")?).map_err(StepError::Broken)?;
+    let card = crate::driver::CardAction {
+        professional_id: a.captures[0].clone(),
+        case: a
+            .captures
+            .get(1)
+            .filter(|c| !c.is_empty())
+            .cloned()
+            .unwrap_or_else(|| insilab_certs::card_cases::VALID_CASE.to_owned()),
+    };
+    if card.case != insilab_certs::card_cases::VALID_CASE && w.driver.name() != "reference" {
+        return Err(StepError::Skipped(format!(
+            "only the reference driver can be made to send a {:?} assertion",
+            card.case
+        )));
+    }
+    let outcome = w
+        .driver
+        .search_traits_with_card(&w.ctx, &input, &card)
+        .await;
+    w.input = Some(input);
+    finish_action(w, outcome).await
+}
+
+/// The assertion rule every call was refused with.
+fn check_card_refusal(w: &World, rule: &str) -> Result<(), StepError> {
+    const RULE: &str = "INSI-CPX-01";
+    if w.exchanges.is_empty() {
+        return Err(fail(RULE, "no call reached the card endpoint"));
+    }
+    for (i, e) in w.exchanges.iter().enumerate() {
+        let first = e
+            .findings
+            .iter()
+            .find(|f| f.rule_id.starts_with("INSI-CPX-") && f.severity == FindingSeverity::Fault)
+            .map(|f| f.rule_id.as_str());
+        if first != Some(rule) || e.answer.fault.is_none() {
+            let seen: Vec<&str> = e.findings.iter().map(|f| f.rule_id.as_str()).collect();
+            return Err(fail(
+                RULE,
+                format!(
+                    "call {}: expected a fault for {rule}, got answer {} with findings {seen:?}",
+                    i + 1,
+                    e.answer_word()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// No call was refused by an assertion rule.
+fn check_card_accepted(w: &World) -> Result<(), StepError> {
+    const RULE: &str = "INSI-CPX-01";
+    if w.exchanges.is_empty() {
+        return Err(fail(RULE, "no call reached the card endpoint"));
+    }
+    let refused: Vec<String> = w
+        .exchanges
+        .iter()
+        .flat_map(|e| &e.findings)
+        .filter(|f| f.rule_id.starts_with("INSI-CPX-") && f.severity == FindingSeverity::Fault)
+        .map(|f| format!("{}: {}", f.rule_id, f.message))
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(fail(
+            RULE,
+            format!("the assertion was refused: {}", refused.join("; ")),
+        ))
+    }
 }
 
 async fn search_traits_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {

@@ -150,6 +150,8 @@ pub struct SimulatorConfig {
     /// Tenant bearer tokens: token → tenant (client certificate OU). A tenant token sees only
     /// its tenant's journal and overrides.
     pub tenant_tokens: BTreeMap<String, String>,
+    /// Card-mode checks (validity window, clock skew).
+    pub card_mode: crate::card::CardSettings,
 }
 
 impl SimulatorConfig {
@@ -175,6 +177,7 @@ impl SimulatorConfig {
             timeouts: Timeouts::default(),
             admin_token: None,
             tenant_tokens: BTreeMap::new(),
+            card_mode: crate::card::CardSettings::default(),
         }
     }
 
@@ -200,6 +203,9 @@ impl SimulatorConfig {
         }
         if let Some(a) = file.card_listen {
             self.card_listen = Some(a);
+        }
+        if let Some(card_mode) = file.card_mode {
+            self.card_mode = card_mode;
         }
         if let Some(p) = file.pki {
             self.tls = TlsSource::PkiDir(p);
@@ -272,6 +278,8 @@ pub struct FileConfig {
     pub admin_token: Option<String>,
     /// Tenant tokens (token → tenant).
     pub tenant_tokens: BTreeMap<String, String>,
+    /// Card-mode checks (`validity_secs`, `clock_skew_secs`).
+    pub card_mode: Option<crate::card::CardSettings>,
 }
 
 impl FileConfig {

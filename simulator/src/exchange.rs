@@ -31,7 +31,7 @@ pub const SOAP_CONTENT_TYPE: &str = "application/soap+xml; charset=utf-8";
 pub enum Listener {
     /// Mutual TLS (organisation certificate).
     Mtls,
-    /// Card mode (no client certificate; not enabled in this version).
+    /// Card mode (no client certificate; a signed CPx assertion in `wsse:Security`).
     Card,
 }
 
@@ -95,6 +95,8 @@ pub struct ExchangeContext<'a> {
     pub client: Option<&'a ClientCertificate>,
     /// Request `Content-Type`.
     pub content_type: Option<&'a str>,
+    /// The verdict on the card assertion (card listener only; `None` elsewhere).
+    pub card: Option<&'a crate::card::CardVerdict>,
 }
 
 /// The shared state an exchange reads.
@@ -135,7 +137,7 @@ pub struct Processed {
     pub findings: Vec<JournalFinding>,
 }
 
-/// Text of the card-mode fault.
+/// Text of the fault answered on the card listener when no card verdict was made.
 pub const CARD_MODE_DISABLED: &str = "card mode is not enabled in this version";
 
 /// Processes one SOAP request body.
@@ -144,6 +146,13 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
         Ok(r) => r,
         Err(e) => {
             let message_id = sniff_message_id(body);
+            // Card mode: a refused assertion (a DOCTYPE, say) is named by its rule.
+            if let Some(card) = ctx.card
+                && let Some(refusal) = card.fault(message_id.as_deref())
+            {
+                let findings = card_findings(card);
+                return fault_processed(b.dialect, None, message_id, None, refusal, findings);
+            }
             let fault = faults::invalid_request(
                 message_id.as_deref(),
                 &format!("the request is not a valid INSi SOAP 1.2 envelope: {e}"),
@@ -154,7 +163,7 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
     let message_id = request.headers.message_id.clone();
     let mid = message_id.as_deref();
     let body_op = request.operation();
-    let findings = run_rules(&request, ctx);
+    let mut findings = run_rules(&request, ctx);
     let fault = |f: Fault, findings: Vec<JournalFinding>| {
         fault_processed(
             b.dialect,
@@ -167,7 +176,14 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
     };
 
     if ctx.listener == Listener::Card {
-        return fault(faults::invalid_request(mid, CARD_MODE_DISABLED), findings);
+        // Card mode: the assertion rules decide before anything else (crate::card).
+        let Some(verdict) = ctx.card else {
+            return fault(faults::invalid_request(mid, CARD_MODE_DISABLED), findings);
+        };
+        findings.extend(card_findings(verdict));
+        if let Some(refusal) = verdict.fault(mid) {
+            return fault(refusal, findings);
+        }
     }
     // Dispatch: wsa:Action is mandatory and must name the body's operation.
     match request.headers.action.as_deref().map(str::trim) {
@@ -196,7 +212,7 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
     }
     // Access checks, in the order the real service is believed to apply them.
     let cn = ctx.client.and_then(|c| c.cn.as_deref());
-    if !cn.is_some_and(|cn| ACCEPTED_CLIENT_CNS.contains(&cn)) {
+    if ctx.listener == Listener::Mtls && !cn.is_some_and(|cn| ACCEPTED_CLIENT_CNS.contains(&cn)) {
         return fault(faults::desir_560(mid), findings);
     }
     let idam = request.headers.lps.as_ref().and_then(|l| l.idam.as_deref());
@@ -564,6 +580,21 @@ fn run_rules(request: &Request, ctx: &ExchangeContext<'_>) -> Vec<JournalFinding
         .collect()
 }
 
+/// The assertion findings of a card verdict, for the journal.
+fn card_findings(verdict: &crate::card::CardVerdict) -> Vec<JournalFinding> {
+    verdict
+        .report
+        .findings
+        .iter()
+        .map(|f| JournalFinding {
+            rule_id: f.rule_id.to_owned(),
+            severity: f.severity.as_str().to_owned(),
+            message: f.message.clone(),
+            path: f.path.clone(),
+        })
+        .collect()
+}
+
 /// The `action` parameter of a SOAP 1.2 content type.
 pub fn action_param(content_type: &str) -> Option<String> {
     content_type.split(';').find_map(|p| {
@@ -724,7 +755,7 @@ mod tests {
         #[test]
         fn any_bytes_get_an_answer_never_a_panic(body in proptest::collection::vec(any::<u8>(), 0..2048)) {
             let c = client();
-            let ctx = ExchangeContext { listener: Listener::Mtls, client: Some(&c), content_type: None };
+            let ctx = ExchangeContext { listener: Listener::Mtls, client: Some(&c), content_type: None, card: None };
             let p = with_state(|b| process(b, &ctx, &body));
             let is_fault = matches!(p.reply, Reply::Full { status: 500, .. });
             prop_assert!(is_fault, "any bytes get a 500 fault");
@@ -745,6 +776,7 @@ mod tests {
             listener: Listener::Mtls,
             client: Some(&c),
             content_type: None,
+            card: None,
         };
         let p = with_state(|b| process(b, &ctx, body));
         assert_eq!(p.message_id.as_deref(), Some("uuid:abc"));

@@ -107,6 +107,9 @@ pub struct JournalEntry {
     pub listener: String,
     /// The client certificate.
     pub client_certificate: Option<ClientCertificate>,
+    /// Card mode: the professional, the card certificate and the refusing rule, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<crate::card::CardHolder>,
     /// Negotiated TLS version (`TLSv1_3`).
     pub tls_version: Option<String>,
     /// HTTP method and path with query.
@@ -356,6 +359,7 @@ pub(crate) fn sample_entry(tenant: Option<&str>) -> JournalEntry {
         tenant: tenant.map(Into::into),
         listener: "mtls".into(),
         client_certificate: None,
+        card: None,
         tls_version: None,
         http_request: "POST /lps".into(),
         operation: Some("traits_search".into()),

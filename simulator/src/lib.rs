@@ -22,6 +22,7 @@
 
 pub mod admin;
 pub mod answers;
+pub mod card;
 pub mod config;
 pub mod dataset;
 pub mod dialect;

@@ -156,6 +156,7 @@ fn record_tls_failure(state: &State, kind: Listener, error: String) {
         tenant: None,
         listener: kind.name().into(),
         client_certificate: None,
+        card: None,
         tls_version: None,
         http_request: String::new(),
         operation: None,
@@ -264,13 +265,23 @@ async fn handle(
             overrides: &state.overrides,
             reader_limits: &state.reader_limits,
         };
+        let card = (info.listener == exchange::Listener::Card).then(|| {
+            crate::card::check(
+                &body,
+                state.card_trust.as_ref(),
+                &state.card_settings,
+                time::OffsetDateTime::now_utc(),
+            )
+        });
         let ctx = ExchangeContext {
             listener: info.listener,
             client: info.client.as_ref(),
             content_type: content_type.as_deref(),
+            card: card.as_ref(),
         };
-        exchange::process(&b, &ctx, &body)
+        (exchange::process(&b, &ctx, &body), card.map(|c| c.holder))
     };
+    let (processed, card_holder) = processed;
     let elapsed = started.elapsed();
     if !processed.delay.is_zero() {
         tokio::time::sleep(processed.delay).await;
@@ -295,6 +306,7 @@ async fn handle(
         tenant,
         listener: info.listener.name().into(),
         client_certificate: info.client.clone(),
+        card: card_holder,
         tls_version: info.tls_version.clone(),
         http_request: format!("POST {path}"),
         operation: processed.operation.map(|o| exchange::op_name(o).to_owned()),

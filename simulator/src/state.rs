@@ -39,6 +39,10 @@ pub(crate) struct State {
     pub admin_url: RwLock<String>,
     /// URL of the card-mode endpoint, when enabled.
     pub card_url: RwLock<Option<String>>,
+    /// The card CA and CRL (from the PKI; `None` with ready-made rustls configurations).
+    pub card_trust: Option<crate::card::CardTrust>,
+    /// Card-mode settings.
+    pub card_settings: crate::card::CardSettings,
 }
 
 impl State {
@@ -70,6 +74,8 @@ impl State {
             endpoint_url: RwLock::new(String::new()),
             admin_url: RwLock::new(String::new()),
             card_url: RwLock::new(None),
+            card_trust: card_trust(config)?,
+            card_settings: config.card_mode.clone(),
         })
     }
 
@@ -113,6 +119,27 @@ impl State {
 }
 
 /// The embedded default (when enabled) followed by each file.
+/// The card trust of the configured PKI, when card mode is on and the TLS source is a PKI.
+fn card_trust(config: &SimulatorConfig) -> Result<Option<crate::card::CardTrust>> {
+    use crate::config::TlsSource;
+    if config.card_listen.is_none() {
+        return Ok(None);
+    }
+    let pki_err = |e: insilab_certs::CertsError| crate::error::SimulatorError::Pki(e.to_string());
+    match &config.tls {
+        TlsSource::PkiDir(dir) => {
+            let pki = insilab_certs::Pki::load(dir).map_err(pki_err)?;
+            insilab_certs::cards::card_trust(&pki)
+                .map(Some)
+                .map_err(pki_err)
+        }
+        TlsSource::Pki(pki) => insilab_certs::cards::card_trust(pki)
+            .map(Some)
+            .map_err(pki_err),
+        TlsSource::Rustls { .. } => Ok(None),
+    }
+}
+
 pub(crate) fn load_datasets(default: bool, files: &[PathBuf]) -> Result<Dataset> {
     let mut d = if default {
         Dataset::embedded_default()?

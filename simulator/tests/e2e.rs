@@ -1054,34 +1054,79 @@ async fn wsdl_and_schemas_are_served_self_contained() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn card_mode_listener_answers_a_clear_fault() {
+async fn card_mode_serves_a_signed_assertion_and_refuses_others_naming_the_rule() {
+    use insilab_certs::card_cases::case_assertion;
+    use insilab_core::insi::model::{Assertion, Security};
     let pki = pki();
     let sim = start(&pki, |c| {
         c.card_listen = Some("127.0.0.1:0".parse().unwrap())
     })
     .await;
     let card = sim.card_url().expect("card listener bound");
-    let mut conn = connect(&pki, None, addr_of(&card)).await.unwrap();
-    let req = request(
-        RequestBody::TraitsSearch(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None)),
-        "uuid:card-1",
-        IDAM,
-    );
-    let (s, body) = conn
-        .post(
-            &writer::content_type(Operation::TraitsSearch),
-            writer::write_request(&req),
-        )
-        .await
-        .unwrap();
-    assert_eq!(s, 500);
-    match parse(&body) {
-        Response::Fault(f) => {
-            assert_eq!(f.erreur.text, "card mode is not enabled in this version");
-            assert_eq!(f.erreur.message_id.as_deref(), Some("uuid:card-1"));
+    let now = time::OffsetDateTime::now_utc();
+    let mut answers = Vec::new();
+    for (n, case) in [None, Some("valid"), Some("revoked-certificate")]
+        .iter()
+        .enumerate()
+    {
+        let mut conn = connect(&pki, None, addr_of(&card)).await.unwrap();
+        let mut req = request(
+            RequestBody::TraitsSearch(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None)),
+            &format!("uuid:card-{n}"),
+            IDAM,
+        );
+        if let Some(case) = case {
+            let raw_xml =
+                case_assertion(&pki, "899900063480", case, &format!("_a{n}"), now).unwrap();
+            req.headers.security = Some(Security {
+                assertions: vec![Assertion {
+                    raw_xml,
+                    ..Assertion::default()
+                }],
+            });
         }
-        other => panic!("{other:?}"),
+        answers.push(
+            conn.post(
+                &writer::content_type(Operation::TraitsSearch),
+                writer::write_request(&req),
+            )
+            .await
+            .unwrap(),
+        );
     }
+    let fault_text = |body: &str| match parse(body) {
+        Response::Fault(f) => f.erreur.text,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(answers[0].0, 500);
+    assert!(
+        fault_text(&answers[0].1).contains("(INSI-CPX-001)"),
+        "{}",
+        answers[0].1
+    );
+    assert_eq!(answers[1].0, 200, "{}", answers[1].1);
+    assert!(matches!(parse(&answers[1].1), Response::Result(r) if r.code_cr == "00"));
+    assert_eq!(answers[2].0, 500);
+    assert!(
+        fault_text(&answers[2].1).contains("(INSI-CPX-012)"),
+        "{}",
+        answers[2].1
+    );
+    // The journal names the professional, the card certificate and the failed check.
+    let entries = sim.journal().entries();
+    let cards: Vec<_> = entries.iter().filter_map(|e| e.card.clone()).collect();
+    assert_eq!(cards.len(), 3);
+    assert_eq!(cards[0].refused_by.as_deref(), Some("INSI-CPX-001"));
+    assert_eq!(cards[1].refused_by, None);
+    assert_eq!(cards[1].professional_id.as_deref(), Some("899900063480"));
+    assert!(
+        cards[1]
+            .certificate_issuer
+            .as_deref()
+            .is_some_and(|i| i.contains("FORT PERSONNES"))
+    );
+    assert_eq!(cards[2].refused_by.as_deref(), Some("INSI-CPX-012"));
+    assert!(cards[2].certificate_serial.is_some());
     sim.shutdown().await;
 }
 

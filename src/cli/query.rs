@@ -151,6 +151,14 @@ struct CommonArgs {
     /// Write each attempt's raw XML as NNN-request.xml / NNN-response.xml in this directory.
     #[arg(long)]
     trace: Option<PathBuf>,
+    /// Card mode: sign every call's assertion with the virtual card of this test professional
+    /// (`899900063480`, `00B6087510`, `899700870589`); TLS without client certificate. Point
+    /// --url at the simulator's card listener (`insilab serve --card-listen`).
+    #[arg(long, value_name = "PROFESSIONAL_ID", conflicts_with_all = ["cert", "p12"])]
+    card: Option<String>,
+    /// With --card: sign an assertion of this negative case instead (docs/card-mode.md).
+    #[arg(long, requires = "card", default_value = insilab_certs::card_cases::VALID_CASE)]
+    card_case: String,
 }
 
 /// Runs `insilab query`.
@@ -274,6 +282,19 @@ fn client(common: &CommonArgs) -> anyhow::Result<InsiClient> {
     };
     if let Some(instance) = common.instance {
         config.instance = instance;
+    }
+    if let Some(card) = &common.card {
+        let pki = insilab_certs::Pki::load(&common.pki)
+            .with_context(|| format!("card mode needs the test pki in {}", common.pki.display()))?;
+        let tls = pki
+            .anonymous_client_config()
+            .context("failed to build the tls configuration without client certificate")?;
+        let signer = insilab_client::CardSigner::new(pki, card)
+            .and_then(|s| s.with_case(&common.card_case))
+            .context("failed to set up the virtual card")?;
+        return Ok(InsiClient::from_rustls(config, tls)
+            .context("failed to set up the insi client")?
+            .with_card(signer));
     }
     InsiClient::new(config).context("failed to set up the insi client")
 }

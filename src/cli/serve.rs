@@ -23,7 +23,8 @@ pub struct ServeArgs {
     /// Address of the admin API (loopback only) [default: 127.0.0.1:8444].
     #[arg(long, value_name = "ADDR")]
     admin: Option<SocketAddr>,
-    /// Also listen for card mode (TLS without client certificate; answers a "not enabled" fault).
+    /// Also listen for card mode (TLS without client certificate; every request must carry a
+    /// CPx assertion signed by a card of the PKI's PERSONNES CA, see docs/card-mode.md).
     #[arg(long, value_name = "ADDR")]
     card_listen: Option<SocketAddr>,
     /// Extra dataset file (YAML), added to the embedded default; repeatable.
@@ -145,7 +146,7 @@ fn print_banner(
     );
     println!("  endpoint     https://{endpoint}/lps   (WSDL: https://{endpoint}/lps?wsdl)");
     if let Some(a) = card {
-        println!("  card mode    https://{a}/lps   (not enabled in this version: answers a fault)");
+        println!("  card mode    https://{a}/lps   (signed CPx assertion required)");
     }
     if let Some(a) = admin {
         println!("  admin API    http://{a}   token {token}");

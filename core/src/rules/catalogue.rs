@@ -61,6 +61,7 @@ const TRAITS: &[&str] = &["INSI-LEX-01", "EXI-ID-14"];
 const COG: &[&str] = &["INSI-LEX-01", "EXI-ID-15"];
 const RSP: &[&str] = &["INSI-RSP-01", "INSI-RSP-03"];
 const STORE: &[&str] = &["EXI-REC-07"];
+const CPX: &[&str] = &["INSI-CPX-01"];
 
 /// Every rule, request rules first, in id order within each family.
 pub const CATALOGUE: &[Rule] = &[
@@ -383,6 +384,114 @@ pub const CATALOGUE: &[Rule] = &[
         Advice,
         &["INSI-FLT-01", "INSI-FLT-02"],
         "siram:Erreur/@severite is not information, avertissement, erreur or fatale",
+    ),
+    r(
+        "INSI-CPX-001",
+        Fault,
+        CPX,
+        "wsse:Security holds no saml:Assertion (card mode)",
+    ),
+    r(
+        "INSI-CPX-002",
+        Fault,
+        CPX,
+        "the card-mode message holds a DOCTYPE, is not well-formed or exceeds the limits",
+    ),
+    r(
+        "INSI-CPX-003",
+        Fault,
+        CPX,
+        "the assertion lacks ID, Version 2.0, a zoned IssueInstant or an X509SubjectName Issuer",
+    ),
+    r(
+        "INSI-CPX-004",
+        Fault,
+        CPX,
+        "the assertion has no ds:Signature right after saml:Issuer",
+    ),
+    r(
+        "INSI-CPX-005",
+        Fault,
+        CPX,
+        "the signature uses other than exclusive c14n, RSA-SHA256, SHA-256 and the enveloped transforms (SHA-1 refused)",
+    ),
+    r(
+        "INSI-CPX-006",
+        Fault,
+        CPX,
+        "the signature does not hold exactly one Reference to `#` + the assertion's ID",
+    ),
+    r(
+        "INSI-CPX-007",
+        Fault,
+        CPX,
+        "the assertion's signature does not verify (content or signature altered)",
+    ),
+    r(
+        "INSI-CPX-008",
+        Fault,
+        CPX,
+        "the signed element is not the assertion judged (signature wrapping, duplicated ID)",
+    ),
+    r(
+        "INSI-CPX-009",
+        Fault,
+        CPX,
+        "KeyInfo holds no readable X509Certificate",
+    ),
+    r(
+        "INSI-CPX-010",
+        Fault,
+        CPX,
+        "the card certificate is not issued by TEST AC IGC-SANTE FORT PERSONNES",
+    ),
+    r(
+        "INSI-CPX-011",
+        Fault,
+        CPX,
+        "the card certificate is expired or not yet valid",
+    ),
+    r(
+        "INSI-CPX-012",
+        Fault,
+        CPX,
+        "the card certificate is revoked",
+    ),
+    r(
+        "INSI-CPX-013",
+        Fault,
+        CPX,
+        "IssueInstant is older than the validity window (stale assertion)",
+    ),
+    r(
+        "INSI-CPX-014",
+        Fault,
+        CPX,
+        "IssueInstant is in the future beyond the clock skew",
+    ),
+    r(
+        "INSI-CPX-015",
+        Fault,
+        CPX,
+        "the assertion names no professional (Subject/NameID)",
+    ),
+    r(
+        "INSI-CPX-016",
+        Fault,
+        CPX,
+        "NameID/@NameQualifier is not CPS or PSC",
+    ),
+    r(
+        "INSI-CPX-017",
+        Fault,
+        CPX,
+        "a professional's attribute (secteurActivite, identifiantFacturation) is missing",
+    ),
+    r(
+        "INSI-CPX-018",
+        Advice,
+        CPX,
+        "saml:Issuer is not the card certificate's subject DN",
     ),
 ];
 

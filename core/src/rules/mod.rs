@@ -2,10 +2,15 @@
 //! reference client): each check has a stable id, a severity and requirement links
 //! ([`CATALOGUE`]); a check returns [`Finding`]s and never panics.
 
+mod assertion;
 mod catalogue;
 mod request;
 mod response;
 
+pub use assertion::{
+    AssertionPolicy, AssertionReport, CardCertificate, DEFAULT_ASSERTION_VALIDITY,
+    DEFAULT_CLOCK_SKEW, MAX_ASSERTION_DEPTH, MAX_ASSERTION_MESSAGE_BYTES, check_assertion,
+};
 pub use catalogue::{CATALOGUE, Rule, Severity, markdown_table, rule};
 pub use request::{CheckContext, UNKNOWN_YEAR, check_request};
 pub use response::check_response;

@@ -40,6 +40,16 @@ impl ActionContext {
     }
 }
 
+/// The card a card-mode action signs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardAction {
+    /// The test professional whose virtual card signs (`899900063480`).
+    pub professional_id: String,
+    /// `valid`, or a case of the negative catalogue (`insilab_certs::card_cases`) that makes
+    /// the software send a wrong assertion (the reference driver only).
+    pub case: String,
+}
+
 /// How a software under test is made to act and asked what it did.
 pub trait Driver: Send + Sync {
     /// Short name for reports (`reference`, `command`…).
@@ -71,6 +81,22 @@ pub trait Driver: Send + Sync {
         ctx: &'a ActionContext,
         input: &'a TraitsInput,
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>>;
+
+    /// Searches an INS with identity traits in card mode: the software signs its assertion with
+    /// the CPx card `card` (a virtual card of the test PKI) and calls the card endpoint.
+    fn search_traits_with_card<'a>(
+        &'a self,
+        _ctx: &'a ActionContext,
+        _input: &'a TraitsInput,
+        _card: &'a CardAction,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        let name = self.name();
+        Box::pin(async move {
+            Err(HarnessError::Skipped(format!(
+                "driver {name} cannot call in card mode"
+            )))
+        })
+    }
 
     /// Searches with a Vitale card.
     fn search_card<'a>(

@@ -10,7 +10,7 @@ use insilab_client::{
 };
 
 use crate::HarnessError;
-use crate::driver::{ActionContext, Driver};
+use crate::driver::{ActionContext, CardAction, Driver};
 use crate::outcome::{
     CardInput, OutcomeKind, StoredIdentity, StoredIns, StoredTraits, SutOutcome, TraitsInput,
 };
@@ -53,6 +53,28 @@ impl ReferenceDriver {
         };
         InsiClient::from_rustls(config, tls)
             .map_err(|e| HarnessError::Driver(format!("cannot build the reference client: {e}")))
+    }
+
+    /// Builds a card-mode client for `url`: no client certificate, every call signed with the
+    /// virtual card of `card`.
+    pub fn card_client(&self, url: &str, card: &CardAction) -> Result<InsiClient, HarnessError> {
+        let tls = self.pki.anonymous_client_config().map_err(|e| {
+            HarnessError::Driver(format!(
+                "cannot build a tls configuration without client certificate: {e}"
+            ))
+        })?;
+        let signer = insilab_client::CardSigner::new((*self.pki).clone(), &card.professional_id)
+            .and_then(|s| s.with_case(&card.case))
+            .map_err(|e| HarnessError::Driver(format!("cannot use the virtual card: {e}")))?;
+        let config = ClientConfig {
+            url: url.to_owned(),
+            total_timeout: REFERENCE_TOTAL_TIMEOUT,
+            connect_timeout: REFERENCE_TOTAL_TIMEOUT,
+            ..ClientConfig::default()
+        };
+        Ok(InsiClient::from_rustls(config, tls)
+            .map_err(|e| HarnessError::Driver(format!("cannot build the reference client: {e}")))?
+            .with_card(signer))
     }
 
     /// The URL the software must call in this scenario.
@@ -158,6 +180,7 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
                 kind::TLS,
                 kind::CONNECT_TIMEOUT,
                 kind::TIMEOUT,
+                kind::CARD,
             ]
             .contains(&k.as_str())
             {
@@ -221,6 +244,23 @@ impl Driver for ReferenceDriver {
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
             let client = self.client(&Self::url(ctx))?;
+            Ok(to_outcome(&client.search_traits(&to_query(input)).await))
+        })
+    }
+
+    fn search_traits_with_card<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a TraitsInput,
+        card: &'a CardAction,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let Some(url) = ctx.sim.card_url() else {
+                return Err(HarnessError::Skipped(
+                    "this simulator has no card-mode endpoint".to_owned(),
+                ));
+            };
+            let client = self.card_client(&url, card)?;
             Ok(to_outcome(&client.search_traits(&to_query(input)).await))
         })
     }
