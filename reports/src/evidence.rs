@@ -21,8 +21,8 @@ use sha2::{Digest, Sha256};
 
 use crate::ReportError;
 use crate::model::{RunResults, SCHEMA_VERSION, ScenarioFacts};
-use crate::writers::acceptance::ACCEPTANCE_FILES;
 use crate::writers::Format;
+use crate::writers::acceptance::ACCEPTANCE_FILES;
 
 /// File name of the results model.
 pub const RESULTS_FILE: &str = "results.json";
@@ -83,7 +83,10 @@ pub fn exchange_paths(scenario_id: &str, index: u32) -> (String, String) {
 
 /// Relative path of a scenario's facts file: `exchanges/<scenario slug>/facts.json`.
 pub fn facts_path(scenario_id: &str) -> String {
-    format!("{EXCHANGES_DIR}/{}/{FACTS_FILE}", scenario_slug(scenario_id))
+    format!(
+        "{EXCHANGES_DIR}/{}/{FACTS_FILE}",
+        scenario_slug(scenario_id)
+    )
 }
 
 /// Reads a scenario's facts file. `Ok(None)` when the run wrote none (older evidence, or a

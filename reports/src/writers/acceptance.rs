@@ -441,15 +441,13 @@ impl<'a> AcceptanceView<'a> {
             match state {
                 CaseState::Passed => {}
                 CaseState::Failed => {
-                    let why: Vec<String> = views
-                        .iter()
-                        .filter_map(|v| v.failure.clone())
-                        .collect();
+                    let why: Vec<String> = views.iter().filter_map(|v| v.failure.clone()).collect();
                     missing.push(format!("{}: failed ({}).", case.id, why.join("; ")));
                 }
-                CaseState::NotRun => {
-                    missing.push(format!("{}: not brought to a verdict in this run.", case.id))
-                }
+                CaseState::NotRun => missing.push(format!(
+                    "{}: not brought to a verdict in this run.",
+                    case.id
+                )),
                 CaseState::Absent => missing.push(format!("{}: not run.", case.id)),
                 CaseState::ToBeCompleted => missing.push(format!(
                     "{}: to be completed with the CNDA file (content not public).",
@@ -709,7 +707,10 @@ pub fn render_html(view: &AcceptanceView<'_>) -> Result<String, ReportError> {
 /// Builds the zip of the traces: one folder per case (`01_2.03-cas1/001-request.xml`, …), the
 /// raw bytes of the evidence files (or the inline copy when a file is gone), every entry dated
 /// 1980-01-01 00:00 so that the same run gives the same bytes.
-pub fn write_traces_zip(view: &AcceptanceView<'_>, input: &AcceptanceInput<'_>) -> Result<Vec<u8>, ReportError> {
+pub fn write_traces_zip(
+    view: &AcceptanceView<'_>,
+    input: &AcceptanceInput<'_>,
+) -> Result<Vec<u8>, ReportError> {
     let zip_error = |e: zip::result::ZipError| ReportError::Zip(e.to_string());
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
@@ -800,7 +801,8 @@ mod tests {
         assert_eq!(pretty, "<a>\n  <b x=\"1\">t</b>\n  <c/>\n</a>");
         assert_eq!(pretty_xml("<a><b></a>"), "<a><b></a>");
         assert_eq!(pretty_xml("<a>"), "<a>");
-        let deep = "<a>".repeat(MAX_PRETTY_XML_DEPTH + 1) + &"</a>".repeat(MAX_PRETTY_XML_DEPTH + 1);
+        let deep =
+            "<a>".repeat(MAX_PRETTY_XML_DEPTH + 1) + &"</a>".repeat(MAX_PRETTY_XML_DEPTH + 1);
         assert_eq!(pretty_xml(&deep), deep);
     }
 
@@ -813,7 +815,11 @@ mod tests {
         assert!(CNDA_CASES[12..].iter().all(|c| c.known_by_name_only));
         let catalogue = Catalogue::embedded();
         for c in &CNDA_CASES[..12] {
-            assert!(catalogue.get(c.tag).is_some(), "{} not in the catalogue", c.tag);
+            assert!(
+                catalogue.get(c.tag).is_some(),
+                "{} not in the catalogue",
+                c.tag
+            );
         }
     }
 
@@ -824,7 +830,10 @@ mod tests {
         std::fs::write(&path, "publisher: ACME\nclient_certificate: client.pem\n").unwrap();
         let config = AcceptanceConfig::load(&path).unwrap();
         assert_eq!(config.publisher.as_deref(), Some("ACME"));
-        assert_eq!(config.client_certificate, Some(dir.path().join("client.pem")));
+        assert_eq!(
+            config.client_certificate,
+            Some(dir.path().join("client.pem"))
+        );
         std::fs::write(&path, "publsher: typo\n").unwrap();
         assert!(matches!(
             AcceptanceConfig::load(&path),
