@@ -85,7 +85,11 @@ impl Evidence {
     }
 
     /// Writes a scenario's facts (`exchanges/<slug>/facts.json`) for the acceptance file.
-    pub fn write_facts(&self, scenario_id: &str, facts: &ScenarioFacts) -> Result<(), HarnessError> {
+    pub fn write_facts(
+        &self,
+        scenario_id: &str,
+        facts: &ScenarioFacts,
+    ) -> Result<(), HarnessError> {
         let rel = facts_path(scenario_id);
         let json = serde_json::to_vec_pretty(facts)
             .map_err(|e| io(&self.dir.join(&rel), std::io::Error::other(e)))?;

@@ -10,8 +10,7 @@ use insilab_core::insi::{Limits, parse_request};
 use insilab_reports::evidence::load_facts;
 use insilab_reports::model::RunResults;
 use insilab_reports::writers::acceptance::{
-    ACCEPTANCE_PDF_FILE, AcceptanceConfig, AcceptanceInput, CoverFact, CoverFacts,
-    write_acceptance,
+    ACCEPTANCE_PDF_FILE, AcceptanceConfig, AcceptanceInput, CoverFact, CoverFacts, write_acceptance,
 };
 use insilab_reports::writers::pdf::{find_chromium, print_to_pdf};
 use insilab_reports::{Catalogue, ScenarioFacts};
@@ -76,9 +75,9 @@ pub fn write(
                  or set INSILAB_CHROMIUM to print the acceptance file to PDF"
             );
         }
-        None => eprintln!(
-            "acceptance: no PDF (chromium not found; install it or set INSILAB_CHROMIUM)"
-        ),
+        None => {
+            eprintln!("acceptance: no PDF (chromium not found; install it or set INSILAB_CHROMIUM)")
+        }
     }
     if files.complete {
         eprintln!("acceptance: complete draft");
@@ -109,9 +108,10 @@ fn cover_facts(
         .iter()
         .flat_map(|s| &s.exchanges)
         .filter_map(|e| {
-            let xml = e.request_xml.clone().or_else(|| {
-                std::fs::read_to_string(evidence_dir.join(&e.request_file)).ok()
-            })?;
+            let xml = e
+                .request_xml
+                .clone()
+                .or_else(|| std::fs::read_to_string(evidence_dir.join(&e.request_file)).ok())?;
             parse_request(xml.as_bytes(), &Limits::default())
                 .ok()?
                 .headers

@@ -62,7 +62,9 @@ fn parse_format(text: &str) -> Result<ReportFormat, String> {
     }
     text.parse::<Format>()
         .map(ReportFormat::Report)
-        .map_err(|_| format!("unknown report format `{text}` (expected html, junit, json, md or acceptance)"))
+        .map_err(|_| {
+            format!("unknown report format `{text}` (expected html, junit, json, md or acceptance)")
+        })
 }
 
 /// Runs `insilab report`.
