@@ -77,6 +77,19 @@ fn a_partial_run_gives_an_incomplete_draft_that_says_why() {
         cover: &cover,
         evidence_dir: dir.path(),
         evidence_problems: &[],
+        screenshots_dir: None,
+    };
+    // A screenshot taken after the seal, for 2.07 cas 1.
+    let shots = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(shots.path().join("cnda_2.07-cas1")).unwrap();
+    std::fs::write(
+        shots.path().join("cnda_2.07-cas1/result.png"),
+        b"\x89PNG\r\n\x1a\nfake",
+    )
+    .unwrap();
+    let input = AcceptanceInput {
+        screenshots_dir: Some(shots.path()),
+        ..input
     };
     let view = AcceptanceView::new(&input);
     let ids: Vec<&str> = view.cases.iter().map(|c| c.id).collect();
@@ -112,6 +125,12 @@ fn a_partial_run_gives_an_incomplete_draft_that_says_why() {
         "09_2.07-cas1/001-request.xml"
     );
     assert_eq!(view.cases[9].scenarios[0].rules[0], "INSI-ALG-01");
+    let shot = &cas1.screenshots[0];
+    assert_eq!(shot.name, "result.png");
+    assert_eq!(
+        shot.data_uri.as_deref(),
+        Some("data:image/png;base64,iVBORw0KGgpmYWtl")
+    );
     assert!(view.manifest_sha256.as_ref().is_some_and(|d| d.len() == 64));
 
     let files = write_acceptance(dir.path(), &input).unwrap();
@@ -142,6 +161,7 @@ fn the_zip_names_traces_by_case_and_is_reproducible() {
         cover: &cover,
         evidence_dir: dir.path(),
         evidence_problems: &[],
+        screenshots_dir: None,
     };
     let view = AcceptanceView::new(&input);
     let first = write_traces_zip(&view, &input).unwrap();
@@ -199,6 +219,7 @@ fn chromium_prints_the_acceptance_file_to_pdf() {
         cover: &cover,
         evidence_dir: dir.path(),
         evidence_problems: &[],
+        screenshots_dir: None,
     };
     let files = write_acceptance(dir.path(), &input).unwrap();
     let pdf = dir.path().join("acceptance.pdf");

@@ -31,6 +31,8 @@ pub struct CoverSources {
     /// The PKI directory: with the reference driver, its `insi-auto` identity is the client
     /// certificate that was presented.
     pub pki: Option<PathBuf>,
+    /// Screenshots taken after the run (`<scenario slug>/*.png`).
+    pub screenshots: Option<PathBuf>,
 }
 
 /// Writes `acceptance.html`, `acceptance-traces.zip` and, when Chromium is found,
@@ -59,6 +61,7 @@ pub fn write(
         cover: &cover,
         evidence_dir,
         evidence_problems: problems,
+        screenshots_dir: sources.screenshots.as_deref(),
     };
     let files = write_acceptance(out, &input)
         .with_context(|| format!("failed to write the acceptance file into {}", out.display()))?;

@@ -36,6 +36,10 @@ pub struct ReportArgs {
     /// driver presented).
     #[arg(long, value_name = "DIR", default_value = insilab_certs::DEFAULT_DIR)]
     pub pki: PathBuf,
+    /// Acceptance file: screenshots taken after the run, one folder per scenario
+    /// (`cnda_2.07-cas1/*.png`), besides the evidence's own `screenshots/`.
+    #[arg(long, value_name = "DIR")]
+    pub screenshots: Option<PathBuf>,
     /// Ségur DSR mapping (YAML, DSR item id -> requirement ids) to group results by DSR item.
     #[arg(long, value_name = "FILE")]
     pub dsr_mapping: Option<PathBuf>,
@@ -120,6 +124,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         let sources = super::acceptance::CoverSources {
             config: args.acceptance_config.clone(),
             pki: Some(args.pki.clone()),
+            screenshots: args.screenshots.clone(),
         };
         paths.extend(super::acceptance::write(
             from, out, &results, &catalogue, &problems, &sources,

@@ -114,6 +114,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         let sources = super::acceptance::CoverSources {
             config: args.acceptance_config.clone(),
             pki: Some(args.pki.clone()),
+            screenshots: None,
         };
         acceptance = super::acceptance::write(
             &summary.out,

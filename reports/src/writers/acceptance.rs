@@ -261,6 +261,9 @@ pub struct AcceptanceInput<'a> {
     pub evidence_dir: &'a Path,
     /// Problems found by [`crate::evidence::verify_manifest`].
     pub evidence_problems: &'a [String],
+    /// Another folder of screenshots laid out like the evidence's `screenshots/`
+    /// (`<scenario slug>/*.png`), for screenshots taken after the run was sealed.
+    pub screenshots_dir: Option<&'a Path>,
 }
 
 /// State of one case in the acceptance file.
@@ -434,7 +437,7 @@ impl<'a> AcceptanceView<'a> {
                 .enumerate()
                 .map(|(k, s)| {
                     let prefix = attachment_prefix(&number, case, k, scenarios.len());
-                    scenario_view(input.evidence_dir, s, &prefix, &mut missing, case.id)
+                    scenario_view(input, s, &prefix, &mut missing, case.id)
                 })
                 .collect();
             let state = case_state(case, &scenarios);
@@ -519,12 +522,13 @@ fn attachment_prefix(number: &str, case: &CndaCase, k: usize, of: usize) -> Stri
 }
 
 fn scenario_view(
-    evidence_dir: &Path,
+    input: &AcceptanceInput<'_>,
     s: &ScenarioResult,
     prefix: &str,
     missing: &mut Vec<String>,
     case_id: &str,
 ) -> CaseScenarioView {
+    let evidence_dir = input.evidence_dir;
     let facts = match evidence::load_facts(evidence_dir, &s.id) {
         Ok(facts) => facts.unwrap_or_default(),
         Err(e) => {
@@ -564,7 +568,12 @@ fn scenario_view(
             }
         })
         .collect();
-    let screenshots = screenshots(evidence_dir, &s.id);
+    let mut shots = screenshots(&evidence_dir.join(SCREENSHOTS_DIR), &s.id);
+    if let Some(dir) = input.screenshots_dir {
+        shots.extend(screenshots(dir, &s.id));
+        shots.truncate(MAX_SCREENSHOTS_PER_SCENARIO);
+    }
+    let screenshots = shots;
     if !s.attestations.is_empty() && screenshots.is_empty() {
         missing.push(format!(
             "{case_id}: {} attestation(s) without a screenshot (put them in {SCREENSHOTS_DIR}/{}/).",
@@ -615,9 +624,9 @@ fn read_inside(dir: &Path, rel: &str, limit: u64) -> Option<Vec<u8>> {
     read_bounded(&dir.join(path), limit).ok()
 }
 
-/// PNG and JPEG files of `screenshots/<scenario slug>/`, sorted by name, embedded as data URIs.
+/// PNG and JPEG files of `<dir>/<scenario slug>/`, sorted by name, embedded as data URIs.
 fn screenshots(dir: &Path, scenario_id: &str) -> Vec<ScreenshotView> {
-    let folder = dir.join(SCREENSHOTS_DIR).join(scenario_slug(scenario_id));
+    let folder = dir.join(scenario_slug(scenario_id));
     let Ok(entries) = std::fs::read_dir(&folder) else {
         return Vec::new();
     };
