@@ -6,9 +6,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use insilab_reports::evidence::{
-    ATTESTATIONS_FILE, DATASET_FILE, RESULTS_FILE, VERSION_FILE, exchange_paths, write_manifest,
+    ATTESTATIONS_FILE, DATASET_FILE, RESULTS_FILE, VERSION_FILE, exchange_paths, facts_path,
+    write_manifest,
 };
-use insilab_reports::model::{Attestation, ExchangeRef, RunResults};
+use insilab_reports::model::{Attestation, ExchangeRef, RunResults, ScenarioFacts};
 
 use crate::HarnessError;
 use crate::exchange::Exchange;
@@ -81,6 +82,18 @@ impl Evidence {
             });
         }
         Ok(refs)
+    }
+
+    /// Writes a scenario's facts (`exchanges/<slug>/facts.json`) for the acceptance file.
+    pub fn write_facts(
+        &self,
+        scenario_id: &str,
+        facts: &ScenarioFacts,
+    ) -> Result<(), HarnessError> {
+        let rel = facts_path(scenario_id);
+        let json = serde_json::to_vec_pretty(facts)
+            .map_err(|e| io(&self.dir.join(&rel), std::io::Error::other(e)))?;
+        self.write_file(&rel, &json)
     }
 
     /// Appends attestations to `attestations.jsonl`.

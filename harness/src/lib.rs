@@ -12,6 +12,7 @@ pub mod driver;
 mod error;
 pub mod evidence;
 pub mod exchange;
+pub mod facts;
 pub mod journal;
 pub mod lexical;
 pub mod lint;

@@ -181,6 +181,8 @@ async fn run_scenario(
         Ok(all) if all.len() >= world.exchanges.len() => all,
         _ => world.exchanges.clone(),
     };
+    let facts = crate::facts::scenario_facts(scenario, world.outcome.as_ref(), &exchanges);
+    input.evidence.write_facts(&scenario.id, &facts)?;
     let exchanges = input.evidence.write_exchanges(&scenario.id, &exchanges)?;
     let attestations = world
         .ctx

@@ -99,6 +99,19 @@ pub enum ReportError {
         /// 1-based line number.
         line: usize,
     },
+    /// The zip of the acceptance traces could not be built.
+    #[error("failed to build the zip of the traces: {0}")]
+    Zip(String),
+    /// Headless Chromium failed to print the acceptance file to PDF.
+    #[error("failed to print {html} to pdf with {chromium}: {message}")]
+    Pdf {
+        /// The Chromium binary.
+        chromium: PathBuf,
+        /// The HTML file.
+        html: PathBuf,
+        /// What went wrong (exit status and stderr, timeout).
+        message: String,
+    },
     /// A path in the evidence directory is not valid UTF-8 or escapes the directory.
     #[error("unsupported path {0} in the evidence directory")]
     BadPath(PathBuf),

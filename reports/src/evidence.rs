@@ -9,7 +9,8 @@
 //! - `version.txt`: the insilab version and build;
 //! - `manifest.sha256`: the SHA-256 of every other file, in `sha256sum` format.
 //!
-//! The reports (`report.html`, `junit.xml`, `report.json`, `summary.md`) may sit at the top of
+//! The reports (`report.html`, `junit.xml`, `report.json`, `summary.md`, and the acceptance
+//! file `acceptance.html`, `acceptance.pdf`, `acceptance-traces.zip`) may sit at the top of
 //! the directory too. They are derived from `results.json` and regenerated at will, so the
 //! manifest neither lists nor checks them: the seal covers the evidence, not its renderings.
 
@@ -19,8 +20,9 @@ use std::path::{Component, Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::ReportError;
-use crate::model::{RunResults, SCHEMA_VERSION};
+use crate::model::{RunResults, SCHEMA_VERSION, ScenarioFacts};
 use crate::writers::Format;
+use crate::writers::acceptance::ACCEPTANCE_FILES;
 
 /// File name of the results model.
 pub const RESULTS_FILE: &str = "results.json";
@@ -34,6 +36,11 @@ pub const ATTESTATIONS_FILE: &str = "attestations.jsonl";
 pub const DATASET_FILE: &str = "dataset.yaml";
 /// File name of the tool version.
 pub const VERSION_FILE: &str = "version.txt";
+
+/// File name of a scenario's [`ScenarioFacts`], in its exchanges directory.
+pub const FACTS_FILE: &str = "facts.json";
+/// Largest `facts.json` read.
+pub const MAX_FACTS_BYTES: u64 = 1024 * 1024;
 
 /// Largest `results.json` read (a full run with inline XML stays far below).
 pub const MAX_RESULTS_BYTES: u64 = 64 * 1024 * 1024;
@@ -72,6 +79,33 @@ pub fn exchange_paths(scenario_id: &str, index: u32) -> (String, String) {
         format!("{base}-request.xml"),
         format!("{base}-response.xml"),
     )
+}
+
+/// Relative path of a scenario's facts file: `exchanges/<scenario slug>/facts.json`.
+pub fn facts_path(scenario_id: &str) -> String {
+    format!(
+        "{EXCHANGES_DIR}/{}/{FACTS_FILE}",
+        scenario_slug(scenario_id)
+    )
+}
+
+/// Reads a scenario's facts file. `Ok(None)` when the run wrote none (older evidence, or a
+/// scenario that ended before any action).
+pub fn load_facts(
+    evidence_dir: &Path,
+    scenario_id: &str,
+) -> Result<Option<ScenarioFacts>, ReportError> {
+    let path = evidence_dir.join(facts_path(scenario_id));
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let bytes = read_bounded(&path, MAX_FACTS_BYTES)?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| ReportError::Json {
+            origin: path.display().to_string(),
+            message: e.to_string(),
+        })
 }
 
 /// Writes `results.json` (pretty-printed) into the evidence directory.
@@ -215,7 +249,7 @@ fn list_files(dir: &Path, max_files: usize) -> Result<Vec<String>, ReportError> 
 
 /// A report at the top of the directory (regenerated from results.json, never sealed).
 fn is_derived_report(rel: &str) -> bool {
-    Format::ALL.iter().any(|f| f.file_name() == rel)
+    Format::ALL.iter().any(|f| f.file_name() == rel) || ACCEPTANCE_FILES.contains(&rel)
 }
 
 /// Copies into `results` the request and response XML of every exchange that has no inline
@@ -255,7 +289,7 @@ fn hash_file(path: &Path) -> Result<String, ReportError> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReportError> {
     let size = std::fs::metadata(path)
         .map_err(|e| ReportError::io(path, e))?
         .len();

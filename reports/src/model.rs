@@ -177,6 +177,48 @@ pub struct Attestation {
     pub at: String,
 }
 
+/// A labelled value shown as one line of a table (`nom de naissance` → `TCHITCHI`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactPair {
+    /// What the value is, as the feature or the driver protocol names it.
+    pub label: String,
+    /// The value, verbatim.
+    pub value: String,
+}
+
+/// TLS facts of one call as the simulator saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallFacts {
+    /// Position in the scenario, from 1 (matches [`ExchangeRef::index`]).
+    pub index: u32,
+    /// Client certificate subject CN.
+    #[serde(default)]
+    pub client_cn: Option<String>,
+    /// Client certificate subject OU (the structure id).
+    #[serde(default)]
+    pub client_ou: Option<String>,
+    /// TLS protocol version.
+    #[serde(default)]
+    pub tls_version: Option<String>,
+}
+
+/// What one scenario asked the software to do and what the software said it did, stored next
+/// to its exchanges (`exchanges/<scenario slug>/facts.json`, see
+/// [`crate::evidence::facts_path`]). Kept out of [`ScenarioResult`] so that older evidence
+/// without it stays readable; the acceptance file shows it per CNDA case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioFacts {
+    /// The input the software was asked to enter (the action step's table), in order.
+    #[serde(default)]
+    pub entered: Vec<FactPair>,
+    /// What the software reported or stored (its driver answer), in order.
+    #[serde(default)]
+    pub reported: Vec<FactPair>,
+    /// TLS facts per call.
+    #[serde(default)]
+    pub calls: Vec<CallFacts>,
+}
+
 /// Number of scenarios per status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {

@@ -18,7 +18,8 @@ pub struct ReportArgs {
     /// Evidence directory written by `insilab run` (holds results.json and manifest.sha256).
     #[arg(long, value_name = "EVIDENCE_DIR")]
     pub from: PathBuf,
-    /// Reports to write, comma-separated: html, junit, json, md.
+    /// Reports to write, comma-separated: html, junit, json, md, and acceptance (the CNDA
+    /// acceptance file: acceptance.html, acceptance-traces.zip, acceptance.pdf with Chromium).
     #[arg(
         long,
         value_name = "FORMATS",
@@ -26,7 +27,19 @@ pub struct ReportArgs {
         default_value = "html,junit,json,md",
         value_parser = parse_format
     )]
-    pub format: Vec<Format>,
+    pub format: Vec<ReportFormat>,
+    /// Acceptance file: YAML with publisher, software, version, idam, structure,
+    /// client_certificate (PEM), completing or overriding what the calls tell.
+    #[arg(long, value_name = "FILE")]
+    pub acceptance_config: Option<PathBuf>,
+    /// Acceptance file: the PKI of the run (its insi-auto certificate is the one the reference
+    /// driver presented).
+    #[arg(long, value_name = "DIR", default_value = insilab_certs::DEFAULT_DIR)]
+    pub pki: PathBuf,
+    /// Acceptance file: screenshots taken after the run, one folder per scenario
+    /// (`cnda_2.07-cas1/*.png`), besides the evidence's own `screenshots/`.
+    #[arg(long, value_name = "DIR")]
+    pub screenshots: Option<PathBuf>,
     /// Ségur DSR mapping (YAML, DSR item id -> requirement ids) to group results by DSR item.
     #[arg(long, value_name = "FILE")]
     pub dsr_mapping: Option<PathBuf>,
@@ -38,8 +51,24 @@ pub struct ReportArgs {
     pub requirements: Option<PathBuf>,
 }
 
-fn parse_format(text: &str) -> Result<Format, String> {
-    text.parse::<Format>().map_err(|e| e.to_string())
+/// A format of `insilab report --format`: one of the reports, or the acceptance file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// A report of [`Format`].
+    Report(Format),
+    /// The CNDA acceptance file (several files).
+    Acceptance,
+}
+
+fn parse_format(text: &str) -> Result<ReportFormat, String> {
+    if text.trim().eq_ignore_ascii_case("acceptance") {
+        return Ok(ReportFormat::Acceptance);
+    }
+    text.parse::<Format>()
+        .map(ReportFormat::Report)
+        .map_err(|_| {
+            format!("unknown report format `{text}` (expected html, junit, json, md or acceptance)")
+        })
 }
 
 /// Runs `insilab report`.
@@ -81,8 +110,26 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         evidence_problems: &problems,
     };
     let out = args.out.as_ref().unwrap_or(from);
-    let paths = write_all(out, &input, &args.format)
+    let formats: Vec<Format> = args
+        .format
+        .iter()
+        .filter_map(|f| match f {
+            ReportFormat::Report(format) => Some(*format),
+            ReportFormat::Acceptance => None,
+        })
+        .collect();
+    let mut paths = write_all(out, &input, &formats)
         .with_context(|| format!("failed to write the reports into {}", out.display()))?;
+    if args.format.contains(&ReportFormat::Acceptance) {
+        let sources = super::acceptance::CoverSources {
+            config: args.acceptance_config.clone(),
+            pki: Some(args.pki.clone()),
+            screenshots: args.screenshots.clone(),
+        };
+        paths.extend(super::acceptance::write(
+            from, out, &results, &catalogue, &problems, &sources,
+        )?);
+    }
     for path in &paths {
         println!("{}", path.display());
     }

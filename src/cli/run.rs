@@ -50,6 +50,14 @@ pub struct RunArgs {
     /// Ségur DSR mapping file (DSR item → requirement ids): the reports also group by DSR item.
     #[arg(long, value_name = "FILE")]
     pub dsr_mapping: Option<PathBuf>,
+    /// Also draft the CNDA acceptance file (acceptance.html, acceptance-traces.zip, and
+    /// acceptance.pdf when Chromium is installed) into the evidence directory.
+    #[arg(long)]
+    pub acceptance: bool,
+    /// YAML completing the acceptance file's cover (publisher, software, version, idam,
+    /// structure, client_certificate).
+    #[arg(long, value_name = "FILE", requires = "acceptance")]
+    pub acceptance_config: Option<PathBuf>,
     /// Also copy the JUnit report to this path (for CI).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -75,7 +83,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     opts.tags = args.tags;
     opts.dsr_mapping = args.dsr_mapping;
     opts.timeout_delay = std::time::Duration::from_secs(args.timeout_delay);
-    opts.pki = args.pki;
+    opts.pki = args.pki.clone();
     let mut formats: Vec<Format> = args
         .formats
         .iter()
@@ -101,6 +109,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         std::fs::copy(summary.out.join(Format::Junit.file_name()), path)
             .with_context(|| format!("cannot copy the JUnit report to {}", path.display()))?;
     }
+    let mut acceptance = Vec::new();
+    if args.acceptance {
+        let sources = super::acceptance::CoverSources {
+            config: args.acceptance_config.clone(),
+            pki: Some(args.pki.clone()),
+            screenshots: None,
+        };
+        acceptance = super::acceptance::write(
+            &summary.out,
+            &summary.out,
+            &summary.results,
+            &insilab_reports::Catalogue::embedded(),
+            &[],
+            &sources,
+        )?;
+    }
     println!();
     let failed: Vec<_> = summary
         .results
@@ -121,6 +145,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     println!("Evidence: {}", summary.out.display());
     for report in &summary.reports {
         println!("Report:   {}", report.display());
+    }
+    for file in &acceptance {
+        println!("Acceptance: {}", file.display());
     }
     println!("{}", summary.last_line());
     Ok(if summary.failed() == 0 {

@@ -4,10 +4,12 @@
 //! against the catalogue (and the DSR mapping when given), and the evidence problems found by
 //! the manifest check. Computing it once keeps the four formats in agreement.
 
+pub mod acceptance;
 mod html;
 mod json;
 mod junit;
 pub mod markdown;
+pub mod pdf;
 mod view;
 
 use std::path::{Path, PathBuf};
