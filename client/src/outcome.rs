@@ -5,17 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Which INSi operation an attempt called.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    /// `rechercherInsAvecTraitsIdentite` (body `RECSANSVITALE`).
-    TraitsSearch,
-    /// `rechercherInsAvecCarteVitale` (body `RECVITALE`).
-    CardSearch,
-    /// `verifierInsAvecTraitsIdentite` (reconstructed contract, body `VERIFINS`).
-    Verification,
-}
+/// Which INSi operation an attempt called: the one core type (`snake_case` in JSON).
+pub use insilab_core::insi::Operation;
 
 /// The whole story of one logical search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -54,7 +54,7 @@ fn check_name(field: &str, value: &str, kind: NameKind, out: &mut Vec<InputViola
             .into_iter()
             .map(|v| InputViolation {
                 field: field.to_owned(),
-                rule_id: v.rule_id.to_owned(),
+                rule_id: v.rule_id.to_string(),
                 position: Some(v.position),
                 found: v.found.map(String::from),
                 message: format!("{field}: {}", v.message),

@@ -3,6 +3,7 @@
 //! recorded.
 
 use insilab_core::insi::{Limits, RequestBody, Response, parse_request, parse_response};
+use insilab_core::rules::Severity;
 use insilab_simulator::JournalEntry;
 use insilab_simulator::journal::Outcome;
 
@@ -67,11 +68,11 @@ pub fn exchange_from_entry(entry: &JournalEntry) -> Exchange {
         .findings
         .iter()
         .map(|f| FindingFact {
-            rule_id: f.rule_id.clone(),
-            severity: match f.severity.to_ascii_lowercase().as_str() {
-                "fault" => FindingSeverity::Fault,
-                "cnda" => FindingSeverity::Cnda,
-                _ => FindingSeverity::Advice,
+            rule_id: f.rule_id.to_string(),
+            severity: match f.severity {
+                Severity::Fault => FindingSeverity::Fault,
+                Severity::Cnda => FindingSeverity::Cnda,
+                Severity::Advice => FindingSeverity::Advice,
             },
             message: f.message.clone(),
         })

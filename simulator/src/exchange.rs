@@ -16,6 +16,7 @@ use insilab_core::insi::model::{
 };
 use insilab_core::insi::writer::{self, Dialect};
 use insilab_core::insi::{Operation, faults, reader};
+use insilab_core::rules::RuleId;
 
 use crate::config::ACCEPTED_CLIENT_CNS;
 use crate::dataset::{Behaviour, Dataset, InsNumber, Person};
@@ -372,15 +373,14 @@ fn normal_answer(
                 VerificationOutcome::Historised(p) => {
                     let mut out = result_processed(b.dialect, op, SearchResult::not_found(), None);
                     out.person = Some(p.id.clone());
-                    out.findings.push(JournalFinding {
-                        rule_id: "SIM-VERIF-001".into(),
-                        severity: "warning".into(),
-                        message: format!(
+                    out.findings.push(JournalFinding::new(
+                        RuleId::Ver004,
+                        Some("VERIFINS/IndividuVerifie/INSFourni".into()),
+                        format!(
                             "INS historised: `{}` is a former INS of `{}`",
                             id.num_identifiant, p.id
                         ),
-                        path: Some("VERIFINS/IndividuVerifie/INSFourni".into()),
-                    });
+                    ));
                     out
                 }
                 VerificationOutcome::NotConfirmed => {
@@ -559,14 +559,6 @@ fn run_rules(request: &Request, ctx: &ExchangeContext<'_>) -> Vec<JournalFinding
         http_action: None,
     };
     insilab_core::rules::check_request(request, &check)
-        .into_iter()
-        .map(|f| JournalFinding {
-            rule_id: f.rule_id.to_owned(),
-            severity: f.severity.as_str().to_owned(),
-            message: f.message,
-            path: f.path,
-        })
-        .collect()
 }
 
 /// The `action` parameter of a SOAP 1.2 content type.
