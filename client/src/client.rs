@@ -345,7 +345,7 @@ fn found_or_refused(individu: Option<&insilab_core::insi::Individu>) -> Verdict 
         Ok(found) => Verdict::Found(found),
         Err(refusal) => Verdict::RefusedAnswer {
             reason: refusal.reason,
-            rule: refusal.rule.to_owned(),
+            rule: refusal.rule,
         },
     }
 }
@@ -353,7 +353,7 @@ fn found_or_refused(individu: Option<&insilab_core::insi::Individu>) -> Verdict 
 fn unknown_cr(code: &str) -> Verdict {
     Verdict::RefusedAnswer {
         reason: format!("unknown CodeCR {code:?} (expected 00, 01 or 02)"),
-        rule: judge::RULE_UNKNOWN_CR.to_owned(),
+        rule: judge::RULE_UNKNOWN_CR,
     }
 }
 

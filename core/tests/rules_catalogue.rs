@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use insilab_core::rules::{CATALOGUE, RuleId, find, markdown_table, rule};
+use insilab_core::rules::{CATALOGUE, RuleId, find, markdown_document, markdown_table, rule};
 
 fn repo_file(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -94,6 +94,22 @@ fn documentation_table_matches_the_catalogue() {
         } else {
             panic!(
                 "docs/ins-rules-implemented.md is out of date: run INSILAB_UPDATE_DOCS=1 cargo test -p insilab-core --test rules_catalogue"
+            );
+        }
+    }
+}
+
+#[test]
+fn rules_document_matches_the_catalogue() {
+    let path = repo_file("docs/rules.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_default();
+    let expected = markdown_document();
+    if doc != expected {
+        if std::env::var_os("INSILAB_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, expected).unwrap();
+        } else {
+            panic!(
+                "docs/rules.md is out of date: run INSILAB_UPDATE_DOCS=1 cargo test -p insilab-core --test rules_catalogue"
             );
         }
     }

@@ -8,11 +8,9 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use insilab_core::ins::BirthDate;
-use insilab_core::ins::lexical::{self, NameKind};
 use insilab_core::insi::model::{
-    CardSearch, Fault, Individu, InsEntry, Request, RequestBody, SearchResult, Tiq, TraitsSearch,
-    Verification, WireMatricule,
+    CardSearch, Fault, Individu, InsEntry, Request, RequestBody, SearchResult, Tiq, Verification,
+    WireMatricule,
 };
 use insilab_core::insi::writer::{self, Dialect};
 use insilab_core::insi::{Operation, faults, reader};
@@ -23,6 +21,7 @@ use crate::dataset::{Behaviour, Dataset, InsNumber, Person};
 use crate::journal::{ClientCertificate, JournalFinding, Outcome};
 use crate::matching::{self, MatchOutcome, TraitsQuery, VerificationOutcome};
 use crate::overrides::{OverrideAnswer, Overrides, RequestFacts};
+use crate::validation::{ADDRESSING_RULES, DISPATCH_RULES, FaultPolicy, decisive, fault_for};
 
 /// Content type of SOAP 1.2 answers.
 pub const SOAP_CONTENT_TYPE: &str = "application/soap+xml; charset=utf-8";
@@ -111,6 +110,8 @@ pub struct Behaviourals<'a> {
     pub overrides: &'a Overrides,
     /// Reader limits.
     pub reader_limits: &'a reader::Limits,
+    /// Which rules fault the exchange.
+    pub fault_policy: &'a FaultPolicy,
 }
 
 /// The result of processing one exchange.
@@ -170,30 +171,12 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
     if ctx.listener == Listener::Card {
         return fault(faults::invalid_request(mid, CARD_MODE_DISABLED), findings);
     }
-    // Dispatch: wsa:Action is mandatory and must name the body's operation.
-    match request.headers.action.as_deref().map(str::trim) {
-        None | Some("") => {
-            return fault(
-                faults::invalid_request(mid, "the wsa:Action header is missing"),
-                findings,
-            );
+    // Dispatch and addressing (wsa:Action, wsa:MessageID), judged by the catalogue.
+    for stage in [DISPATCH_RULES, ADDRESSING_RULES] {
+        if let Some(f) = decisive(&findings, b.fault_policy, Some(stage)) {
+            let fault_ = fault_for(f, mid);
+            return fault(fault_, findings);
         }
-        Some(action) => match Operation::from_action(action) {
-            Some(op) if op == body_op => {}
-            _ => {
-                let detail = format!(
-                    "wsa:Action `{action}` does not match the body element `{}`",
-                    body_op.body_element()
-                );
-                return fault(faults::invalid_request(mid, &detail), findings);
-            }
-        },
-    }
-    if mid.is_none_or(|m| m.trim().is_empty()) {
-        return fault(
-            faults::invalid_request(None, "the wsa:MessageID header is missing"),
-            findings,
-        );
     }
     // Access checks, in the order the real service is believed to apply them.
     let cn = ctx.client.and_then(|c| c.cn.as_deref());
@@ -204,19 +187,10 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
     if !idam.is_some_and(|i| b.idam_registry.contains(i.trim())) {
         return fault(faults::desir_550(mid), findings);
     }
-    if request.headers.bam.is_none() || request.headers.lps.is_none() {
-        let which = if request.headers.bam.is_none() {
-            "ContexteBAM"
-        } else {
-            "ContexteLPS"
-        };
-        return fault(
-            faults::invalid_request(mid, &format!("the {which} header is missing")),
-            findings,
-        );
-    }
-    if let Err(f) = check_body(&request.body, mid) {
-        return fault(*f, findings);
+    // Validation: every other rule whose action is to fault.
+    if let Some(f) = decisive(&findings, b.fault_policy, None) {
+        let fault_ = fault_for(f, mid);
+        return fault(fault_, findings);
     }
 
     let tenant = ctx.client.and_then(|c| c.ou.as_deref());
@@ -490,83 +464,12 @@ fn query_of(body: &RequestBody) -> TraitsQuery {
     }
 }
 
-/// Checks the traits of the body; the Sender fault to answer when they are invalid.
-fn check_body(body: &RequestBody, mid: Option<&str>) -> Result<(), Box<Fault>> {
-    let (name, prenoms, sex, date, place) = match body {
-        RequestBody::TraitsSearch(TraitsSearch {
-            nom_naissance,
-            prenoms,
-            sexe,
-            date_naissance,
-            lieu_naissance,
-        }) => (
-            nom_naissance,
-            prenoms.clone(),
-            sexe,
-            date_naissance,
-            lieu_naissance,
-        ),
-        RequestBody::Verification(v) => (
-            &v.traits.nom_naissance,
-            v.traits
-                .prenom
-                .iter()
-                .chain(&v.traits.liste_prenom)
-                .cloned()
-                .collect(),
-            &v.traits.sexe,
-            &v.traits.date_naissance,
-            &v.traits.lieu_naissance,
-        ),
-        RequestBody::CardSearch(_) => return Ok(()),
-    };
-    let invalid = |detail: String| Err(Box::new(faults::invalid_request(mid, &detail)));
-    let Some(name) = name.as_deref().filter(|n| !n.trim().is_empty()) else {
-        return Err(Box::new(faults::insi_19_missing_birth_name(mid)));
-    };
-    if let Some(v) = lexical::validate(name, NameKind::BirthName).first() {
-        return invalid(format!("NomNaissance `{name}`: {}", v.message));
-    }
-    if prenoms.iter().all(|p| p.trim().is_empty()) {
-        return invalid("Prenom is mandatory".into());
-    }
-    for p in &prenoms {
-        if let Some(v) = lexical::validate(p, NameKind::FirstName).first() {
-            return invalid(format!("Prenom `{p}`: {}", v.message));
-        }
-    }
-    match sex.as_deref() {
-        Some("M" | "F") => {}
-        Some(s) => return invalid(format!("Sexe `{s}` is neither M nor F")),
-        None => return invalid("Sexe is mandatory".into()),
-    }
-    match date.as_deref() {
-        Some(d) if BirthDate::parse(d).is_ok() => {}
-        Some(d) => return invalid(format!("DateNaissance `{d}` is not a YYYY-MM-DD date")),
-        None => return invalid("DateNaissance is mandatory".into()),
-    }
-    if let Some(p) = place.as_deref().filter(|p| !p.is_empty())
-        && !(p.len() == 5 && p.bytes().all(|c| c.is_ascii_alphanumeric()))
-    {
-        return invalid(format!("LieuNaissance `{p}` is not a 5-character COG code"));
-    }
-    Ok(())
-}
-
 fn run_rules(request: &Request, ctx: &ExchangeContext<'_>) -> Vec<JournalFinding> {
     let check = insilab_core::rules::CheckContext {
         content_type: ctx.content_type,
         http_action: None,
     };
     insilab_core::rules::check_request(request, &check)
-}
-
-/// The `action` parameter of a SOAP 1.2 content type.
-pub fn action_param(content_type: &str) -> Option<String> {
-    content_type.split(';').find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        (k.trim().eq_ignore_ascii_case("action")).then(|| v.trim().trim_matches('"').to_owned())
-    })
 }
 
 /// The operation's name in the journal, metrics and overrides.
@@ -705,6 +608,7 @@ mod tests {
             idam_registry: &registry,
             overrides: &overrides,
             reader_limits: &limits,
+            fault_policy: &FaultPolicy::default(),
         };
         f(&b)
     }
@@ -746,14 +650,5 @@ mod tests {
         let p = with_state(|b| process(b, &ctx, body));
         assert_eq!(p.message_id.as_deref(), Some("uuid:abc"));
         assert!(String::from_utf8_lossy(p.reply.sent_body()).contains("messageID=\"uuid:abc\""));
-    }
-
-    #[test]
-    fn action_parameter_is_read_from_the_content_type() {
-        assert_eq!(
-            action_param("application/soap+xml; charset=utf-8; action=\"urn:x\"").as_deref(),
-            Some("urn:x")
-        );
-        assert_eq!(action_param("application/soap+xml"), None);
     }
 }

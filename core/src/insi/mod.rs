@@ -2,6 +2,7 @@
 //! ([`names`]), the documented faults ([`faults`]), a namespace-aware reader with hard limits
 //! ([`reader`]) and a writer for each response dialect ([`writer`]).
 
+pub mod content_type;
 pub mod faults;
 pub mod model;
 pub mod names;

@@ -228,23 +228,25 @@ catalogue! {
     Hdr021 = "INSI-HDR-021", Advice, HDR, "Content-Type has no action parameter (the service then relies on wsa:Action)", [Simulator, Lint];
     Hdr022 = "INSI-HDR-022", Fault, HDR, "Content-Type action parameter differs from wsa:Action", [Simulator, Lint];
     Hdr023 = "INSI-HDR-023", Fault, HDR, "Content-Type is not application/soap+xml", [Simulator, Lint];
-    Trt001 = "INSI-TRT-001", Fault, TRAITS, "NomNaissance (birth name) is missing or empty", [Simulator, Lint];
-    Trt002 = "INSI-TRT-002", Fault, LEX, "NomNaissance is outside the INSi lexical profile", [Simulator, Lint];
-    Trt003 = "INSI-TRT-003", Cnda, &["INSI-ALG-01"], "no Prenom (first name) is sent", [Simulator, Lint];
-    Trt004 = "INSI-TRT-004", Fault, LEX, "a first name (Prenom, ListePrenom) is outside the INSi lexical profile", [Simulator, Lint];
+    Trt001 = "INSI-TRT-001", Fault, TRAITS, "NomNaissance (birth name) is missing or empty", [Simulator, Lint, Client];
+    Trt002 = "INSI-TRT-002", Fault, LEX, "NomNaissance is outside the INSi lexical profile", [Simulator, Lint, Client];
+    Trt003 = "INSI-TRT-003", Fault, &["INSI-ALG-01"], "no Prenom (first name) is sent", [Simulator, Lint, Client];
+    Trt004 = "INSI-TRT-004", Fault, LEX, "a first name (Prenom, ListePrenom) is outside the INSi lexical profile", [Simulator, Lint, Client];
     Trt005 = "INSI-TRT-005", Advice, &["INSI-ALG-01"], "several Prenom elements: clients send one per call, the last call the whole list in one Prenom", [Simulator, Lint];
-    Trt006 = "INSI-TRT-006", Fault, TRAITS, "Sexe is missing", [Simulator, Lint];
-    Trt007 = "INSI-TRT-007", Fault, TRAITS, "Sexe is not M or F", [Simulator, Lint];
-    Trt008 = "INSI-TRT-008", Fault, TRAITS, "DateNaissance is missing", [Simulator, Lint];
-    Trt009 = "INSI-TRT-009", Fault, TRAITS, "DateNaissance is not a calendar date of the form YYYY-MM-DD", [Simulator, Lint];
-    Trt010 = "INSI-TRT-010", Advice, TRAITS, "DateNaissance has unknown parts (00): how INSi takes them is not public", [Simulator, Lint];
-    Trt011 = "INSI-TRT-011", Fault, COG, "LieuNaissance is not a 5-character INSEE COG code", [Simulator, Lint];
-    Trt012 = "INSI-TRT-012", Advice, COG, "LieuNaissance uses the pre-1976 Corsica code 20xxx (INSi answers 2A/2B)", [Simulator, Lint];
+    Trt006 = "INSI-TRT-006", Fault, TRAITS, "Sexe is missing", [Simulator, Lint, Client];
+    Trt007 = "INSI-TRT-007", Fault, TRAITS, "Sexe is not M or F", [Simulator, Lint, Client];
+    Trt008 = "INSI-TRT-008", Fault, TRAITS, "DateNaissance is missing", [Simulator, Lint, Client];
+    Trt009 = "INSI-TRT-009", Fault, TRAITS, "DateNaissance is not a calendar date of the form YYYY-MM-DD", [Simulator, Lint, Client];
+    Trt010 = "INSI-TRT-010", Advice, TRAITS, "DateNaissance has unknown parts (00): how INSi takes them is not public", [Simulator, Lint, Client];
+    Trt011 = "INSI-TRT-011", Fault, COG, "LieuNaissance is not a 5-character INSEE COG code", [Simulator, Lint, Client];
+    Trt012 = "INSI-TRT-012", Advice, COG, "LieuNaissance uses the pre-1976 Corsica code 20xxx (INSi answers 2A/2B)", [Simulator, Lint, Client];
+    Trt013 = "INSI-TRT-013", Fault, TRAITS, "a trait is longer than 200 characters, or more than 20 first names are given (insilab's bound, MAX_TRAIT_CHARS / MAX_FIRST_NAMES)", [Simulator, Lint, Client];
     Vit001 = "INSI-VIT-001", Fault, HDR, "RECVITALE has neither MatriculeIndividu nor MatriculeOD", [Simulator, Lint];
-    Vit002 = "INSI-VIT-002", Fault, HDR, "a RECVITALE matricule has a wrong layout or key", [Simulator, Lint];
+    Vit002 = "INSI-VIT-002", Fault, HDR, "a RECVITALE matricule has a wrong layout or key", [Simulator, Lint, Client];
     Vit003 = "INSI-VIT-003", Advice, HDR, "ContexteBAM/COUVERTURE is empty in a Vitale search", [Simulator, Lint];
-    Ver001 = "INSI-VER-001", Fault, &["INSI-RSP-01"], "INSFourni matricule has a wrong layout or key", [Simulator, Lint];
-    Ver002 = "INSI-VER-002", Fault, &["INSI-RSP-01"], "INSFourni OID is not an INS assigning authority", [Simulator, Lint];
+    Vit004 = "INSI-VIT-004", Fault, HDR, "RangNaissance is not a number from 1 to 9", [Simulator, Lint, Client];
+    Ver001 = "INSI-VER-001", Fault, &["INSI-RSP-01"], "INSFourni matricule has a wrong layout or key", [Simulator, Lint, Client];
+    Ver002 = "INSI-VER-002", Fault, &["INSI-RSP-01"], "INSFourni OID is not an INS assigning authority", [Simulator, Lint, Client];
     Ver003 = "INSI-VER-003", Advice, &["EXI-ID-10"], "Prenom is not the first first name of ListePrenom", [Simulator, Lint];
     Ver004 = "INSI-VER-004", Advice, &["INSI-VER-01"], "INSFourni is a former (historised) INS of the person: the verification answers 01, search again for the active INS", [Simulator];
     Sec001 = "INSI-SEC-001", Cnda, HDR, "a SAML assertion in wsse:Security carries no signature", [Simulator, Lint];
@@ -309,6 +311,37 @@ pub fn markdown_table() -> String {
             r.id,
             r.severity.as_str(),
             r.requirements.join(", "),
+            r.summary
+        ));
+    }
+    out
+}
+
+/// Renders `docs/rules.md`: every rule of the catalogue with its severity, requirements,
+/// summary and the components that apply it.
+pub fn markdown_document() -> String {
+    let mut out = String::from(
+        "# The rule catalogue\n\n\
+         <!-- Generated from `insilab_core::rules::CATALOGUE`; a test fails when it drifts.\n\
+         Regenerate: INSILAB_UPDATE_DOCS=1 cargo test -p insilab-core --test rules_catalogue -->\n\n\
+         Every check insilab performs on a request, an answer or a name is one rule of this\n\
+         catalogue, with a stable id. The simulator journal, `insilab lint`, `insilab query` (the\n\
+         reference client's refusals) and the harness report the same ids. Explain one rule with\n\
+         `insilab rule ID`; list them with `insilab rule` (`--json` for tools).\n\n\
+         Severities: **fault**: the real service answers a fault (the simulator does too, unless\n\
+         its configuration says otherwise, see `docs/simulator.md`); **cnda**: the CNDA flags it;\n\
+         **advice**: worth fixing, nobody known to object.\n\n\
+         | Id | Severity | Requirements | Applied by | Summary |\n\
+         |---|---|---|---|---|\n",
+    );
+    for r in CATALOGUE {
+        let by: Vec<&str> = r.applied_by.iter().map(|c| c.as_str()).collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.id,
+            r.severity,
+            r.requirements.join(", "),
+            by.join(", "),
             r.summary
         ));
     }

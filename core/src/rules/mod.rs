@@ -5,12 +5,14 @@
 mod catalogue;
 mod request;
 mod response;
+pub mod values;
 
 pub use catalogue::{
-    CATALOGUE, Component, Rule, RuleId, Severity, UnknownRule, all, find, markdown_table, rule,
+    CATALOGUE, Component, Rule, RuleId, Severity, UnknownRule, all, find, markdown_document,
+    markdown_table, rule,
 };
-pub use request::{CheckContext, check_request};
-pub use response::check_response;
+pub use request::{CheckContext, MAX_FIRST_NAMES, MAX_TRAIT_CHARS, check_request};
+pub use response::{check_found, check_response};
 
 use serde::{Deserialize, Serialize};
 

@@ -12,6 +12,11 @@ use crate::insi::{
     Verification, WireMatricule,
 };
 
+/// Longest trait value checked, in characters (far above real names; keeps requests bounded).
+pub const MAX_TRAIT_CHARS: usize = 200;
+/// Most first names in one search.
+pub const MAX_FIRST_NAMES: usize = 20;
+
 /// What the transport knew about the request, when the caller has it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CheckContext<'a> {
@@ -288,16 +293,6 @@ fn check_security(f: &mut Findings, sec: &Security) {
     }
 }
 
-/// The `action` parameter of a Content-Type value, quotes removed.
-fn action_parameter(content_type: &str) -> Option<&str> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (k, v) = param.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("action")
-            .then(|| v.trim().trim_matches('"'))
-    })
-}
-
 fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
     let path = p("HTTP/Content-Type");
     if let Some(ct) = ctx.content_type {
@@ -313,9 +308,10 @@ fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
             );
         }
     }
-    let action = ctx
-        .http_action
-        .or_else(|| ctx.content_type.and_then(action_parameter));
+    let action = ctx.http_action.or_else(|| {
+        ctx.content_type
+            .and_then(crate::insi::content_type::action_parameter)
+    });
     match (action, ctx.content_type) {
         (Some(a), _) => {
             let wsa = req.headers.action.as_deref().map(str::trim);
@@ -353,7 +349,7 @@ fn lexical_findings(f: &mut Findings, rule_id: RuleId, path: &str, value: &str, 
     }
 }
 
-fn check_birth_name(f: &mut Findings, base: &str, nom: &Option<String>) {
+pub(super) fn check_birth_name(f: &mut Findings, base: &str, nom: &Option<String>) {
     let path = format!("{base}/NomNaissance");
     match nom.as_deref() {
         None | Some("") => f.push(
@@ -361,11 +357,59 @@ fn check_birth_name(f: &mut Findings, base: &str, nom: &Option<String>) {
             Some(path),
             "NomNaissance is missing or empty: the service answers insi_19".into(),
         ),
-        Some(n) => lexical_findings(f, RuleId::Trt002, &path, n, NameKind::BirthName),
+        Some(n) => {
+            if !too_long(f, &path, n) {
+                lexical_findings(f, RuleId::Trt002, &path, n, NameKind::BirthName);
+            }
+        }
     }
 }
 
-fn check_sex(f: &mut Findings, base: &str, sexe: &Option<String>) {
+/// Pushes `INSI-TRT-013` when `value` is longer than [`MAX_TRAIT_CHARS`].
+fn too_long(f: &mut Findings, path: &str, value: &str) -> bool {
+    let long = value.chars().count() > MAX_TRAIT_CHARS;
+    if long {
+        f.push(
+            RuleId::Trt013,
+            Some(path.to_owned()),
+            format!("{path} is longer than {MAX_TRAIT_CHARS} characters"),
+        );
+    }
+    long
+}
+
+/// First names of one search, each checked (count, length, lexical profile), at
+/// `{base}/Prenom` (or `{base}/Prenom[i]` when there are several).
+pub(super) fn check_first_names(f: &mut Findings, base: &str, prenoms: &[String]) {
+    if prenoms.iter().all(|p| p.is_empty()) {
+        f.push(
+            RuleId::Trt003,
+            Some(format!("{base}/Prenom")),
+            "no first name is sent".into(),
+        );
+        return;
+    }
+    if prenoms.len() > MAX_FIRST_NAMES {
+        f.push(
+            RuleId::Trt013,
+            Some(format!("{base}/Prenom")),
+            format!("more than {MAX_FIRST_NAMES} first names"),
+        );
+        return;
+    }
+    for (i, prenom) in prenoms.iter().enumerate() {
+        let path = if prenoms.len() > 1 {
+            format!("{base}/Prenom[{}]", i + 1)
+        } else {
+            format!("{base}/Prenom")
+        };
+        if !too_long(f, &path, prenom) {
+            lexical_findings(f, RuleId::Trt004, &path, prenom, NameKind::FirstName);
+        }
+    }
+}
+
+pub(super) fn check_sex(f: &mut Findings, base: &str, sexe: &Option<String>) {
     let path = Some(format!("{base}/Sexe"));
     match sexe.as_deref() {
         None => f.push(RuleId::Trt006, path, "Sexe is missing".into()),
@@ -378,7 +422,7 @@ fn check_sex(f: &mut Findings, base: &str, sexe: &Option<String>) {
     }
 }
 
-fn check_date(f: &mut Findings, base: &str, date: &Option<String>) {
+pub(super) fn check_date(f: &mut Findings, base: &str, date: &Option<String>) {
     let path = Some(format!("{base}/DateNaissance"));
     match date.as_deref() {
         None => f.push(RuleId::Trt008, path, "DateNaissance is missing".into()),
@@ -394,7 +438,7 @@ fn check_date(f: &mut Findings, base: &str, date: &Option<String>) {
     }
 }
 
-fn check_birthplace(f: &mut Findings, base: &str, lieu: &Option<String>) {
+pub(super) fn check_birthplace(f: &mut Findings, base: &str, lieu: &Option<String>) {
     let Some(l) = lieu.as_deref() else { return };
     let path = Some(format!("{base}/LieuNaissance"));
     match Cog::parse(l) {
@@ -411,35 +455,20 @@ fn check_birthplace(f: &mut Findings, base: &str, lieu: &Option<String>) {
 fn check_traits_search(f: &mut Findings, t: &TraitsSearch) {
     const B: &str = "Body/RECSANSVITALE";
     check_birth_name(f, B, &t.nom_naissance);
-    if t.prenoms.iter().all(|p| p.is_empty()) {
+    if t.prenoms.len() > 1 && t.prenoms.iter().any(|p| !p.is_empty()) {
         f.push(
-            RuleId::Trt003,
+            RuleId::Trt005,
             p("Body/RECSANSVITALE/Prenom"),
-            "no first name is sent".into(),
+            format!("{} Prenom elements: send one per call", t.prenoms.len()),
         );
-    } else {
-        if t.prenoms.len() > 1 {
-            f.push(
-                RuleId::Trt005,
-                p("Body/RECSANSVITALE/Prenom"),
-                format!("{} Prenom elements: send one per call", t.prenoms.len()),
-            );
-        }
-        for (i, prenom) in t.prenoms.iter().enumerate() {
-            let path = if t.prenoms.len() > 1 {
-                format!("{B}/Prenom[{}]", i + 1)
-            } else {
-                format!("{B}/Prenom")
-            };
-            lexical_findings(f, RuleId::Trt004, &path, prenom, NameKind::FirstName);
-        }
     }
+    check_first_names(f, B, &t.prenoms);
     check_sex(f, B, &t.sexe);
     check_date(f, B, &t.date_naissance);
     check_birthplace(f, B, &t.lieu_naissance);
 }
 
-fn matricule_problem(m: &WireMatricule) -> Option<String> {
+pub(super) fn matricule_problem(m: &WireMatricule) -> Option<String> {
     let Some(cle) = m.cle.as_deref() else {
         return Some(format!(
             "matricule {} has no Cle",
@@ -475,12 +504,27 @@ fn check_card_search(f: &mut Findings, c: &CardSearch) {
         }
     }
     if let Some(n) = c.nom_naissance.as_deref() {
-        lexical_findings(
-            f,
-            RuleId::Trt002,
-            &format!("{B}/NomNaissance"),
-            n,
-            NameKind::BirthName,
+        let path = format!("{B}/NomNaissance");
+        if !too_long(f, &path, n) {
+            lexical_findings(f, RuleId::Trt002, &path, n, NameKind::BirthName);
+        }
+    }
+    check_rank(
+        f,
+        &format!("{B}/RangNaissance"),
+        c.rang_naissance.as_deref(),
+    );
+}
+
+/// Pushes `INSI-VIT-004` when a `RangNaissance` is sent and is not 1 to 9.
+pub(super) fn check_rank(f: &mut Findings, path: &str, rank: Option<&str>) {
+    if let Some(r) = rank
+        && !matches!(r.parse::<u8>(), Ok(1..=9))
+    {
+        f.push(
+            RuleId::Vit004,
+            Some(path.to_owned()),
+            format!("RangNaissance {} is not a number from 1 to 9", quote(r)),
         );
     }
 }
@@ -504,6 +548,15 @@ fn check_verification(f: &mut Findings, v: &Verification) {
     let t = &v.traits;
     let tb = format!("{B}/TraitsIdentiteIndividu");
     check_birth_name(f, &tb, &t.nom_naissance);
+    if t.prenom.as_deref().is_none_or(str::is_empty)
+        && t.liste_prenom.as_deref().is_none_or(str::is_empty)
+    {
+        f.push(
+            RuleId::Trt003,
+            Some(format!("{tb}/Prenom")),
+            "neither Prenom nor ListePrenom is sent".into(),
+        );
+    }
     if let Some(pr) = t.prenom.as_deref() {
         lexical_findings(
             f,

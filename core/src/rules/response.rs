@@ -17,6 +17,21 @@ pub fn check_response(resp: &Response) -> Vec<Finding> {
     f.0
 }
 
+/// Checks the `INDIVIDU` of a `00` answer (`INSI-RSP-003` when there is none, then the
+/// completeness, key and OID rules): what a client must verify before storing it.
+pub fn check_found(individu: Option<&Individu>) -> Vec<Finding> {
+    let mut f = Findings::default();
+    match individu {
+        None => f.push(
+            RuleId::Rsp003,
+            p("Body/RESULTAT/INDIVIDU"),
+            "CodeCR 00 without INDIVIDU".into(),
+        ),
+        Some(i) => check_individu(&mut f, i),
+    }
+    f.0
+}
+
 fn p(path: &str) -> Option<String> {
     Some(path.to_owned())
 }
