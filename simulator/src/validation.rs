@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use insilab_core::insi::{Fault, faults};
+use insilab_core::insi::{Fault, Request, faults};
 use insilab_core::rules::{Finding, RuleId, Severity};
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +69,15 @@ pub fn decisive<'f>(
         stage.is_none_or(|s| s.contains(&f.rule_id))
             && policy.action(f.rule_id) == RuleAction::Fault
     })
+}
+
+/// Judges a request with the rules of `core::rules` (the simulator's only judge).
+pub fn judge(request: &Request, content_type: Option<&str>) -> Vec<Finding> {
+    let check = insilab_core::rules::CheckContext {
+        content_type,
+        http_action: None,
+    };
+    insilab_core::rules::check_request(request, &check)
 }
 
 /// The fault the real service sends for `finding`: `insi_19` for a missing birth name,
