@@ -20,7 +20,9 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod accept;
 pub mod admin;
+pub mod admin_client;
 pub mod answers;
 pub mod config;
 pub mod dataset;
@@ -207,7 +209,7 @@ impl Prepared {
             tasks.spawn(admin::accept_loop(
                 l,
                 Arc::clone(&self.state),
-                Arc::new(Semaphore::new(64)),
+                Arc::new(Semaphore::new(admin::ADMIN_MAX_CONNECTIONS)),
                 shutdown.clone(),
             ));
         }
