@@ -6,6 +6,7 @@
 use insilab_core::assertion::{
     Algorithms, AssertionContent, SHA1, SHA256, sign_template, template,
 };
+use insilab_core::rules::RuleId;
 use time::{Duration, OffsetDateTime};
 
 use crate::cards::{CardMaterial, card_material};
@@ -17,7 +18,7 @@ pub struct AssertionCase {
     /// Stable name (`tampered-signature`).
     pub name: &'static str,
     /// The rule that refuses it (`INSI-CPX-007`).
-    pub rule: &'static str,
+    pub rule: RuleId,
     /// What is wrong, in plain words.
     pub description: &'static str,
 }
@@ -29,62 +30,62 @@ pub const VALID_CASE: &str = "valid";
 pub const NEGATIVE_CASES: &[AssertionCase] = &[
     AssertionCase {
         name: "doctype",
-        rule: "INSI-CPX-002",
+        rule: RuleId::Cpx002,
         description: "a DOCTYPE declaration (with an entity) precedes the assertion",
     },
     AssertionCase {
         name: "sha1-digest",
-        rule: "INSI-CPX-005",
+        rule: RuleId::Cpx005,
         description: "the reference's DigestMethod is SHA-1",
     },
     AssertionCase {
         name: "wrong-reference-uri",
-        rule: "INSI-CPX-006",
+        rule: RuleId::Cpx006,
         description: "the signature's single reference has URI=\"\" (the whole document) instead of #ID",
     },
     AssertionCase {
         name: "tampered-text",
-        rule: "INSI-CPX-007",
+        rule: RuleId::Cpx007,
         description: "an attribute value was changed after signing",
     },
     AssertionCase {
         name: "tampered-signature",
-        rule: "INSI-CPX-007",
+        rule: RuleId::Cpx007,
         description: "one character of SignatureValue was changed",
     },
     AssertionCase {
         name: "signature-wrapping",
-        rule: "INSI-CPX-008",
+        rule: RuleId::Cpx008,
         description: "a forged assertion with the same ID and the copied signature names another professional; the signed one is moved into its Advice",
     },
     AssertionCase {
         name: "unknown-ca",
-        rule: "INSI-CPX-010",
+        rule: RuleId::Cpx010,
         description: "signed by a card certificate from a CA outside the IGC-Santé hierarchy",
     },
     AssertionCase {
         name: "expired-certificate",
-        rule: "INSI-CPX-011",
+        rule: RuleId::Cpx011,
         description: "signed by an expired card certificate",
     },
     AssertionCase {
         name: "revoked-certificate",
-        rule: "INSI-CPX-012",
+        rule: RuleId::Cpx012,
         description: "signed by a card certificate listed in the PERSONNES CRL",
     },
     AssertionCase {
         name: "stale-issue-instant",
-        rule: "INSI-CPX-013",
+        rule: RuleId::Cpx013,
         description: "IssueInstant two hours in the past",
     },
     AssertionCase {
         name: "future-issue-instant",
-        rule: "INSI-CPX-014",
+        rule: RuleId::Cpx014,
         description: "IssueInstant one hour in the future",
     },
     AssertionCase {
         name: "missing-professional-id",
-        rule: "INSI-CPX-015",
+        rule: RuleId::Cpx015,
         description: "Subject has no NameID",
     },
 ];

@@ -7,6 +7,7 @@
 use insilab_core::assertion::{
     AssertionContent, KnownProfessional, TEST_PROFESSIONALS, known_professional, sign_assertion,
 };
+use insilab_core::rules::RuleId;
 use time::OffsetDateTime;
 
 use crate::ca::{COUNTRY, Dn};
@@ -41,7 +42,7 @@ pub struct VirtualCard {
     /// One line for `index.yaml`.
     pub description: &'static str,
     /// The rule that refuses an assertion signed with it, if any.
-    pub refused_by: Option<&'static str>,
+    pub refused_by: Option<RuleId>,
 }
 
 /// Every virtual card, valid ones first.
@@ -72,21 +73,21 @@ pub const VIRTUAL_CARDS: &[VirtualCard] = &[
         professional_id: "899900063480",
         flaw: CardFlaw::Expired,
         description: "card certificate of 899900063480 whose validity ended 30 days before `now`",
-        refused_by: Some("INSI-CPX-011"),
+        refused_by: Some(RuleId::Cpx011),
     },
     VirtualCard {
         name: "cpx-revoked",
         professional_id: "899900063480",
         flaw: CardFlaw::Revoked,
         description: "card certificate of 899900063480 listed in the PERSONNES CRL",
-        refused_by: Some("INSI-CPX-012"),
+        refused_by: Some(RuleId::Cpx012),
     },
     VirtualCard {
         name: "cpx-unknown-ca",
         professional_id: "899900063480",
         flaw: CardFlaw::UnknownCa,
         description: "card certificate of 899900063480 issued by a CA outside the IGC-Santé hierarchy",
-        refused_by: Some("INSI-CPX-010"),
+        refused_by: Some(RuleId::Cpx010),
     },
 ];
 
@@ -245,7 +246,7 @@ mod tests {
             assert!(card.professional().is_some(), "{}", card.name);
             assert_eq!(card.flaw == CardFlaw::None, card.refused_by.is_none());
             if let Some(rule) = card.refused_by {
-                assert!(insilab_core::rules::rule(rule).is_some(), "{rule}");
+                assert!(insilab_core::rules::find(rule.as_str()).is_some(), "{rule}");
             }
         }
     }

@@ -324,7 +324,7 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
             cards::CardFlaw::None | cards::CardFlaw::Revoked => ("personnes", valid),
         };
         let expected = card.refused_by.map_or(ExpectedOutcome::Accepted, |rule| {
-            ExpectedOutcome::Rule(rule.to_owned())
+            ExpectedOutcome::Rule(rule.as_str().to_owned())
         });
         specs.push(
             EeSpec::new(

@@ -18,7 +18,7 @@ use insilab_certs::card_cases::{NEGATIVE_CASES, VALID_CASE, case_assertion};
 use insilab_certs::cards::{card_material, card_trust};
 use insilab_certs::testing::shared_pki;
 use insilab_core::assertion::{Algorithms, SHA1, template};
-use insilab_core::rules::{AssertionPolicy, AssertionReport, Severity, check_assertion};
+use insilab_core::rules::{AssertionPolicy, AssertionReport, RuleId, Severity, check_assertion};
 use proptest::prelude::*;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -39,7 +39,7 @@ fn judge(pki: &Pki, message: &[u8]) -> AssertionReport {
     check_assertion(message, &policy)
 }
 
-fn fault_rules(report: &AssertionReport) -> BTreeSet<&'static str> {
+fn fault_rules(report: &AssertionReport) -> BTreeSet<RuleId> {
     report
         .findings
         .iter()
@@ -105,7 +105,7 @@ fn an_issuer_other_than_the_certificate_subject_is_only_advice() {
         .iter()
         .map(|f| (f.rule_id, f.severity))
         .collect();
-    assert_eq!(rules, [("INSI-CPX-018", Severity::Advice)]);
+    assert_eq!(rules, [(RuleId::Cpx018, Severity::Advice)]);
     assert!(report.refusal().is_none());
 }
 
@@ -115,7 +115,7 @@ fn an_assertion_outside_the_envelope_security_header_is_missing() {
     let xml = case_assertion(&pki, "899900063480", VALID_CASE, ID, NOW).unwrap();
     let body_only = envelope("").replace("<soap:Body/>", &format!("<soap:Body>{xml}</soap:Body>"));
     let report = judge(&pki, body_only.as_bytes());
-    assert_eq!(fault_rules(&report), BTreeSet::from(["INSI-CPX-001"]));
+    assert_eq!(fault_rules(&report), BTreeSet::from([RuleId::Cpx001]));
 }
 
 #[test]
@@ -141,12 +141,12 @@ fn the_validity_window_and_clock_skew_bound_the_issue_instant() {
     );
     assert_eq!(
         at(NOW + time::Duration::minutes(65) + time::Duration::seconds(1)),
-        BTreeSet::from(["INSI-CPX-013"])
+        BTreeSet::from([RuleId::Cpx013])
     );
     assert_eq!(at(NOW - time::Duration::minutes(5)), none, "skew included");
     assert_eq!(
         at(NOW - time::Duration::minutes(5) - time::Duration::seconds(1)),
-        BTreeSet::from(["INSI-CPX-014"])
+        BTreeSet::from([RuleId::Cpx014])
     );
 }
 
@@ -277,7 +277,7 @@ fn assertions_signed_by_xmlsec1_pass_the_simulator_rules() {
                 digest: SHA1,
                 ..Algorithms::default()
             },
-            BTreeSet::from(["INSI-CPX-005"]),
+            BTreeSet::from([RuleId::Cpx005]),
         ),
     ] {
         // An empty X509Data: xmlsec1 writes the certificate given with the key.

@@ -50,28 +50,8 @@ pub struct OverrideSpec {
     pub answer: Answer,
 }
 
-/// Response dialects (insi-protocol.md §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DialectChoice {
-    /// Live answers since late 2022.
-    Live,
-    /// The 2022 `ns2:` dialect.
-    Y2022,
-    /// The CNDA files dialect.
-    CndaFiles,
-}
-
-impl DialectChoice {
-    /// Parses `live`, `2022`, `cnda`.
-    pub fn parse(word: &str) -> Option<Self> {
-        match word {
-            "live" => Some(DialectChoice::Live),
-            "2022" => Some(DialectChoice::Y2022),
-            "cnda" | "cnda-files" => Some(DialectChoice::CndaFiles),
-            _ => None,
-        }
-    }
-}
+/// Response dialects (insi-protocol.md §5): the core type, under the name the steps use.
+pub use insilab_core::insi::Dialect as DialectChoice;
 
 /// Position in the journal: entries after it belong to the current scenario.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -105,15 +105,6 @@ pub fn to_sim_override(spec: &OverrideSpec) -> insilab_simulator::OverrideSpec {
     }
 }
 
-/// Converts a dialect choice.
-pub fn to_dialect(d: DialectChoice) -> Dialect {
-    match d {
-        DialectChoice::Live => Dialect::Live,
-        DialectChoice::Y2022 => Dialect::Y2022,
-        DialectChoice::CndaFiles => Dialect::CndaFiles,
-    }
-}
-
 impl SimControl for LocalSim {
     fn describe(&self) -> String {
         "in-process".to_owned()
@@ -187,7 +178,7 @@ impl SimControl for LocalSim {
 
     fn set_dialect(&self, dialect: DialectChoice) -> BoxFuture<'_, Result<(), HarnessError>> {
         Box::pin(async move {
-            self.handle.set_dialect(to_dialect(dialect));
+            self.handle.set_dialect(dialect);
             Ok(())
         })
     }

@@ -2,12 +2,8 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full, Limited};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use insilab_simulator::JournalEntry;
+use insilab_simulator::admin_client::AdminClient;
 
 use crate::HarnessError;
 use crate::exchange::Exchange;
@@ -15,17 +11,15 @@ use crate::journal::exchange_from_entry;
 use crate::sim::{BoxFuture, DialectChoice, Mark, OverrideSpec, SimControl};
 use crate::sim_local::to_sim_override;
 
-/// Largest admin API answer read (a full journal of large exchanges).
-pub const MAX_ADMIN_ANSWER: usize = 256 * 1024 * 1024;
+/// Largest admin API answer read (the simulator crate owns the admin API contract).
+pub use insilab_simulator::admin_client::MAX_ADMIN_ANSWER;
 /// Poll interval while waiting for journal entries.
 const POLL: Duration = Duration::from_millis(100);
 
 /// A simulator in another process.
 pub struct RemoteSim {
-    admin: String,
-    token: String,
+    admin: AdminClient,
     endpoint: String,
-    client: Client<HttpConnector, Full<Bytes>>,
 }
 
 fn err(e: impl std::fmt::Display) -> HarnessError {
@@ -35,61 +29,14 @@ fn err(e: impl std::fmt::Display) -> HarnessError {
 impl RemoteSim {
     /// Checks the admin API answers (`GET /health`) and returns the handle.
     pub async fn connect(admin: &str, token: &str, endpoint: &str) -> Result<Self, HarnessError> {
-        let sim = RemoteSim {
-            admin: admin.trim_end_matches('/').to_owned(),
-            token: token.to_owned(),
+        Ok(RemoteSim {
+            admin: AdminClient::connect(admin, token).await.map_err(err)?,
             endpoint: endpoint.to_owned(),
-            client: Client::builder(TokioExecutor::new()).build_http(),
-        };
-        sim.call(http::Method::GET, "/health", None).await?;
-        Ok(sim)
-    }
-
-    async fn call(
-        &self,
-        method: http::Method,
-        path: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<Bytes, HarnessError> {
-        let url = format!("{}{path}", self.admin);
-        let req = http::Request::builder()
-            .method(method)
-            .uri(&url)
-            .header(
-                http::header::AUTHORIZATION,
-                format!("Bearer {}", self.token),
-            )
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from(body.unwrap_or_default())))
-            .map_err(err)?;
-        let resp = self
-            .client
-            .request(req)
-            .await
-            .map_err(|e| err(format!("{url}: {e}")))?;
-        let status = resp.status();
-        let bytes = Limited::new(resp.into_body(), MAX_ADMIN_ANSWER)
-            .collect()
-            .await
-            .map_err(|e| err(format!("{url}: {e}")))?
-            .to_bytes();
-        if !status.is_success() {
-            return Err(err(format!(
-                "{url} answered HTTP {status}: {}",
-                String::from_utf8_lossy(&bytes)
-                    .chars()
-                    .take(300)
-                    .collect::<String>()
-            )));
-        }
-        Ok(bytes)
+        })
     }
 
     async fn entries(&self, since: u64) -> Result<Vec<JournalEntry>, HarnessError> {
-        let bytes = self
-            .call(http::Method::GET, &format!("/journal?since={since}"), None)
-            .await?;
-        serde_json::from_slice(&bytes).map_err(|e| err(format!("journal answer: {e}")))
+        self.admin.journal_since(since).await.map_err(err)
     }
 }
 
@@ -104,7 +51,7 @@ impl SimControl for RemoteSim {
 
     fn begin_scenario(&self) -> BoxFuture<'_, Result<Mark, HarnessError>> {
         Box::pin(async move {
-            self.call(http::Method::DELETE, "/overrides", None).await?;
+            self.admin.clear_overrides().await.map_err(err)?;
             let last = self
                 .entries(0)
                 .await?
@@ -153,10 +100,10 @@ impl SimControl for RemoteSim {
 
     fn add_override(&self, spec: OverrideSpec) -> BoxFuture<'_, Result<(), HarnessError>> {
         Box::pin(async move {
-            let body = serde_json::to_vec(&to_sim_override(&spec)).map_err(err)?;
-            self.call(http::Method::POST, "/overrides", Some(body))
+            self.admin
+                .add_override(&to_sim_override(&spec))
                 .await
-                .map(|_| ())
+                .map_err(err)
         })
     }
 

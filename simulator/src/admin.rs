@@ -39,23 +39,20 @@ impl Scope {
     }
 }
 
+/// Most admin API connections at once: its own small cap, so that a flood of INSi clients
+/// cannot lock the operator out.
+pub(crate) const ADMIN_MAX_CONNECTIONS: usize = 64;
+
+/// Accept loop of the admin API (the shared capped loop).
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     state: Arc<State>,
     limit: Arc<Semaphore>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    loop {
-        let permit = tokio::select! {
-            p = Arc::clone(&limit).acquire_owned() => match p { Ok(p) => p, Err(_) => return },
-            _ = shutdown.changed() => return,
-        };
-        let stream = tokio::select! {
-            r = listener.accept() => match r { Ok((s, _)) => s, Err(_) => continue },
-            _ = shutdown.changed() => return,
-        };
-        let (state, mut shutdown) = (Arc::clone(&state), shutdown.clone());
-        tokio::spawn(async move {
+    crate::accept::capped_accept_loop(listener, limit, shutdown, move |stream, mut shutdown| {
+        let state = Arc::clone(&state);
+        async move {
             let svc_state = Arc::clone(&state);
             let svc = hyper::service::service_fn(move |req| {
                 let state = Arc::clone(&svc_state);
@@ -71,9 +68,9 @@ pub(crate) async fn accept_loop(
                 _ = conn.as_mut() => {}
                 _ = shutdown.changed() => { conn.as_mut().graceful_shutdown(); let _ = conn.await; }
             }
-            drop(permit);
-        });
-    }
+        }
+    })
+    .await;
 }
 
 fn json(status: StatusCode, value: &impl serde::Serialize) -> Response<ResBody> {

@@ -8,7 +8,7 @@ use insilab_core::insi::faults;
 use insilab_core::insi::model::Fault;
 use insilab_core::rules::{
     AssertionPolicy, AssertionReport, CardCertificate, DEFAULT_ASSERTION_VALIDITY,
-    DEFAULT_CLOCK_SKEW, check_assertion,
+    DEFAULT_CLOCK_SKEW, RuleId, check_assertion,
 };
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +48,7 @@ pub struct CardHolder {
     /// Its serial number (upper-case hexadecimal).
     pub certificate_serial: Option<String>,
     /// The rule that refused the assertion, if any.
-    pub refused_by: Option<String>,
+    pub refused_by: Option<RuleId>,
 }
 
 /// Prefix of the Erreur text of a card-mode refusal (our wording: the real text is not public).
@@ -102,7 +102,7 @@ pub fn check(
         certificate_subject: certificate.map(|c| c.subject.clone()),
         certificate_issuer: certificate.map(|c| c.issuer.clone()),
         certificate_serial: certificate.map(|c| c.serial.clone()),
-        refused_by: report.refusal().map(|f| f.rule_id.to_owned()),
+        refused_by: report.refusal().map(|f| f.rule_id),
     };
     CardVerdict { report, holder }
 }

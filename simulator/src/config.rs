@@ -11,9 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use insilab_core::insi::writer::Dialect;
+use insilab_core::rules::RuleId;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SimulatorError};
+use crate::validation::RuleAction;
 
 /// Default mutual-TLS endpoint address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
@@ -152,6 +154,9 @@ pub struct SimulatorConfig {
     pub tenant_tokens: BTreeMap<String, String>,
     /// Card-mode checks (validity window, clock skew).
     pub card_mode: crate::card::CardSettings,
+    /// Per-rule fault decision, changing the default (a rule of severity `fault` faults, the
+    /// others are journalled; see `docs/simulator.md`).
+    pub rules: BTreeMap<RuleId, RuleAction>,
 }
 
 impl SimulatorConfig {
@@ -178,6 +183,7 @@ impl SimulatorConfig {
             admin_token: None,
             tenant_tokens: BTreeMap::new(),
             card_mode: crate::card::CardSettings::default(),
+            rules: BTreeMap::new(),
         }
     }
 
@@ -239,6 +245,7 @@ impl SimulatorConfig {
             self.admin_token = Some(t);
         }
         self.tenant_tokens.extend(file.tenant_tokens);
+        self.rules.extend(file.rules);
         Ok(())
     }
 }
@@ -280,6 +287,8 @@ pub struct FileConfig {
     pub tenant_tokens: BTreeMap<String, String>,
     /// Card-mode checks (`validity_secs`, `clock_skew_secs`).
     pub card_mode: Option<crate::card::CardSettings>,
+    /// Per-rule fault decision: rule id → `fault` or `journal`.
+    pub rules: BTreeMap<RuleId, RuleAction>,
 }
 
 impl FileConfig {

@@ -54,6 +54,9 @@ pub enum SimulatorError {
         /// The I/O cause.
         source: std::io::Error,
     },
+    /// A call to the admin API of another simulator failed.
+    #[error("admin api: {0}")]
+    Admin(String),
     /// The journal file could not be opened or written.
     #[error("failed to write journal file {path}: {source}")]
     JournalIo {

@@ -20,7 +20,9 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod accept;
 pub mod admin;
+pub mod admin_client;
 pub mod answers;
 pub mod card;
 pub mod config;
@@ -36,6 +38,7 @@ pub mod overrides;
 pub mod server;
 mod state;
 pub mod tls;
+pub mod validation;
 pub mod wsdl;
 
 use std::future::Future;
@@ -209,7 +212,7 @@ impl Prepared {
             tasks.spawn(admin::accept_loop(
                 l,
                 Arc::clone(&self.state),
-                Arc::new(Semaphore::new(64)),
+                Arc::new(Semaphore::new(admin::ADMIN_MAX_CONNECTIONS)),
                 shutdown.clone(),
             ));
         }

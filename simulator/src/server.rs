@@ -51,38 +51,20 @@ struct ConnInfo {
     tls_version: Option<String>,
 }
 
-/// Accept loop of one TLS listener. Returns when `shutdown` turns true.
+/// Accept loop of one TLS listener (the shared capped loop). Returns when `shutdown` turns
+/// true.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     acceptor: TlsAcceptor,
     kind: Listener,
     state: Arc<State>,
     limit: Arc<Semaphore>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    loop {
-        // The permit is taken before accepting: over the cap, clients wait in the backlog.
-        let permit = tokio::select! {
-            p = Arc::clone(&limit).acquire_owned() => match p { Ok(p) => p, Err(_) => return },
-            _ = shutdown.changed() => return,
-        };
-        let stream = tokio::select! {
-            r = listener.accept() => match r {
-                Ok((s, _)) => s,
-                Err(e) => {
-                    tracing::warn!(error = %e, "failed to accept a connection");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = shutdown.changed() => return,
-        };
-        let (acceptor, state, shutdown) = (acceptor.clone(), Arc::clone(&state), shutdown.clone());
-        tokio::spawn(async move {
-            serve_connection(stream, acceptor, kind, state, shutdown).await;
-            drop(permit);
-        });
-    }
+    crate::accept::capped_accept_loop(listener, limit, shutdown, move |stream, shutdown| {
+        serve_connection(stream, acceptor.clone(), kind, Arc::clone(&state), shutdown)
+    })
+    .await;
 }
 
 async fn serve_connection(
@@ -264,6 +246,7 @@ async fn handle(
             idam_registry: &state.idam_registry,
             overrides: &state.overrides,
             reader_limits: &state.reader_limits,
+            fault_policy: &state.fault_policy,
         };
         let card = (info.listener == exchange::Listener::Card).then(|| {
             crate::card::check(

@@ -98,6 +98,16 @@ impl FromStr for Dialect {
     }
 }
 
+impl Dialect {
+    /// The dialect named `word` in a scenario step: `live`, `2022`, `cnda` (or `cnda-files`).
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "cnda-files" => Some(Dialect::CndaFiles),
+            other => other.parse().ok(),
+        }
+    }
+}
+
 /// The dialect of a SOAP fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -12,7 +12,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 use x509_parser::time::ASN1Time;
 
-use super::{Finding, Findings, quote};
+use super::{Finding, Findings, RuleId, quote};
 use crate::assertion::{
     DSIG_NS, ENVELOPED_SIGNATURE, EXC_C14N, QUALIFIER_CARD, QUALIFIER_PSC, REQUIRED_ATTRIBUTES,
     RSA_SHA1, RSA_SHA256, SAML_NS, SHA1, SHA256, SOAP12_NS, SignatureVerdict, WSSE_NS,
@@ -82,7 +82,7 @@ pub fn check_assertion(message: &[u8], policy: &AssertionPolicy<'_>) -> Assertio
     let mut report = AssertionReport::default();
     if message.len() > MAX_ASSERTION_MESSAGE_BYTES {
         f.push(
-            "INSI-CPX-002",
+            RuleId::Cpx002,
             None,
             format!(
                 "the message is {} bytes, more than the {MAX_ASSERTION_MESSAGE_BYTES} read",
@@ -96,7 +96,7 @@ pub fn check_assertion(message: &[u8], policy: &AssertionPolicy<'_>) -> Assertio
         Ok(t) => t,
         Err(e) => {
             f.push(
-                "INSI-CPX-002",
+                RuleId::Cpx002,
                 None,
                 format!("the message is not utf-8: {e}"),
             );
@@ -106,7 +106,7 @@ pub fn check_assertion(message: &[u8], policy: &AssertionPolicy<'_>) -> Assertio
     };
     if has_doctype(text) {
         f.push(
-            "INSI-CPX-002",
+            RuleId::Cpx002,
             None,
             "the message holds a DOCTYPE declaration".into(),
         );
@@ -121,7 +121,7 @@ pub fn check_assertion(message: &[u8], policy: &AssertionPolicy<'_>) -> Assertio
         Ok(d) => d,
         Err(e) => {
             f.push(
-                "INSI-CPX-002",
+                RuleId::Cpx002,
                 None,
                 format!("the message is not well-formed xml: {e}"),
             );
@@ -131,7 +131,7 @@ pub fn check_assertion(message: &[u8], policy: &AssertionPolicy<'_>) -> Assertio
     };
     let Some(assertion) = locate_assertion(&doc) else {
         f.push(
-            "INSI-CPX-001",
+            RuleId::Cpx001,
             Some("Header/Security".into()),
             "wsse:Security holds no saml:Assertion".into(),
         );
@@ -146,12 +146,12 @@ pub fn check_assertion(message: &[u8], policy: &AssertionPolicy<'_>) -> Assertio
     let certificate_der = view.signature.and_then(|s| certificate_of(&doc, s));
     match (view.signature, view.signature_after_issuer) {
         (None, _) => f.push(
-            "INSI-CPX-004",
+            RuleId::Cpx004,
             Some(P_ASSERTION.into()),
             "the assertion carries no ds:Signature".into(),
         ),
         (Some(_), false) => f.push(
-            "INSI-CPX-004",
+            RuleId::Cpx004,
             Some(format!("{P_ASSERTION}/Signature")),
             "ds:Signature is not the element right after saml:Issuer".into(),
         ),
@@ -162,7 +162,7 @@ pub fn check_assertion(message: &[u8], policy: &AssertionPolicy<'_>) -> Assertio
     if view.signature.is_some() {
         match certificate_der.as_deref() {
             None => f.push(
-                "INSI-CPX-009",
+                RuleId::Cpx009,
                 Some(format!("{P_ASSERTION}/Signature/KeyInfo")),
                 "KeyInfo holds no X509Certificate".into(),
             ),
@@ -294,22 +294,22 @@ impl AssertionView {
 fn check_shape(f: &mut Findings, v: &AssertionView) {
     let path = || Some(P_ASSERTION.to_owned());
     if v.id.as_deref().is_none_or(str::is_empty) {
-        f.push("INSI-CPX-003", path(), "the assertion has no ID".into());
+        f.push(RuleId::Cpx003, path(), "the assertion has no ID".into());
     }
     if v.version.as_deref() != Some("2.0") {
         let got = v.version.as_deref().map_or("missing".into(), quote);
         f.push(
-            "INSI-CPX-003",
+            RuleId::Cpx003,
             path(),
             format!("assertion Version is {got}, expected \"2.0\""),
         );
     }
     match (&v.issuer, &v.issuer_format) {
-        (None, _) => f.push("INSI-CPX-003", path(), "saml:Issuer is missing".into()),
+        (None, _) => f.push(RuleId::Cpx003, path(), "saml:Issuer is missing".into()),
         (Some(_), format) if format.as_deref() != Some(X509_SUBJECT_FORMAT) => {
             let got = format.as_deref().map_or("missing".into(), quote);
             f.push(
-                "INSI-CPX-003",
+                RuleId::Cpx003,
                 Some(format!("{P_ASSERTION}/Issuer/@Format")),
                 format!("Issuer/@Format is {got}, expected the X509SubjectName format"),
             );
@@ -321,7 +321,7 @@ fn check_shape(f: &mut Findings, v: &AssertionView) {
 fn check_subject(f: &mut Findings, v: &AssertionView) {
     if v.name_id.is_none() {
         f.push(
-            "INSI-CPX-015",
+            RuleId::Cpx015,
             Some(format!("{P_ASSERTION}/Subject/NameID")),
             "the assertion names no professional (Subject/NameID missing or empty)".into(),
         );
@@ -331,7 +331,7 @@ fn check_subject(f: &mut Findings, v: &AssertionView) {
     ) {
         let got = v.name_qualifier.as_deref().map_or("missing".into(), quote);
         f.push(
-            "INSI-CPX-016",
+            RuleId::Cpx016,
             Some(format!("{P_ASSERTION}/Subject/NameID/@NameQualifier")),
             format!("NameID/@NameQualifier is {got}, expected \"CPS\" or \"PSC\""),
         );
@@ -343,7 +343,7 @@ fn check_subject(f: &mut Findings, v: &AssertionView) {
             .any(|(n, value)| n == required && !value.is_empty())
         {
             f.push(
-                "INSI-CPX-017",
+                RuleId::Cpx017,
                 Some(format!("{P_ASSERTION}/AttributeStatement")),
                 format!("the professional's attribute {required} is missing or empty"),
             );
@@ -355,7 +355,7 @@ fn check_instant(f: &mut Findings, v: &AssertionView, policy: &AssertionPolicy<'
     let path = || Some(format!("{P_ASSERTION}/@IssueInstant"));
     let Some(raw) = v.issue_instant.as_deref() else {
         f.push(
-            "INSI-CPX-003",
+            RuleId::Cpx003,
             path(),
             "the assertion has no IssueInstant".into(),
         );
@@ -364,7 +364,7 @@ fn check_instant(f: &mut Findings, v: &AssertionView, policy: &AssertionPolicy<'
     let Ok(instant) = OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
     else {
         f.push(
-            "INSI-CPX-003",
+            RuleId::Cpx003,
             path(),
             format!(
                 "IssueInstant {} is not an xs:dateTime with a zone",
@@ -375,7 +375,7 @@ fn check_instant(f: &mut Findings, v: &AssertionView, policy: &AssertionPolicy<'
     };
     if instant > policy.now + policy.clock_skew {
         f.push(
-            "INSI-CPX-014",
+            RuleId::Cpx014,
             path(),
             format!(
                 "IssueInstant {} is {} s ahead of the server clock (tolerance {} s)",
@@ -386,7 +386,7 @@ fn check_instant(f: &mut Findings, v: &AssertionView, policy: &AssertionPolicy<'
         );
     } else if instant + policy.validity + policy.clock_skew < policy.now {
         f.push(
-            "INSI-CPX-013",
+            RuleId::Cpx013,
             path(),
             format!(
                 "IssueInstant {} is {} s old; assertions are valid {} s (plus {} s skew)",
@@ -411,7 +411,7 @@ fn check_signature(
     let mut structural = false;
     let Some(signed_info) = child(doc, signature, DSIG_NS, "SignedInfo") else {
         f.push(
-            "INSI-CPX-006",
+            RuleId::Cpx006,
             Some(sig_path),
             "ds:Signature has no SignedInfo".into(),
         );
@@ -424,7 +424,7 @@ fn check_signature(
         let got_text = got.as_deref().map_or("missing".into(), quote);
         let sha1 = matches!(got.as_deref(), Some(SHA1 | RSA_SHA1));
         f.push(
-            "INSI-CPX-005",
+            RuleId::Cpx005,
             Some(format!("{sig_path}/SignedInfo")),
             format!(
                 "{what} is {got_text}{}, expected {expected:?}",
@@ -466,7 +466,7 @@ fn check_signature(
         ];
         if transforms != expected {
             f.push(
-                "INSI-CPX-005",
+                RuleId::Cpx005,
                 Some(format!("{sig_path}/SignedInfo/Reference/Transforms")),
                 "the reference's transforms are not enveloped-signature then exclusive c14n".into(),
             );
@@ -480,7 +480,7 @@ fn check_signature(
             if uri.is_none() || uri != expected_uri {
                 let got = uri.as_deref().map_or("missing".into(), quote);
                 f.push(
-                    "INSI-CPX-006",
+                    RuleId::Cpx006,
                     Some(format!("{sig_path}/SignedInfo/Reference/@URI")),
                     format!(
                         "Reference/@URI is {got}, expected {}",
@@ -492,7 +492,7 @@ fn check_signature(
         }
         other => {
             f.push(
-                "INSI-CPX-006",
+                RuleId::Cpx006,
                 Some(format!("{sig_path}/SignedInfo")),
                 format!(
                     "SignedInfo holds {} references, expected exactly 1",
@@ -507,7 +507,7 @@ fn check_signature(
         let holders = elements_with_id(doc, id);
         if holders.len() > 1 {
             f.push(
-                "INSI-CPX-008",
+                RuleId::Cpx008,
                 Some(P_ASSERTION.into()),
                 format!(
                     "{} elements carry the ID {} (signature wrapping)",
@@ -525,7 +525,7 @@ fn check_signature(
         SignatureVerdict::Valid { targets } => {
             if targets != [Some(assertion)] {
                 f.push(
-                    "INSI-CPX-008",
+                    RuleId::Cpx008,
                     Some(P_ASSERTION.into()),
                     "the signature covers another element than the assertion (signature wrapping)"
                         .into(),
@@ -533,7 +533,7 @@ fn check_signature(
             }
         }
         SignatureVerdict::Invalid(reason) => f.push(
-            "INSI-CPX-007",
+            RuleId::Cpx007,
             Some(sig_path),
             format!("the signature does not verify: {}", cut(&reason)),
         ),
@@ -589,7 +589,7 @@ fn check_certificate(
     let path = || Some(format!("{P_ASSERTION}/Signature/KeyInfo/X509Data"));
     let Ok((_, cert)) = X509Certificate::from_der(der) else {
         f.push(
-            "INSI-CPX-009",
+            RuleId::Cpx009,
             path(),
             "the X509Certificate of KeyInfo is not a readable certificate".into(),
         );
@@ -608,7 +608,7 @@ fn check_certificate(
     });
     if !chained {
         f.push(
-            "INSI-CPX-010",
+            RuleId::Cpx010,
             path(),
             format!(
                 "the card certificate (issuer {}) is not issued by the card CA",
@@ -619,7 +619,7 @@ fn check_certificate(
     let now = ASN1Time::from_timestamp(policy.now.unix_timestamp()).ok();
     if now.is_none_or(|now| !cert.validity().is_valid_at(now)) {
         f.push(
-            "INSI-CPX-011",
+            RuleId::Cpx011,
             path(),
             format!(
                 "the card certificate is valid from {} to {}, not now",
@@ -638,7 +638,7 @@ fn check_certificate(
                 .any(|r| r.raw_serial() == cert.raw_serial())
         }) {
             f.push(
-                "INSI-CPX-012",
+                RuleId::Cpx012,
                 path(),
                 format!("the card certificate {} is revoked", summary.serial),
             );
@@ -648,7 +648,7 @@ fn check_certificate(
         && !same_dn(issuer, &summary.subject)
     {
         f.push(
-            "INSI-CPX-018",
+            RuleId::Cpx018,
             Some(format!("{P_ASSERTION}/Issuer")),
             format!(
                 "Issuer {} is not the card certificate's subject {}",
