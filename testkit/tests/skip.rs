@@ -69,3 +69,24 @@ fn a_missing_program_is_reported_not_found() {
     assert!(!tool.available());
     assert!(insilab_testkit::SH.available());
 }
+
+/// The published contract is where CI lays it out (`../shared/reference/insi-wsdl-1.5.0/`): its
+/// absence fails CI (strict mode) and is loud elsewhere.
+#[test]
+fn the_published_contract_is_found() {
+    if let Some(dir) =
+        insilab_testkit::require_reference(env!("CARGO_MANIFEST_DIR"), "the published contract")
+    {
+        assert!(
+            dir.join("DESIR_ICIR_EXP_1.5.0.wsdl").is_file(),
+            "{}",
+            dir.display()
+        );
+        assert!(
+            dir.join("xsd/ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd")
+                .is_file(),
+            "{}",
+            dir.display()
+        );
+    }
+}
