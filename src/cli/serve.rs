@@ -54,7 +54,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut config = SimulatorConfig::new(TlsSource::PkiDir(insilab_certs::DEFAULT_DIR.into()));
     if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path)
+        let text = read_config(path)
             .with_context(|| format!("failed to read configuration file {}", path.display()))?;
         let file = FileConfig::from_yaml(&text, &path.display().to_string())?;
         config.apply_file(file)?;
@@ -192,4 +192,23 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// The largest configuration file `insilab serve --config` reads (1 MiB); a bigger or endless
+/// file (`/dev/zero`) is refused instead of filling the memory.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+
+fn read_config(path: &std::path::Path) -> std::io::Result<String> {
+    let mut text = String::new();
+    let f = std::fs::File::open(path)?;
+    let n = std::io::Read::read_to_string(
+        &mut std::io::Read::take(f, MAX_CONFIG_FILE_BYTES + 1),
+        &mut text,
+    )?;
+    if n as u64 > MAX_CONFIG_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "more than the limit of {MAX_CONFIG_FILE_BYTES} bytes (MAX_CONFIG_FILE_BYTES)"
+        )));
+    }
+    Ok(text)
 }
