@@ -75,7 +75,8 @@ async fn command_driver_reads_the_json_outcome_and_the_steps_judge_it() {
     assert_eq!((bad.passed(), bad.failed()), (0, 1));
     let judged = bad.results.scenarios[0].failure.as_ref().unwrap();
     assert!(!judged.message.contains("exited"), "{judged:?}");
-    eprintln!("JUDGED: {judged:?}");
+    // Judged by the rule of the step that expected a call at the simulator.
+    assert_eq!(judged.rule.as_deref(), Some("INSI-ALG-01"), "{judged:?}");
     // A command that fails is a failed scenario with the reason, not a pass.
     let broken = run(Arc::new(command("exit 3")), "cnda", "@CNDA-2.03-cas3").await;
     assert_eq!(broken.failed(), 1);

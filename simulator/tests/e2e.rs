@@ -551,18 +551,49 @@ async fn every_client_identity_of_the_pki_catalogue_gets_its_documented_outcome(
         .filter(|e| e.role == Role::Client)
     {
         let name = entry.name.as_str();
+        // One request on a raw TLS stream (`connection: close`), so that the error the client
+        // sees is the TLS stream's own, with the server's alert inside (hyper's client would
+        // report only "channel closed").
         let attempt = async {
-            let mut conn = connect(&pki, Some(name), addr).await?;
+            use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+            let cfg = pki.client_config(name)?;
+            let tcp = tokio::net::TcpStream::connect(addr).await?;
+            let server = rustls_pki_types::ServerName::try_from("localhost")?;
+            let mut tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg))
+                .connect(server, tcp)
+                .await?;
             let req = request(
                 RequestBody::TraitsSearch(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None)),
                 "uuid:pki-1",
                 IDAM,
             );
-            conn.post(
-                &writer::content_type(Operation::TraitsSearch),
-                writer::write_request(&req),
-            )
-            .await
+            let body = writer::write_request(&req);
+            let head = format!(
+                "POST /lps HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ncontent-type: {}\r\ncontent-length: {}\r\n\r\n",
+                writer::content_type(Operation::TraitsSearch),
+                body.len()
+            );
+            // The server may have sent its alert and closed already: a failed write is
+            // followed by a read, which yields the alert if it arrived.
+            let mut wire = head.into_bytes();
+            wire.extend_from_slice(body.as_bytes());
+            let written = async {
+                tls.write_all(&wire).await?;
+                tls.flush().await
+            }
+            .await;
+            let mut answer = Vec::new();
+            let read = tls.read_to_end(&mut answer).await;
+            read?;
+            written?;
+            let answer = String::from_utf8_lossy(&answer).into_owned();
+            let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+            let status: u16 = head
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>((status, body.to_owned()))
         };
         let result = attempt.await;
         match (&entry.expected, result) {
