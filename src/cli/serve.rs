@@ -121,8 +121,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|l| l.local_addr())
             .transpose()?;
+        let shutdown = shutdown_signal();
         print_banner(&pki, endpoint, admin, card, &admin_token, &config, started);
-        insilab_simulator::run(listeners, config, shutdown_signal()).await?;
+        insilab_simulator::run(listeners, config, shutdown).await?;
         eprintln!("insilab serve: stopped, journal flushed");
         anyhow::Ok(())
     })?;
@@ -172,24 +173,20 @@ fn print_banner(
     println!("  set RUST_LOG=info to log one line per exchange");
 }
 
-async fn shutdown_signal() {
+/// The shutdown future. SIGTERM is registered here, before the banner says the simulator is up,
+/// so that a SIGTERM sent right after the banner stops it gracefully instead of killing it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
