@@ -4,7 +4,8 @@
 //! whose figures go into docs/reliability.md.
 //!
 //! Run: `cargo bench -p insilab-simulator --bench soak -- --soak 60` (release build). Settings:
-//! `--soak SECONDS` (default 60), `--connections N` (default 32), `--omit-success-bodies`; the
+//! `--soak SECONDS` (default 60), `--connections N` (default 32), `--omit-success-bodies`,
+//! `--journal-max-bytes N` and `--journal-keep-files N` (default: the simulator's); the
 //! journal files go to a temporary directory, deleted at the end. Errors are counted, not
 //! fatal: any status other than 200 or any transport error is one error. The RSS is the whole
 //! process's (load generator included), read from /proc/self/status.
@@ -30,6 +31,7 @@ struct Args {
     secs: u64,
     connections: u64,
     omit_success_bodies: bool,
+    settings: JournalFileSettings,
 }
 
 fn args() -> Args {
@@ -37,6 +39,7 @@ fn args() -> Args {
         secs: 60,
         connections: 32,
         omit_success_bodies: false,
+        settings: JournalFileSettings::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -49,6 +52,16 @@ fn args() -> Args {
                     .unwrap_or(out.connections)
             }
             "--omit-success-bodies" => out.omit_success_bodies = true,
+            "--journal-max-bytes" => {
+                if let Some(v) = it.next().and_then(|v| v.parse().ok()) {
+                    out.settings.max_bytes = v;
+                }
+            }
+            "--journal-keep-files" => {
+                if let Some(v) = it.next().and_then(|v| v.parse().ok()) {
+                    out.settings.keep_files = v;
+                }
+            }
             // `cargo bench` passes `--bench`; anything else is ignored.
             _ => {}
         }
@@ -101,7 +114,7 @@ fn main() {
         config.journal_file = Some(journal.clone());
         config.journal_file_settings = JournalFileSettings {
             omit_success_bodies: args.omit_success_bodies,
-            ..JournalFileSettings::default()
+            ..args.settings
         };
         let settings = config.journal_file_settings;
         let sim = Simulator::start(config).await.unwrap();
