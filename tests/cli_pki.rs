@@ -211,7 +211,10 @@ fn export_trust_prints_pem_writes_p12_and_prints_instructions() {
             3
         );
     } else {
-        eprintln!("SKIPPED: openssl not found; the trust store was not opened independently");
+        insilab_testkit::skip(
+            "the trust store opened independently with openssl",
+            "`openssl` not found on PATH (apt-get install openssl)",
+        );
     }
 
     let instructions = insilab(&[

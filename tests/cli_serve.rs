@@ -97,7 +97,10 @@ fn serves_prints_where_to_connect_and_stops_gracefully_on_sigterm() {
         .args(["-TERM", &child.id().to_string()])
         .status();
     if status.is_err() {
-        eprintln!("SKIPPED: `kill` not found, graceful shutdown on SIGTERM is not checked");
+        insilab_testkit::skip(
+            "graceful shutdown on SIGTERM",
+            "`kill` not found (apt-get install procps)",
+        );
         let _ = child.kill();
         let _ = child.wait();
         return;

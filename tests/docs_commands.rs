@@ -223,7 +223,7 @@ fn run_page(
             continue;
         }
         if !program_available(program) && program != "insilab" {
-            eprintln!("SKIPPED: {what}: `{program}` is not installed");
+            insilab_testkit::skip(&what, &format!("`{program}` is not installed"));
             continue;
         }
         let mut shell = Command::new("bash");

@@ -14,16 +14,7 @@ use insilab_certs::testing::shared_pki;
 use insilab_certs::{Pki, Role};
 
 fn openssl_available() -> bool {
-    let found = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!(
-            "SKIPPED: openssl not found on PATH; install it (apt-get install openssl) to run these checks"
-        );
-    }
-    found
+    insilab_testkit::OPENSSL.require("the independent checks with the openssl command line")
 }
 
 /// Runs `openssl` in `dir`; returns (success, stdout + stderr).

@@ -64,12 +64,33 @@ fn finish(
         .map_err(|e| ClientError::Tls(e.to_string()))
 }
 
+/// The largest certificate, key or PKCS#12 file the client reads (1 MiB); a bigger (or endless,
+/// such as `/dev/zero`) file is refused.
+pub const MAX_TLS_FILE_BYTES: u64 = 1024 * 1024;
+
 fn read_file(path: &Path, what: &'static str) -> Result<Vec<u8>, ClientError> {
-    std::fs::read(path).map_err(|source| ClientError::ReadFile {
-        what,
-        path: path.to_path_buf(),
-        source,
-    })
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(f, MAX_TLS_FILE_BYTES + 1),
+                &mut bytes,
+            )
+        })
+        .and_then(|n| {
+            if n as u64 > MAX_TLS_FILE_BYTES {
+                Err(std::io::Error::other(format!(
+                    "more than the limit of {MAX_TLS_FILE_BYTES} bytes (MAX_TLS_FILE_BYTES)"
+                )))
+            } else {
+                Ok(bytes)
+            }
+        })
+        .map_err(|source| ClientError::ReadFile {
+            what,
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 fn read_certs(

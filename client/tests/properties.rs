@@ -37,6 +37,67 @@ fn entry(num: String, key: Option<String>, oid: String) -> InsEntry {
     }
 }
 
+/// A generated identity: (well-formed with valid keys, body, key, history, OID).
+type Identity = (
+    bool,
+    String,
+    Option<String>,
+    Vec<(String, Option<String>)>,
+    String,
+);
+
+/// A 13-character matricule body of the NIR layout (sex, year, month, place, order), with
+/// Corsica's `2A`/`2B` places half of the time.
+fn nir_body() -> impl Strategy<Value = String> {
+    (
+        "[12][0-9]{2}(0[1-9]|1[0-2])",
+        prop_oneof!["[0-9]{2}", Just("2A".to_owned()), Just("2B".to_owned())],
+        "[0-9]{6}",
+    )
+        .prop_map(|(a, p, b)| format!("{a}{p}{b}"))
+}
+
+/// A body with its computed (valid) key.
+fn keyed_body() -> impl Strategy<Value = (String, String)> {
+    nir_body().prop_map(|body| {
+        let key = Matricule::with_computed_key(&body)
+            .map(|m| format!("{:02}", m.key()))
+            .unwrap_or_default();
+        (body, key)
+    })
+}
+
+/// A valid identity: right keys on the active INS and on every historical one, an INS OID.
+fn valid_identity() -> impl Strategy<Value = Identity> {
+    (
+        keyed_body(),
+        proptest::collection::vec(keyed_body(), 0..3),
+        prop_oneof![
+            Just("1.2.250.1.213.1.4.8".to_owned()),
+            Just("1.2.250.1.213.1.4.9".to_owned())
+        ],
+    )
+        .prop_map(|((num, key), histo, oid)| {
+            let histo = histo.into_iter().map(|(n, k)| (n, Some(k))).collect();
+            (true, num, Some(key), histo, oid)
+        })
+}
+
+/// Anything: mostly malformed or wrongly keyed identities.
+fn any_identity() -> impl Strategy<Value = Identity> {
+    (
+        "[0-9AB]{0,15}",
+        proptest::option::of("[0-9]{0,3}"),
+        proptest::collection::vec(("[0-9AB]{11,14}", proptest::option::of("[0-9]{2}")), 0..3),
+        prop_oneof![
+            Just("1.2.250.1.213.1.4.8".to_owned()),
+            Just("1.2.250.1.213.1.4.9".to_owned()),
+            ".{0,10}"
+        ],
+    )
+        .prop_map(|(num, key, histo, oid)| (false, num, key, histo, oid))
+}
+
 proptest! {
     #[test]
     fn validation_never_panics(
@@ -70,10 +131,7 @@ proptest! {
 
     #[test]
     fn judging_never_panics_and_accepts_only_valid_keys(
-        num in "[0-9AB]{0,15}",
-        key in proptest::option::of("[0-9]{0,3}"),
-        histo in proptest::collection::vec(("[0-9AB]{11,14}", proptest::option::of("[0-9]{2}")), 0..3),
-        oid in prop_oneof![Just("1.2.250.1.213.1.4.8".to_owned()), Just("1.2.250.1.213.1.4.9".to_owned()), ".{0,10}"],
+        (valid, num, key, histo, oid) in prop_oneof![valid_identity(), any_identity()],
     ) {
         let individu = Individu {
             ins_actif: entry(num.clone(), key.clone(), oid),
@@ -87,7 +145,13 @@ proptest! {
                 lieu_naissance: Some("63220".into()),
             },
         };
-        if let Ok(found) = judge::accept(Some(&individu)) {
+        let judged = judge::accept(Some(&individu));
+        // Half of the cases are well-formed identities with right keys: those must be accepted,
+        // so the property below is exercised on acceptances, not only on refusals.
+        if valid {
+            prop_assert!(judged.is_ok(), "{judged:?}");
+        }
+        if let Ok(found) = judged {
             let m = Matricule::parse_unchecked_key(&found.ins);
             prop_assert!(m.as_ref().is_ok_and(Matricule::is_key_valid), "{found:?}");
             for h in &found.history {

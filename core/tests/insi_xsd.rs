@@ -15,40 +15,10 @@ use std::process::{Command, Stdio};
 
 use insilab_core::insi::*;
 
-fn xsd_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("INSILAB_INSI_XSD_DIR").map(PathBuf::from),
-        Some(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../shared/reference/insi-wsdl-1.5.0/xsd"),
-        ),
-        Some(PathBuf::from("/work/shared/reference/insi-wsdl-1.5.0/xsd")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.is_dir())
-}
-
-fn xmllint_available() -> bool {
-    Command::new("xmllint")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// The XSD folder, or `None` after printing why the test is skipped.
+/// The XSD folder, or `None` after a loud skip (a failure under `INSILAB_REQUIRE_TOOLS=1`).
 fn setup(test: &str) -> Option<PathBuf> {
-    if !xmllint_available() {
-        eprintln!("SKIPPED: {test}: xmllint not found (apt-get install -y libxml2-utils)");
-        return None;
-    }
-    let dir = xsd_dir();
-    if dir.is_none() {
-        eprintln!(
-            "SKIPPED: {test}: reference XSDs not found (set INSILAB_INSI_XSD_DIR to insi-wsdl-1.5.0/xsd)"
-        );
-    }
-    dir
+    let dir = insilab_testkit::require_xsd_dir(env!("CARGO_MANIFEST_DIR"), test)?;
+    insilab_testkit::XMLLINT.require(test).then_some(dir)
 }
 
 /// Validates `doc` with xmllint against `schema`; returns xmllint's report on failure.

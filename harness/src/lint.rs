@@ -99,8 +99,20 @@ pub fn lint_file(file: &Path) -> FileReport {
         Err(e) => return unreadable(format!("cannot read {}: {e}", file.display())),
         Ok(_) => {}
     }
-    match std::fs::read(file) {
-        Ok(bytes) => lint_bytes(file, &bytes),
+    // The size from the metadata is 0 for devices and pipes (`/dev/zero`): the read itself is
+    // bounded too.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(file).and_then(|f| {
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(f, MAX_LINT_FILE_BYTES + 1),
+            &mut bytes,
+        )
+    });
+    match read {
         Err(e) => unreadable(format!("cannot read {}: {e}", file.display())),
+        Ok(n) if n as u64 > MAX_LINT_FILE_BYTES => unreadable(format!(
+            "more than the limit of {MAX_LINT_FILE_BYTES} bytes (MAX_LINT_FILE_BYTES): not read further"
+        )),
+        Ok(_) => lint_bytes(file, &bytes),
     }
 }

@@ -53,13 +53,7 @@ fn command(script: &str) -> CommandDriver {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn command_driver_reads_the_json_outcome_and_the_steps_judge_it() {
-    if std::process::Command::new("sh")
-        .arg("-c")
-        .arg("true")
-        .status()
-        .is_err()
-    {
-        eprintln!("SKIPPED: sh not found");
+    if !insilab_testkit::SH.require("the command driver") {
         return;
     }
     // A "software" that refuses every input without calling: right for 2.03 cas 3 only.
@@ -73,8 +67,16 @@ async fn command_driver_reads_the_json_outcome_and_the_steps_judge_it() {
         "{:?}",
         ok.results.scenarios[0].failure
     );
-    let bad = run(refuses, "cnda", "@CNDA-2.03-cas1").await;
-    assert_eq!(bad.failed(), 1);
+    // The negative case must fail on the judged outcome: a software that exits 0 and says
+    // `refused_input` for an input it should have searched for. (A script exiting non-zero
+    // would fail for the wrong reason.)
+    let always_refuses = Arc::new(command(r#"echo '{"outcome":"refused_input"}'"#));
+    let bad = run(always_refuses, "cnda", "@CNDA-2.03-cas1").await;
+    assert_eq!((bad.passed(), bad.failed()), (0, 1));
+    let judged = bad.results.scenarios[0].failure.as_ref().unwrap();
+    assert!(!judged.message.contains("exited"), "{judged:?}");
+    // Judged by the rule of the step that expected a call at the simulator.
+    assert_eq!(judged.rule.as_deref(), Some("INSI-ALG-01"), "{judged:?}");
     // A command that fails is a failed scenario with the reason, not a pass.
     let broken = run(Arc::new(command("exit 3")), "cnda", "@CNDA-2.03-cas3").await;
     assert_eq!(broken.failed(), 1);

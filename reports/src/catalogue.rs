@@ -232,7 +232,24 @@ fn read_bounded(path: &Path) -> Result<String, ReportError> {
             limit: MAX_YAML_BYTES,
         });
     }
-    std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))
+    // Bounded read as well: devices and pipes report a length of 0 (`/dev/zero`).
+    let mut text = String::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_string(
+                &mut std::io::Read::take(f, MAX_YAML_BYTES + 1),
+                &mut text,
+            )
+        })
+        .map_err(|e| ReportError::io(path, e))?;
+    if read as u64 > MAX_YAML_BYTES {
+        return Err(ReportError::TooLarge {
+            path: path.to_owned(),
+            size: read as u64,
+            limit: MAX_YAML_BYTES,
+        });
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

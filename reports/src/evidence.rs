@@ -300,7 +300,21 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReportErr
             limit,
         });
     }
-    std::fs::read(path).map_err(|e| ReportError::io(path, e))
+    // Bounded read as well: devices and pipes report a length of 0 (`/dev/zero`).
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, limit + 1), &mut bytes)
+        })
+        .map_err(|e| ReportError::io(path, e))?;
+    if read as u64 > limit {
+        return Err(ReportError::TooLarge {
+            path: path.to_owned(),
+            size: read as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -18,10 +18,15 @@ use insilab_reports::{ReportInput, write_html};
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 /// `chromium` (Debian) or `chromium-browser`, when installed.
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser"]
+/// The Chromium binary, or `None` after a loud skip of `check` (a failure in strict mode).
+fn chromium(check: &str) -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser"]
         .into_iter()
-        .find(|bin| Command::new(bin).arg("--version").output().is_ok())
+        .find(|bin| Command::new(bin).arg("--version").output().is_ok());
+    if found.is_none() {
+        insilab_testkit::CHROMIUM.require(check);
+    }
+    found
 }
 
 /// Renders `html_file` to `png` at 1280×2000 with a fresh profile and no background traffic.
@@ -88,8 +93,7 @@ fn check_png(png: &Path) {
 
 #[test]
 fn chromium_renders_the_report() {
-    let Some(bin) = chromium() else {
-        eprintln!("SKIPPED: chromium not found (apt-get install chromium)");
+    let Some(bin) = chromium("chromium_renders_the_report") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -101,8 +105,7 @@ fn chromium_renders_the_report() {
 
 #[test]
 fn chromium_prints_the_report_to_pdf() {
-    let Some(bin) = chromium() else {
-        eprintln!("SKIPPED: chromium not found (apt-get install chromium)");
+    let Some(bin) = chromium("chromium_prints_the_report_to_pdf") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -126,8 +129,7 @@ fn chromium_prints_the_report_to_pdf() {
 #[test]
 #[ignore = "refreshes docs/img/report.png; run with --ignored"]
 fn refresh_readme_screenshot() {
-    let Some(bin) = chromium() else {
-        eprintln!("SKIPPED: chromium not found (apt-get install chromium)");
+    let Some(bin) = chromium("refresh_readme_screenshot") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -91,6 +91,10 @@ fn scope_of(req: &Request<Incoming>, state: &State) -> Option<Scope> {
         .ok()?
         .strip_prefix("Bearer ")?
         .trim();
+    // Never matches an empty token, whatever the configuration (refused at start-up anyway).
+    if token.is_empty() {
+        return None;
+    }
     if constant_time_eq(token.as_bytes(), state.admin_token.as_bytes()) {
         return Some(Scope::Admin);
     }

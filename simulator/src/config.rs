@@ -143,6 +143,8 @@ pub struct SimulatorConfig {
     pub journal_capacity: usize,
     /// Append-only JSONL journal file.
     pub journal_file: Option<PathBuf>,
+    /// Size cap, rotation and body omission of the JSONL journal file.
+    pub journal_file_settings: crate::JournalFileSettings,
     /// Size limits.
     pub limits: Limits,
     /// Timeouts.
@@ -178,6 +180,7 @@ impl SimulatorConfig {
                 .collect(),
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
             journal_file: None,
+            journal_file_settings: crate::JournalFileSettings::default(),
             limits: Limits::default(),
             timeouts: Timeouts::default(),
             admin_token: None,
@@ -232,6 +235,10 @@ impl SimulatorConfig {
         if let Some(c) = file.journal_capacity {
             self.journal_capacity = c;
         }
+        if let Some(settings) = file.journal_file {
+            settings.validate().map_err(bad)?;
+            self.journal_file_settings = settings;
+        }
         if let Some(j) = file.journal {
             self.journal_file = Some(j);
         }
@@ -277,6 +284,9 @@ pub struct FileConfig {
     pub journal_capacity: Option<usize>,
     /// JSONL journal file.
     pub journal: Option<PathBuf>,
+    /// Size cap and rotation of the JSONL journal file (`max_bytes`, `keep_files`,
+    /// `omit_success_bodies`).
+    pub journal_file: Option<crate::JournalFileSettings>,
     /// Limits.
     pub limits: Option<Limits>,
     /// Timeouts.

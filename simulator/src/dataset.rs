@@ -175,7 +175,24 @@ impl Dataset {
                 message: format!("file is {len} bytes, more than the {MAX_DATASET_BYTES} allowed"),
             });
         }
-        let text = std::fs::read_to_string(path).map_err(io)?;
+        // Bounded read as well: devices and pipes report a length of 0 (`/dev/zero`).
+        let mut text = String::new();
+        let read = std::fs::File::open(path).and_then(|f| {
+            std::io::Read::read_to_string(
+                &mut std::io::Read::take(f, MAX_DATASET_BYTES + 1),
+                &mut text,
+            )
+        });
+        match read.map_err(io)? as u64 {
+            n if n > MAX_DATASET_BYTES => {
+                return Err(SimulatorError::DatasetValue {
+                    origin: path.display().to_string(),
+                    person: "-".into(),
+                    message: format!("more than the {MAX_DATASET_BYTES} bytes allowed"),
+                });
+            }
+            _ => {}
+        }
         Self::from_yaml(&text, &path.display().to_string())
     }
 

@@ -6,8 +6,7 @@
 //! driver) are woken on every new entry.
 
 use std::collections::VecDeque;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -161,7 +160,7 @@ struct Inner {
     capacity: usize,
     ring: Mutex<VecDeque<Arc<JournalEntry>>>,
     next_seq: AtomicU64,
-    file: Option<(PathBuf, Mutex<std::io::BufWriter<std::fs::File>>)>,
+    file: Option<Mutex<crate::journal_file::JsonlFile>>,
     file_errors: AtomicU64,
     notify: tokio::sync::watch::Sender<u64>,
 }
@@ -182,20 +181,28 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Journal {
-    /// A journal keeping `capacity` entries in memory, appending to `file` when given.
+    /// A journal keeping `capacity` entries in memory, appending to `file` when given (with
+    /// the default size cap and rotation).
     pub fn new(capacity: usize, file: Option<&Path>) -> Result<Self> {
+        Self::with_file_settings(capacity, file, crate::JournalFileSettings::default())
+    }
+
+    /// A journal keeping `capacity` entries in memory, appending to `file` when given, capped
+    /// and rotated as `settings` say (see [`crate::journal_file`]).
+    pub fn with_file_settings(
+        capacity: usize,
+        file: Option<&Path>,
+        settings: crate::JournalFileSettings,
+    ) -> Result<Self> {
         let file = match file {
-            Some(path) => {
-                let f = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .map_err(|source| SimulatorError::JournalIo {
+            Some(path) => Some(Mutex::new(
+                crate::journal_file::JsonlFile::open(path, settings).map_err(|source| {
+                    SimulatorError::JournalIo {
                         path: path.to_owned(),
                         source,
-                    })?;
-                Some((path.to_owned(), Mutex::new(std::io::BufWriter::new(f))))
-            }
+                    }
+                })?,
+            )),
             None => None,
         };
         let (notify, _) = tokio::sync::watch::channel(0);
@@ -230,19 +237,12 @@ impl Journal {
         };
         // The evicted entry (raw XML and all) is freed outside the lock.
         drop(evicted);
-        if let Some((path, w)) = &self.inner.file {
-            let written = serde_json::to_vec(&*entry)
-                .map_err(std::io::Error::other)
-                .and_then(|mut line| {
-                    line.push(b'\n');
-                    let mut w = lock(w);
-                    w.write_all(&line)?;
-                    // Flushed per entry: a crash must not lose what the judge needs.
-                    w.flush()
-                });
-            if let Err(e) = written {
+        if let Some(w) = &self.inner.file {
+            let mut w = lock(w);
+            if let Err(e) = w.append(&entry) {
+                // Dropped from the file (it stays in the ring): counted and logged, never silent.
                 self.inner.file_errors.fetch_add(1, Ordering::Relaxed);
-                tracing::error!(path = %path.display(), error = %e, seq, "failed to append journal entry to file");
+                tracing::error!(path = %w.path().display(), error = %e, seq, "journal entry dropped from the file");
             }
         }
         self.inner.notify.send_replace(seq);
@@ -329,13 +329,12 @@ impl Journal {
 
     /// Flushes the JSONL file.
     pub fn flush(&self) -> Result<()> {
-        if let Some((path, w)) = &self.inner.file {
-            lock(w)
-                .flush()
-                .map_err(|source| SimulatorError::JournalIo {
-                    path: path.clone(),
-                    source,
-                })?;
+        if let Some(w) = &self.inner.file {
+            let mut w = lock(w);
+            w.flush().map_err(|source| SimulatorError::JournalIo {
+                path: w.path().to_owned(),
+                source,
+            })?;
         }
         Ok(())
     }

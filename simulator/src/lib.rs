@@ -32,6 +32,7 @@ mod error;
 pub mod exchange;
 pub mod fault_choice;
 pub mod journal;
+pub mod journal_file;
 pub mod matching;
 pub mod metrics;
 pub mod overrides;
@@ -50,6 +51,7 @@ pub use config::{FileConfig, Limits, SimulatorConfig, Timeouts, TlsSource};
 pub use error::{Result, SimulatorError};
 pub use insilab_core::insi::writer::Dialect;
 pub use journal::{Journal, JournalEntry, JournalQuery};
+pub use journal_file::JournalFileSettings;
 pub use overrides::{OverrideAnswer, OverrideSpec, Overrides, RequestPattern};
 
 use state::State;
@@ -86,6 +88,29 @@ impl Listeners {
                 message: format!(
                     "{a} is not a loopback address: the admin API listens on loopback only"
                 ),
+            });
+        }
+        // An empty token would let an empty `Authorization: Bearer ` in: refused at start-up.
+        if config
+            .admin_token
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return Err(SimulatorError::Config {
+                origin: "admin token".into(),
+                message: "the configured admin token is empty: give a non-empty token, or none \
+                          for a random one"
+                    .into(),
+            });
+        }
+        if let Some((_, tenant)) = config
+            .tenant_tokens
+            .iter()
+            .find(|(token, _)| token.trim().is_empty())
+        {
+            return Err(SimulatorError::Config {
+                origin: "tenant tokens".into(),
+                message: format!("the token of tenant {tenant:?} is empty: give a non-empty token"),
             });
         }
         let bind = |a: SocketAddr| async move {

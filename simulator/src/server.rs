@@ -266,9 +266,6 @@ async fn handle(
     };
     let (processed, card_holder) = processed;
     let elapsed = started.elapsed();
-    if !processed.delay.is_zero() {
-        tokio::time::sleep(processed.delay).await;
-    }
     let op = processed
         .operation
         .map(exchange::op_name)
@@ -305,6 +302,11 @@ async fn handle(
         raw_request: String::from_utf8_lossy(&body).into_owned(),
         raw_response: String::from_utf8_lossy(processed.reply.sent_body()).into_owned(),
     });
+    // The delay comes after the journal: a client that gives up (or vanishes) during it drops
+    // this future, and the exchange it caused must not be lost from the journal and metrics.
+    if !processed.delay.is_zero() {
+        tokio::time::sleep(processed.delay).await;
+    }
     match processed.reply {
         Reply::Full {
             status,

@@ -64,7 +64,11 @@ impl State {
                 .iter()
                 .map(|s| s.trim().to_owned())
                 .collect(),
-            journal: Journal::new(config.journal_capacity, config.journal_file.as_deref())?,
+            journal: Journal::with_file_settings(
+                config.journal_capacity,
+                config.journal_file.as_deref(),
+                config.journal_file_settings,
+            )?,
             overrides: Overrides::default(),
             metrics: Metrics::default(),
             limits: config.limits.clone(),

@@ -55,7 +55,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut config = SimulatorConfig::new(TlsSource::PkiDir(insilab_certs::DEFAULT_DIR.into()));
     if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path)
+        let text = read_config(path)
             .with_context(|| format!("failed to read configuration file {}", path.display()))?;
         let file = FileConfig::from_yaml(&text, &path.display().to_string())?;
         config.apply_file(file)?;
@@ -122,8 +122,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|l| l.local_addr())
             .transpose()?;
+        let shutdown = shutdown_signal();
         print_banner(&pki, endpoint, admin, card, &admin_token, &config, started);
-        insilab_simulator::run(listeners, config, shutdown_signal()).await?;
+        insilab_simulator::run(listeners, config, shutdown).await?;
         eprintln!("insilab serve: stopped, journal flushed");
         anyhow::Ok(())
     })?;
@@ -173,24 +174,39 @@ fn print_banner(
     println!("  set RUST_LOG=info to log one line per exchange");
 }
 
-async fn shutdown_signal() {
+/// The shutdown future. SIGTERM is registered here, before the banner says the simulator is up,
+/// so that a SIGTERM sent right after the banner stops it gracefully instead of killing it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// The largest configuration file `insilab serve --config` reads (1 MiB); a bigger or endless
+/// file (`/dev/zero`) is refused instead of filling the memory.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+
+fn read_config(path: &std::path::Path) -> std::io::Result<String> {
+    let mut text = String::new();
+    let f = std::fs::File::open(path)?;
+    let n = std::io::Read::read_to_string(
+        &mut std::io::Read::take(f, MAX_CONFIG_FILE_BYTES + 1),
+        &mut text,
+    )?;
+    if n as u64 > MAX_CONFIG_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "more than the limit of {MAX_CONFIG_FILE_BYTES} bytes (MAX_CONFIG_FILE_BYTES)"
+        )));
+    }
+    Ok(text)
 }

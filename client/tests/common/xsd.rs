@@ -8,29 +8,8 @@
 //! headers, which have no published schema here, are skipped. Callers check separately that the
 //! expected elements are present.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-/// Where the published XSDs are on the development machines, when neither
-/// `INSILAB_INSI_XSD_DIR` nor the `shared/` folder beside the checkout has them.
-pub const REFERENCE_DIR: &str = "/work/shared/reference/insi-wsdl-1.5.0/xsd";
-
-/// The published XSD folder: `INSILAB_INSI_XSD_DIR`, else `shared/` beside the checkout (as CI
-/// lays it out), else [`REFERENCE_DIR`].
-fn reference_dir() -> PathBuf {
-    let candidates = [
-        std::env::var_os("INSILAB_INSI_XSD_DIR").map(PathBuf::from),
-        Some(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../shared/reference/insi-wsdl-1.5.0/xsd"),
-        ),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| PathBuf::from(REFERENCE_DIR))
-}
 
 fn wrapper_xsd(reference: &Path) -> String {
     let p = |rel: &str| reference.join(rel).display().to_string();
@@ -76,24 +55,13 @@ fn wrapper_xsd(reference: &Path) -> String {
     )
 }
 
-/// Why validation could not run.
-#[derive(Debug)]
-pub enum Skip {
-    /// xmllint is not installed.
-    NoXmllint,
-    /// The published XSDs are not on this machine.
-    NoReference(PathBuf),
-}
-
-/// Validates `xml`; `Err(Skip)` when the tools or the schemas are missing, `Ok(Err(report))`
-/// when xmllint rejects the document.
-pub fn validate(xml: &str) -> Result<Result<(), String>, Skip> {
-    let reference = reference_dir();
-    if !reference.is_dir() {
-        return Err(Skip::NoReference(reference));
-    }
-    if Command::new("xmllint").arg("--version").output().is_err() {
-        return Err(Skip::NoXmllint);
+/// Validates `xml`; `None` when xmllint or the published schemas are missing (the check was
+/// skipped through `insilab_testkit`, which fails instead under `INSILAB_REQUIRE_TOOLS=1`),
+/// `Some(Err(report))` when xmllint rejects the document.
+pub fn validate(check: &str, xml: &str) -> Option<Result<(), String>> {
+    let reference = insilab_testkit::require_xsd_dir(env!("CARGO_MANIFEST_DIR"), check)?;
+    if !insilab_testkit::XMLLINT.require(check) {
+        return None;
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let xsd = dir.path().join("envelope-wrapper.xsd");
@@ -109,9 +77,9 @@ pub fn validate(xml: &str) -> Result<Result<(), String>, Skip> {
         .output()
         .expect("run xmllint");
     if out.status.success() {
-        Ok(Ok(()))
+        Some(Ok(()))
     } else {
-        Ok(Err(format!(
+        Some(Err(format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)

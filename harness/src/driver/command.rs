@@ -66,7 +66,21 @@ pub fn read_config<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Har
             "{size} bytes, more than the limit of {MAX_CONFIG_BYTES}"
         )));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    // Bounded read as well: devices and pipes report a length of 0 (`/dev/zero`).
+    let mut text = String::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_string(
+                &mut std::io::Read::take(f, MAX_CONFIG_BYTES + 1),
+                &mut text,
+            )
+        })
+        .map_err(|e| bad(e.to_string()))?;
+    if read as u64 > MAX_CONFIG_BYTES {
+        return Err(bad(format!(
+            "more than the limit of {MAX_CONFIG_BYTES} bytes"
+        )));
+    }
     serde_saphyr::from_str(&text).map_err(|e| bad(e.to_string()))
 }
 

@@ -1,0 +1,168 @@
+//! The entry points the fuzzer drives: one function per reader of untrusted input, taking raw
+//! bytes. The cargo-fuzz targets in `fuzz/` call them under libFuzzer (nightly), and
+//! `tests/replay.rs` calls the very same functions on stable for every committed corpus entry
+//! and crash regression (`fuzz/corpus/<target>/`, `fuzz/regressions/<target>/`), so that
+//! `cargo test` keeps every finding fixed.
+//!
+//! An entry point must never panic: a panic (or an abort, a timeout, an out-of-memory) is what
+//! the fuzzer reports as a crash. Where a cheap property holds for every input, it is asserted
+//! here too, so the fuzzer also finds wrong answers, not only crashes.
+
+use insilab_core::insi::{self, Limits, Response};
+
+/// A fuzz target: its name (the directory of its corpus) and its entry point.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// The name, as in `cargo +nightly fuzz run NAME` and `fuzz/corpus/NAME/`.
+    pub name: &'static str,
+    /// The entry point.
+    pub run: fn(&[u8]),
+}
+
+/// Every target, in the order `scripts/fuzz-all.sh` runs them.
+pub const TARGETS: &[Target] = &[
+    Target {
+        name: "insi_request",
+        run: insi_request,
+    },
+    Target {
+        name: "insi_response",
+        run: insi_response,
+    },
+    Target {
+        name: "soap_fault",
+        run: soap_fault,
+    },
+    Target {
+        name: "driver_messages",
+        run: driver_messages,
+    },
+    Target {
+        name: "dataset_yaml",
+        run: dataset_yaml,
+    },
+    Target {
+        name: "config_yaml",
+        run: config_yaml,
+    },
+    Target {
+        name: "overrides",
+        run: overrides,
+    },
+    Target {
+        name: "pkcs12",
+        run: pkcs12,
+    },
+    Target {
+        name: "pem",
+        run: pem,
+    },
+    Target {
+        name: "lint",
+        run: lint,
+    },
+];
+
+/// The password tried on fuzzed PKCS#12 bundles (the seed corpus's bundles use it).
+pub const PKCS12_PASSWORD: &str = "insilab";
+
+/// An INSi request (SOAP 1.2 envelope) as the simulator reads it. A request that parses is
+/// written back and must parse again (the writer's output is always readable).
+pub fn insi_request(data: &[u8]) {
+    let limits = Limits::default();
+    if let Ok(request) = insi::parse_request(data, &limits) {
+        let written = insi::writer::write_request(&request);
+        let again = insi::parse_request(written.as_bytes(), &limits);
+        assert!(
+            again.is_ok(),
+            "the writer's request does not parse: {again:?}\n{written}"
+        );
+    }
+}
+
+/// An INSi answer (result or fault) as the client reads it.
+pub fn insi_response(data: &[u8]) {
+    let _ = insi::parse_response(data, &Limits::default());
+}
+
+/// The inside of a SOAP 1.2 `Fault` element (code, reason, detail with `siram:Erreur`), wrapped
+/// in a well-formed envelope so that the fuzzer spends its time in the fault reader.
+pub fn soap_fault(data: &[u8]) {
+    const HEAD: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:siram=\"urn:siram\"><soap:Body><soap:Fault>";
+    const TAIL: &[u8] = b"</soap:Fault></soap:Body></soap:Envelope>";
+    let mut doc = Vec::with_capacity(HEAD.len() + data.len() + TAIL.len());
+    doc.extend_from_slice(HEAD);
+    doc.extend_from_slice(data);
+    doc.extend_from_slice(TAIL);
+    if let Ok(Response::Fault(fault)) = insi::parse_response(&doc, &Limits::default()) {
+        let _ = fault.erreur.code.len();
+    }
+}
+
+/// The driver protocol: a command or http driver's JSON outcome, the http hook's JSON action,
+/// and a manual driver's answer line.
+pub fn driver_messages(data: &[u8]) {
+    let _ = insilab_harness::outcome::parse_outcome(data, "fuzz");
+    let _ = serde_json::from_slice::<insilab_harness::driver::http::HookAction>(data);
+    if let Ok(text) = std::str::from_utf8(data) {
+        for line in text.lines() {
+            let _ = insilab_harness::driver::manual::parse_answer(line);
+        }
+    }
+}
+
+/// A dataset file (YAML).
+pub fn dataset_yaml(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = insilab_simulator::dataset::Dataset::from_yaml(text, "fuzz");
+    }
+}
+
+/// A simulator configuration file (YAML).
+pub fn config_yaml(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = insilab_simulator::FileConfig::from_yaml(text, "fuzz");
+    }
+}
+
+/// Overrides: the admin API's JSON body (one or a list) and the same shape in YAML, then the
+/// values' validation.
+pub fn overrides(data: &[u8]) {
+    use insilab_simulator::OverrideSpec;
+    let mut specs = Vec::new();
+    if let Ok(list) = serde_json::from_slice::<Vec<OverrideSpec>>(data) {
+        specs.extend(list);
+    } else if let Ok(one) = serde_json::from_slice::<OverrideSpec>(data) {
+        specs.push(one);
+    }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(list) = serde_saphyr::from_str::<Vec<OverrideSpec>>(text)
+    {
+        specs.extend(list);
+    }
+    for spec in &specs {
+        let _ = spec.validate();
+    }
+}
+
+/// A PKCS#12 bundle, opened with [`PKCS12_PASSWORD`].
+pub fn pkcs12(data: &[u8]) {
+    let _ = insilab_certs::pkcs12::read_pkcs12(data, PKCS12_PASSWORD, "fuzz");
+}
+
+/// A PEM certificate chain and a PEM private key, split at the first NUL byte (the whole input
+/// is tried as both when there is none).
+pub fn pem(data: &[u8]) {
+    let (chain, key) = match data.iter().position(|b| *b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, data),
+    };
+    let chain = String::from_utf8_lossy(chain);
+    let key = String::from_utf8_lossy(key);
+    let _ = insilab_certs::client_identity_from_pem(&chain, &key);
+}
+
+/// `insilab lint` on a file's bytes (INSi XML of any kind).
+pub fn lint(data: &[u8]) {
+    let _ = insilab_harness::lint::lint_bytes(std::path::Path::new("fuzz.xml"), data);
+}
