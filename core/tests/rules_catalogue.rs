@@ -53,6 +53,7 @@ fn every_rule_is_used_by_a_check() {
     let src = [
         include_str!("../src/rules/request.rs"),
         include_str!("../src/rules/response.rs"),
+        include_str!("../src/rules/behaviour.rs"),
     ]
     .concat();
     for r in CATALOGUE {

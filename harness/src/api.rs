@@ -301,7 +301,7 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
 pub struct SelfTestResult {
     /// The bug.
     pub bug: FaultyBug,
-    /// Whether a scenario failed with a message naming [`FaultyBug::rule`].
+    /// Whether a scenario failed with [`FaultyBug::rule`] among the rules that fired.
     pub caught: bool,
     /// The first such failure: scenario id and message.
     pub evidence: Option<(String, String)>,
@@ -334,7 +334,7 @@ pub async fn run_self_test(
         let summary = summary?;
         let evidence = summary.results.scenarios.iter().find_map(|s| {
             let f = s.failure.as_ref()?;
-            (s.status == Status::Failed && f.message.contains(bug.rule()))
+            (s.status == Status::Failed && f.rules.iter().any(|r| r.rule == bug.rule()))
                 .then(|| (s.id.clone(), f.message.clone()))
         });
         results.push(SelfTestResult {

@@ -378,6 +378,131 @@ pub const CATALOGUE: &[Rule] = &[
         &["INSI-FLT-01", "INSI-FLT-02"],
         "siram:Erreur/@severite is not information, avertissement, erreur or fatale",
     ),
+    // Client behaviour (`behaviour.rs`): judged by the harness from the calls observed at the
+    // simulator and the outcome the software reports.
+    r(
+        "INSI-ALG-01",
+        Cnda,
+        &[
+            "INSI-ALG-01",
+            "CNDA-2.04-cas1",
+            "CNDA-2.07-cas1",
+            "CNDA-2.07-cas2",
+        ],
+        "first-name loop: one call per first name in the order entered, stopping at the first 00",
+    ),
+    r(
+        "INSI-ALG-02",
+        Cnda,
+        &[
+            "INSI-ALG-02",
+            "EXI-ID-15",
+            "CNDA-2.06-cas1",
+            "CNDA-2.06-cas2",
+        ],
+        "after a 02, retry with the birthplace when known, else report several identities",
+    ),
+    r(
+        "INSI-ALG-03",
+        Cnda,
+        &["INSI-ALG-01", "CNDA-2.07-cas2"],
+        "after every first name answered 01, one last call with all of them, then no identity found",
+    ),
+    r(
+        "INSI-ALG-04",
+        Cnda,
+        &["INSI-LEX-01", "EXI-ID-14", "CNDA-2.03-cas3"],
+        "traits outside the INSi profile are refused before any call",
+    ),
+    r(
+        "INSI-STO-01",
+        Cnda,
+        &[
+            "EXI-REC-07",
+            "INSI-RSP-01",
+            "CNDA-2.03-cas1",
+            "CNDA-2.03-cas2",
+            "CNDA-2.04-cas1",
+            "CNDA-2.04-cas2",
+            "CNDA-2.05",
+            "CNDA-2.06-cas2",
+            "CNDA-2.07-cas1",
+            "CNDA-2.08-cas1",
+        ],
+        "the active INS and its OID are stored exactly as returned, with a valid key",
+    ),
+    r(
+        "INSI-STO-02",
+        Cnda,
+        &["EXI-REC-07", "EXI-ID-10"],
+        "the traits are stored exactly as returned, the first first name first of the list",
+    ),
+    r(
+        "INSI-STO-03",
+        Cnda,
+        &[
+            "EXI-REC-08",
+            "INSI-RSP-02",
+            "CNDA-2.04-cas1",
+            "CNDA-2.04-cas2",
+            "CNDA-2.08-cas1",
+        ],
+        "the INS history is stored exactly as returned (matricule, key, OID of every entry)",
+    ),
+    r(
+        "INSI-STO-04",
+        Cnda,
+        &["INSI-RSP-01", "CNDA-2.08-cas2"],
+        "a 00 answer is stored only when complete with valid keys (active and historical)",
+    ),
+    r(
+        "INSI-STO-05",
+        Cnda,
+        &["EXI-REC-07", "CNDA-2.05"],
+        "the assigning-authority OID stored with the INS is the one returned (NIR or NIA)",
+    ),
+    r(
+        "INSI-TLS-01",
+        Cnda,
+        &["INSI-TLS-01"],
+        "calls use an organisation certificate (CN INSI-AUTO or INSI-MANU, OU present)",
+    ),
+    r(
+        "INSI-TLS-02",
+        Cnda,
+        &["INSI-TLS-02"],
+        "a server with a negative certificate gets no request; the user sees a technical error",
+    ),
+    r(
+        "INSI-NET-01",
+        Cnda,
+        &["INSI-NET-01"],
+        "transport errors, timeouts and HTTP errors are reported as technical errors",
+    ),
+    r(
+        "INSI-RSP-03",
+        Cnda,
+        &["INSI-RSP-03"],
+        "an answer that cannot be read is refused",
+    ),
+    r(
+        "INSI-FLT-01",
+        Cnda,
+        &["INSI-FLT-01"],
+        "a functional fault (insi_…, desir_1020) is shown with its code",
+    ),
+    r(
+        "INSI-FLT-02",
+        Cnda,
+        &["INSI-FLT-02"],
+        "a service fault (desir_550, DESIR_560) is shown with its code",
+    ),
+    r(
+        "INSI-VER-01",
+        Cnda,
+        &["INSI-VER-01"],
+        "a verification reports the INS verified exactly when the service confirmed it",
+    ),
 ];
 
 /// The rule with this id.

@@ -5,12 +5,15 @@
 use std::sync::Arc;
 
 use insilab_client::{SearchOutcome, Verdict};
+use insilab_core::rules::behaviour as b;
 use tokio::sync::OnceCell;
 
 use crate::HarnessError;
-use crate::driver::reference::{ReferenceDriver, to_outcome, to_query};
+use crate::driver::reference::{
+    ReferenceDriver, to_card_query, to_outcome, to_query, to_verify_outcome, to_verify_query,
+};
 use crate::driver::{ActionContext, Driver};
-use crate::outcome::{OutcomeKind, SutOutcome, TraitsInput};
+use crate::outcome::{CardInput, OutcomeKind, StoredIns, SutOutcome, TraitsInput};
 use crate::sim::BoxFuture;
 use crate::steps::{OID_NIA, OID_NIR};
 use crate::tamper::{Rewrite, TamperProxy, remove_element, rewrite_elements};
@@ -41,11 +44,19 @@ pub enum FaultyBug {
     HistoryDropped,
     /// Re-cases the returned traits before storing them.
     TraitsRecased,
+    /// Reports a transport error, a timeout or an HTTP error as "no identity found".
+    TechnicalErrorAsNotFound,
+    /// Shows a generic message instead of the fault's code.
+    FaultCodeHidden,
+    /// Reports every verification as verified, whatever the service answered.
+    AlwaysVerified,
+    /// Sends the Vitale card's matricule with a wrong key.
+    CardMatriculeKeyWrong,
 }
 
 impl FaultyBug {
     /// Every bug.
-    pub const ALL: [FaultyBug; 11] = [
+    pub const ALL: [FaultyBug; 15] = [
         FaultyBug::NoFirstNameLoop,
         FaultyBug::NoFinalAllNamesCall,
         FaultyBug::LowerCaseTraits,
@@ -57,6 +68,10 @@ impl FaultyBug {
         FaultyBug::NiaStoredWithNirOid,
         FaultyBug::HistoryDropped,
         FaultyBug::TraitsRecased,
+        FaultyBug::TechnicalErrorAsNotFound,
+        FaultyBug::FaultCodeHidden,
+        FaultyBug::AlwaysVerified,
+        FaultyBug::CardMatriculeKeyWrong,
     ];
 
     /// Kebab-case name used by `--driver faulty:<name>`.
@@ -73,6 +88,10 @@ impl FaultyBug {
             FaultyBug::NiaStoredWithNirOid => "nia-stored-with-nir-oid",
             FaultyBug::HistoryDropped => "history-dropped",
             FaultyBug::TraitsRecased => "traits-recased",
+            FaultyBug::TechnicalErrorAsNotFound => "technical-error-as-not-found",
+            FaultyBug::FaultCodeHidden => "fault-code-hidden",
+            FaultyBug::AlwaysVerified => "always-verified",
+            FaultyBug::CardMatriculeKeyWrong => "card-matricule-key-wrong",
         }
     }
 
@@ -81,16 +100,43 @@ impl FaultyBug {
         Self::ALL.into_iter().find(|b| b.name() == name)
     }
 
-    /// The rule a scenario failure must name when this bug is caught.
+    /// The rule of the catalogue (`core::rules`) that must fire in a failed scenario when this
+    /// bug is caught; no two bugs share one.
     pub fn rule(self) -> &'static str {
         match self {
-            FaultyBug::NoFirstNameLoop | FaultyBug::NoFinalAllNamesCall => "INSI-ALG-01",
-            FaultyBug::LowerCaseTraits | FaultyBug::InvalidCharactersSent => "INSI-LEX-01",
-            FaultyBug::WrongCertificate => "INSI-TLS-01",
-            FaultyBug::MissingContexteLps | FaultyBug::MessageIdWithoutUuid => "INSI-HDR-01",
-            FaultyBug::WrongKeyStored => "INSI-RSP-01",
-            FaultyBug::NiaStoredWithNirOid | FaultyBug::TraitsRecased => "EXI-REC-07",
-            FaultyBug::HistoryDropped => "EXI-REC-08",
+            FaultyBug::NoFirstNameLoop => b::FIRST_NAME_LOOP,
+            FaultyBug::NoFinalAllNamesCall => b::ALL_NAMES_LAST_CALL,
+            FaultyBug::LowerCaseTraits => "INSI-TRT-002",
+            FaultyBug::InvalidCharactersSent => b::REFUSAL_WITHOUT_CALL,
+            FaultyBug::WrongCertificate => b::ORGANISATION_CERTIFICATE,
+            FaultyBug::MissingContexteLps => "INSI-HDR-013",
+            FaultyBug::MessageIdWithoutUuid => "INSI-HDR-005",
+            FaultyBug::WrongKeyStored => b::STORED_INS,
+            FaultyBug::NiaStoredWithNirOid => b::STORED_OID,
+            FaultyBug::HistoryDropped => b::STORED_HISTORY,
+            FaultyBug::TraitsRecased => b::STORED_TRAITS,
+            FaultyBug::TechnicalErrorAsNotFound => b::TECHNICAL_ERROR,
+            FaultyBug::FaultCodeHidden => b::FAULT_SHOWN,
+            FaultyBug::AlwaysVerified => b::VERIFICATION_OUTCOME,
+            FaultyBug::CardMatriculeKeyWrong => "INSI-VIT-002",
+        }
+    }
+
+    /// The step family whose failure this bug proves possible.
+    pub fn family(self) -> &'static str {
+        match self {
+            FaultyBug::NoFirstNameLoop | FaultyBug::NoFinalAllNamesCall => "first-name loop",
+            FaultyBug::LowerCaseTraits | FaultyBug::InvalidCharactersSent => "lexical profile",
+            FaultyBug::WrongCertificate => "TLS",
+            FaultyBug::MissingContexteLps | FaultyBug::MessageIdWithoutUuid => "headers",
+            FaultyBug::WrongKeyStored
+            | FaultyBug::NiaStoredWithNirOid
+            | FaultyBug::HistoryDropped
+            | FaultyBug::TraitsRecased => "storage",
+            FaultyBug::TechnicalErrorAsNotFound => "network",
+            FaultyBug::FaultCodeHidden => "faults",
+            FaultyBug::AlwaysVerified => "verification",
+            FaultyBug::CardMatriculeKeyWrong => "card search",
         }
     }
 }
@@ -155,6 +201,16 @@ impl FaultyDriver {
             FaultyBug::MissingContexteLps => {
                 Some(Arc::new(|xml: &str| remove_element(xml, "ContexteLPS")))
             }
+            FaultyBug::CardMatriculeKeyWrong => Some(Arc::new(|xml: &str| {
+                let wrong_key = |m: &str| {
+                    let m = m.trim();
+                    let (body, key) = m.split_at(m.len().saturating_sub(2));
+                    let key: u32 = key.parse().unwrap_or(0);
+                    format!("{body}{:02}", (key % 97) + 1)
+                };
+                let xml = rewrite_elements(xml, "MatriculeIndividu", &wrong_key);
+                rewrite_elements(&xml, "MatriculeOD", &wrong_key)
+            })),
             FaultyBug::MessageIdWithoutUuid => Some(Arc::new(|xml: &str| {
                 rewrite_elements(xml, "MessageID", &|t| {
                     t.trim_start_matches("uuid:").to_owned()
@@ -222,6 +278,36 @@ impl Driver for FaultyDriver {
         format!("faulty:{}", self.bug.name())
     }
 
+    fn search_card<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a CardInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let rewrite = if self.bug == FaultyBug::CardMatriculeKeyWrong {
+                self.rewrite(&TraitsInput::default())
+            } else {
+                None
+            };
+            let client = self.client_for(ctx, rewrite).await?;
+            let search = client.search_card(&to_card_query(input)).await;
+            Ok(self.misreport(to_outcome(&search)))
+        })
+    }
+
+    fn verify<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        ins: &'a StoredIns,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let client = self.client_for(ctx, None).await?;
+            let search = client.verify(&to_verify_query(ins, input)).await;
+            Ok(self.misreport(to_verify_outcome(&search)))
+        })
+    }
+
     fn can_redirect(&self) -> bool {
         true
     }
@@ -258,8 +344,44 @@ impl Driver for FaultyDriver {
                 // The broken software stores the answer it should have refused.
                 out.outcome = OutcomeKind::Found;
             }
-            Ok(out)
+            Ok(self.misreport(out))
         })
+    }
+}
+
+impl FaultyDriver {
+    /// The bugs of what the software tells its user, applied to a correct outcome.
+    fn misreport(&self, mut out: SutOutcome) -> SutOutcome {
+        match self.bug {
+            FaultyBug::TechnicalErrorAsNotFound if out.outcome == OutcomeKind::TechnicalError => {
+                out.outcome = OutcomeKind::NotFound;
+            }
+            FaultyBug::FaultCodeHidden if out.outcome == OutcomeKind::Fault => {
+                out.error_shown = Some("the service answered an error".to_owned());
+            }
+            FaultyBug::AlwaysVerified if out.outcome == OutcomeKind::NotVerified => {
+                out.outcome = OutcomeKind::Verified;
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// A client for this action: through the tampering proxy when the bug rewrites requests.
+    async fn client_for(
+        &self,
+        ctx: &ActionContext,
+        rewrite: Option<Rewrite>,
+    ) -> Result<insilab_client::InsiClient, HarnessError> {
+        let url = ReferenceDriver::url(ctx);
+        match rewrite {
+            Some(rewrite) if ctx.endpoint_override.is_none() => {
+                let proxy = self.proxy(&url).await?;
+                proxy.set(Some(rewrite));
+                self.inner.client(proxy.url())
+            }
+            _ => self.inner.client(&url),
+        }
     }
 }
 
@@ -275,4 +397,28 @@ fn title_case(text: &str) -> String {
         start = !c.is_alphabetic();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bug_names_its_own_rule_of_the_catalogue() {
+        let mut seen = std::collections::BTreeSet::new();
+        for bug in FaultyBug::ALL {
+            assert!(
+                insilab_core::rules::rule(bug.rule()).is_some(),
+                "{}: {} is not a rule of the catalogue",
+                bug.name(),
+                bug.rule()
+            );
+            assert!(
+                seen.insert(bug.rule()),
+                "{} relies on {}, which another bug uses",
+                bug.name(),
+                bug.rule()
+            );
+        }
+    }
 }

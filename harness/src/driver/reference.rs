@@ -174,6 +174,17 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
     out
 }
 
+/// The client's card query for the card of a step.
+pub fn to_card_query(input: &CardInput) -> CardQuery {
+    CardQuery {
+        insured_nir: input.insured_nir.clone(),
+        beneficiary_nir: input.beneficiary_nir.clone(),
+        birth_name: input.birth_name.clone(),
+        birth_date: input.birth_date.clone(),
+        birth_rank: input.birth_rank.to_string(),
+    }
+}
+
 /// The verification query for an INS and the traits the scenario gives.
 pub fn to_verify_query(ins: &StoredIns, input: &TraitsInput) -> VerifyQuery {
     VerifyQuery {
@@ -229,14 +240,7 @@ impl Driver for ReferenceDriver {
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
             let client = self.client(&Self::url(ctx))?;
-            let query = CardQuery {
-                insured_nir: input.insured_nir.clone(),
-                beneficiary_nir: input.beneficiary_nir.clone(),
-                birth_name: input.birth_name.clone(),
-                birth_date: input.birth_date.clone(),
-                birth_rank: input.birth_rank.to_string(),
-            };
-            Ok(to_outcome(&client.search_card(&query).await))
+            Ok(to_outcome(&client.search_card(&to_card_query(input)).await))
         })
     }
 
