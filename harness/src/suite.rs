@@ -38,6 +38,7 @@ const EMBEDDED: &[EmbeddedFeature] = &[
     embedded!("protocol", "answers.feature"),
     embedded!("protocol", "verification.feature"),
     embedded!("protocol", "card.feature"),
+    embedded!("protocol", "insilab-answers.feature"),
 ];
 
 /// Largest feature file read from disk.

@@ -592,7 +592,7 @@ mod tests {
         let wrong_oid = ins("1090763220834", "89", NIA);
         assert_eq!(
             ids(&check_stored_ins(&returned, Some(&wrong_oid))),
-            [STORED_INS]
+            [STORED_OID]
         );
     }
 

@@ -7,9 +7,9 @@ use crate::sim::{Answer, DialectChoice, OverrideSpec};
 pub(super) static STEPS: &[StepDef] = &[
     step!(
         "Given",
-        r#"the simulator answers the next search for "([^"]+)" with the CNDA file "([^"]+)""#,
+        r#"the simulator answers the next search for "([^"]+)" with the (?:CNDA|insilab answer) file "([^"]+)""#,
         r#"the simulator answers the next search for "ECETINSI" with the CNDA file "TEST_2.04_cas2""#,
-        "Overrides the answer to the next traits search carrying this birth name with a CNDA answer file (`REP_CR01`, `TEST_2.04_cas2`, `TEST_2.05`, `TEST_2.08_cas1`, `TEST_2.08_cas2`).",
+        "Overrides the answer to the next traits search carrying this birth name with an answer file: a CNDA one (`REP_CR01`, `TEST_2.04_cas2`, `TEST_2.05`, `TEST_2.08_cas1`, `TEST_2.08_cas2`), or, written `the insilab answer file`, one of insilab's own (`INSILAB_HISTO_BAD_KEY`, `INSILAB_ACTIVE_BAD_KEY`, `INSILAB_HISTO_NIA`, `INSILAB_EMPTY_SEXE`, `INSILAB_RESULT_HTTP_500`; see `simulator.md`).",
         |w, a| Box::pin(override_step(w, a, Answer::CndaFile(a.captures[1].clone())))
     ),
     step!(

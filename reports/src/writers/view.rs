@@ -106,7 +106,8 @@ pub struct RequirementView {
     pub passed: usize,
     /// How many had a rule linked to it fire.
     pub failed: usize,
-    /// How many evaluated none of its rules (skipped, not reached, or check not performed).
+    /// How many evaluated none of its rules (skipped, not reached, or check not performed; for an
+    /// attestation requirement: skipped or not reached).
     pub not_run: usize,
     /// How many ran to a verdict (passed or failed), whatever they evaluated.
     pub ran: usize,
@@ -223,7 +224,9 @@ impl<'a> ReportView<'a> {
                         row.failed += 1;
                     } else if ran && !linked.is_empty() {
                         row.passed += 1;
-                    } else {
+                    } else if !(ran && req.check == CheckMode::Attestation) {
+                        // An attestation requirement has no rule: its ran scenarios await an
+                        // operator's answer (counted in `ran`), they are not "not run".
                         row.not_run += 1;
                     }
                     for att in &scenario.attestations {
