@@ -77,7 +77,7 @@ fn a_faulty_driver_fails_with_exit_1_and_names_the_rule() {
         Some("1 passed, 1 failed"),
         "{stdout}"
     );
-    assert!(stdout.contains("EXI-REC-08"), "{stdout}");
+    assert!(stdout.contains("INSI-STO-03"), "{stdout}");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! End to end: the embedded suites against the in-process simulator with the reference driver
-//! (everything passes) and with each faulty driver (each bug is caught, naming its rule).
+//! (everything passes) and with each faulty driver (each bug is caught: its rule fired).
 #![expect(clippy::unwrap_used, reason = "test fixtures")]
 
 use std::path::Path;
@@ -117,7 +117,9 @@ fn every_automated_requirement_is_evaluated_by_a_rule(results: &insilab_reports:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_faulty_bug_fails_a_scenario_naming_its_rule() {
     let dir = tempfile::tempdir().unwrap();
-    let results = run_self_test("cnda", pki_dir(), dir.path().to_owned())
+    // Every suite: the bugs of the network, faults, verification and card families are caught
+    // by protocol scenarios.
+    let results = run_self_test("all", pki_dir(), dir.path().to_owned())
         .await
         .unwrap();
     assert_eq!(results.len(), FaultyBug::ALL.len());

@@ -201,16 +201,6 @@ impl FaultyDriver {
             FaultyBug::MissingContexteLps => {
                 Some(Arc::new(|xml: &str| remove_element(xml, "ContexteLPS")))
             }
-            FaultyBug::CardMatriculeKeyWrong => Some(Arc::new(|xml: &str| {
-                let wrong_key = |m: &str| {
-                    let m = m.trim();
-                    let (body, key) = m.split_at(m.len().saturating_sub(2));
-                    let key: u32 = key.parse().unwrap_or(0);
-                    format!("{body}{:02}", (key % 97) + 1)
-                };
-                let xml = rewrite_elements(xml, "MatriculeIndividu", &wrong_key);
-                rewrite_elements(&xml, "MatriculeOD", &wrong_key)
-            })),
             FaultyBug::MessageIdWithoutUuid => Some(Arc::new(|xml: &str| {
                 rewrite_elements(xml, "MessageID", &|t| {
                     t.trim_start_matches("uuid:").to_owned()
@@ -285,7 +275,7 @@ impl Driver for FaultyDriver {
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
             let rewrite = if self.bug == FaultyBug::CardMatriculeKeyWrong {
-                self.rewrite(&TraitsInput::default())
+                Some(card_key_rewrite())
             } else {
                 None
             };
@@ -383,6 +373,23 @@ impl FaultyDriver {
             _ => self.inner.client(&url),
         }
     }
+}
+
+/// The card search request with the key of every card matricule made wrong.
+fn card_key_rewrite() -> Rewrite {
+    Arc::new(|xml: &str| {
+        let wrong_key = |m: &str| {
+            let m = m.trim();
+            if !m.is_ascii() || m.len() < 2 {
+                return m.to_owned();
+            }
+            let (body, key) = m.split_at(m.len() - 2);
+            let key: u32 = key.parse().unwrap_or(0);
+            format!("{body}{:02}", (key % 97) + 1)
+        };
+        let xml = rewrite_elements(xml, "MatriculeIndividu", &wrong_key);
+        rewrite_elements(&xml, "MatriculeOD", &wrong_key)
+    })
 }
 
 fn title_case(text: &str) -> String {
