@@ -296,6 +296,11 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
     })
 }
 
+/// How many faulty runs the self-test runs at once: each has its own simulator and the reference
+/// client's timeout is short, so running every bug at once on a small machine turns load into
+/// timeouts that hide what the bug breaks.
+pub const SELF_TEST_CONCURRENCY: usize = 4;
+
 /// What the self-test found for one faulty bug.
 #[derive(Debug, Clone)]
 pub struct SelfTestResult {
@@ -309,7 +314,7 @@ pub struct SelfTestResult {
     pub failed: usize,
 }
 
-/// Runs `suite` once per bug of [`FaultyBug::ALL`] (concurrently, each against its own
+/// Runs `suite` once per bug of [`FaultyBug::ALL`] ([`SELF_TEST_CONCURRENCY`] at a time, each against its own
 /// in-process simulator, evidence under `out/<bug>`, each replaced whole when it exists) and
 /// reports whether each bug was caught.
 /// A harness that catches every bug can fail; one that does not proves nothing.
@@ -319,13 +324,19 @@ pub async fn run_self_test(
     out: PathBuf,
 ) -> Result<Vec<SelfTestResult>, HarnessError> {
     let mut runs = tokio::task::JoinSet::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(SELF_TEST_CONCURRENCY));
     for bug in FaultyBug::ALL {
         let mut opts = RunOptions::new(suite, out.join(bug.name()));
         opts.driver = DriverSpec::Faulty(bug);
         opts.pki = pki.clone();
         opts.formats = Vec::new();
         opts.existing = Existing::Replace;
-        runs.spawn(async move { (bug, run_suites(opts).await) });
+        let slots = slots.clone();
+        runs.spawn(async move {
+            // A closed semaphore cannot happen (it is never closed); run unthrottled if it did.
+            let _slot = slots.acquire_owned().await.ok();
+            (bug, run_suites(opts).await)
+        });
     }
     let mut results = Vec::new();
     while let Some(joined) = runs.join_next().await {

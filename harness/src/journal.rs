@@ -114,6 +114,8 @@ fn answer_facts(entry: &JournalEntry) -> AnswerFacts {
                     matricule: e.id.num_identifiant.clone(),
                     key: e.id.cle.clone().unwrap_or_default(),
                     oid: e.oid.clone(),
+                    date_deb: e.date_deb.clone(),
+                    date_fin: e.date_fin.clone(),
                 };
                 facts.active = Some(ins(&ind.ins_actif));
                 facts.history = ind.ins_histo.iter().map(ins).collect();

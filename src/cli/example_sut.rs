@@ -103,6 +103,7 @@ pub fn run(args: ExampleSutArgs) -> anyhow::Result<ExitCode> {
                 matricule,
                 key,
                 oid,
+                ..StoredIns::default()
             };
             to_verify_outcome(&runtime.block_on(client.verify(&to_verify_query(&ins, &traits()?))))
         }

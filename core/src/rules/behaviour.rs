@@ -61,6 +61,12 @@ pub struct StoredIns {
     pub key: String,
     /// The assigning authority OID (`1.2.250.1.213.1.4.8` NIR, `.9` NIA).
     pub oid: String,
+    /// `DateDeb` of a historical INS, as returned, when the answer carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_deb: Option<String>,
+    /// `DateFin` of a historical INS, as returned, when the answer carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_fin: Option<String>,
 }
 
 impl StoredIns {
@@ -72,7 +78,16 @@ impl StoredIns {
 
 impl std::fmt::Display for StoredIns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} ({})", self.matricule, self.key, self.oid)
+        write!(f, "{} {} ({})", self.matricule, self.key, self.oid)?;
+        if self.date_deb.is_some() || self.date_fin.is_some() {
+            write!(
+                f,
+                " [{} – {}]",
+                self.date_deb.as_deref().unwrap_or("…"),
+                self.date_fin.as_deref().unwrap_or("…")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -384,7 +399,7 @@ pub fn check_stored_traits(returned: &StoredTraits, stored: Option<&StoredTraits
 }
 
 /// [`STORED_HISTORY`]: the stored history equals the returned `INSHISTO` entries (matricule,
-/// key, OID; order free). `stored` is `None` when the client stored no identity at all.
+/// key, OID, and `DateDeb`/`DateFin` when returned; order free). `stored` is `None` when the client stored no identity at all.
 pub fn check_stored_history(returned: &[StoredIns], stored: Option<&[StoredIns]>) -> Vec<Finding> {
     let mut f = Findings::default();
     let Some(stored) = stored else {
@@ -573,6 +588,7 @@ mod tests {
             matricule: m.into(),
             key: k.into(),
             oid: oid.into(),
+            ..StoredIns::default()
         }
     }
 
@@ -612,6 +628,15 @@ mod tests {
             [STORED_HISTORY]
         );
         assert_eq!(ids(&check_stored_history(&h, None)), [STORED_HISTORY]);
+        let mut dated = h.clone();
+        dated[0].date_deb = Some("2019-03-01".into());
+        dated[0].date_fin = Some("2019-02-28".into());
+        assert!(check_stored_history(&dated, Some(&dated)).is_empty());
+        assert_eq!(
+            ids(&check_stored_history(&dated, Some(&h))),
+            [STORED_HISTORY],
+            "dates dropped"
+        );
         assert!(check_stored_history(&[], None).is_empty());
     }
 

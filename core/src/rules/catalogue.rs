@@ -447,7 +447,7 @@ pub const CATALOGUE: &[Rule] = &[
             "CNDA-2.04-cas2",
             "CNDA-2.08-cas1",
         ],
-        "the INS history is stored exactly as returned (matricule, key, OID of every entry)",
+        "the INS history is stored exactly as returned (matricule, key, OID, DateDeb/DateFin)",
     ),
     r(
         "INSI-STO-04",

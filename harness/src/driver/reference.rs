@@ -97,6 +97,8 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
                         matricule,
                         key,
                         oid: h.oid.clone().unwrap_or_else(|| f.oid.clone()),
+                        date_deb: h.date_deb.clone(),
+                        date_fin: h.date_fin.clone(),
                     }
                 })
                 .collect();
@@ -107,6 +109,7 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
                     matricule,
                     key,
                     oid: f.oid.clone(),
+                    ..StoredIns::default()
                 },
                 traits: StoredTraits {
                     birth_name: t.birth_name.clone(),
@@ -160,7 +163,15 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
             {
                 calls = calls.saturating_sub(1);
             }
-            let mut o = SutOutcome::bare(OutcomeKind::TechnicalError);
+            // An answer that arrived whole (HTTP 200) but cannot be read as INSi is an answer
+            // the client refuses (INSI-RSP-03); transport, timeout and HTTP errors are technical
+            // errors (INSI-NET-01).
+            let kind = if k == kind::MALFORMED {
+                OutcomeKind::RefusedAnswer
+            } else {
+                OutcomeKind::TechnicalError
+            };
+            let mut o = SutOutcome::bare(kind);
             o.error_shown = Some(format!("{k}: {message}"));
             o
         }

@@ -228,6 +228,7 @@ pub(super) static STEPS: &[StepDef] = &[
                 matricule: a.captures[0].clone(),
                 key: a.captures[1].clone(),
                 oid: a.captures[2].clone(),
+                ..StoredIns::default()
             };
             stored_ins_step(w, expected).await
         })

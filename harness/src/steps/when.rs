@@ -66,6 +66,7 @@ async fn verify_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
         matricule: a.captures[0].clone(),
         key: a.captures[1].clone(),
         oid: a.captures[2].clone(),
+        ..StoredIns::default()
     };
     let outcome = w.driver.verify(&w.ctx, &ins, &input).await;
     w.input = Some(input);
