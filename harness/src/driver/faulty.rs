@@ -375,20 +375,14 @@ impl FaultyDriver {
     }
 }
 
-/// The card search request with the key of every card matricule made wrong.
+/// The card search request with the key (`Cle`, inside `MatriculeIndividu` and `MatriculeOD`:
+/// the only keys of a card search) of every card matricule made wrong.
 fn card_key_rewrite() -> Rewrite {
     Arc::new(|xml: &str| {
-        let wrong_key = |m: &str| {
-            let m = m.trim();
-            if !m.is_ascii() || m.len() < 2 {
-                return m.to_owned();
-            }
-            let (body, key) = m.split_at(m.len() - 2);
-            let key: u32 = key.parse().unwrap_or(0);
-            format!("{body}{:02}", (key % 97) + 1)
-        };
-        let xml = rewrite_elements(xml, "MatriculeIndividu", &wrong_key);
-        rewrite_elements(&xml, "MatriculeOD", &wrong_key)
+        rewrite_elements(xml, "Cle", &|key| {
+            let key: u32 = key.trim().parse().unwrap_or(0);
+            format!("{:02}", (key % 97) + 1)
+        })
     })
 }
 
