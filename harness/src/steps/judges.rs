@@ -157,7 +157,7 @@ mod tests {
             ("INSI-HDR-021", FindingSeverity::Advice),
             ("INSI-TRT-001", FindingSeverity::Fault),
         ]);
-        let (rules, problems) = judge_calls(&[e.clone()], &[CallCheck::Headers]);
+        let (rules, problems) = judge_calls(std::slice::from_ref(&e), &[CallCheck::Headers]);
         assert!(rules.contains(&"INSI-HDR-005") && !rules.contains(&"INSI-TRT-001"));
         let ids: Vec<&str> = problems.iter().map(|p| p.rule.as_str()).collect();
         assert_eq!(ids, ["INSI-HDR-005"]);

@@ -118,7 +118,11 @@ impl World {
             return match answer {
                 Ok(Some(true)) => self.verdict(rules, Vec::new()),
                 Ok(Some(false)) => {
-                    let rule = rules.first().copied().unwrap_or("INSI-ALG-01");
+                    let Some(&rule) = rules.first() else {
+                        return Err(StepError::Broken(format!(
+                            "the check {question:?} names no rule"
+                        )));
+                    };
                     let finding = insilab_core::rules::behaviour::finding(
                         rule,
                         format!("the operator answered no to: {question}"),
