@@ -34,6 +34,8 @@ enum Command {
     Run(cli::run::RunArgs),
     /// Check captured INSi requests/responses offline.
     Lint(cli::lint::LintArgs),
+    /// Explain a rule of the catalogue, or list them all.
+    Rule(cli::rule::RuleArgs),
     /// Regenerate reports from an evidence directory.
     Report(cli::report::ReportArgs),
     /// A sample software under test speaking the command-driver protocol.
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Query(args) => cli::query::run(args),
         Command::Run(args) => cli::run::run(args),
         Command::Lint(args) => cli::lint::run(args),
+        Command::Rule(args) => cli::rule::run(args),
         Command::Report(args) => cli::report::run(args),
         Command::ExampleSut(args) => cli::example_sut::run(args),
     };

@@ -21,6 +21,7 @@ mod generate;
 pub mod index;
 pub mod pkcs12;
 mod pki;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use error::CertsError;

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use insilab_core::insi::{Operation as WireOperation, Request, Response, reader, writer};
+use insilab_core::insi::{Request, Response, reader, writer};
 
 use crate::config::ClientConfig;
 use crate::envelope::{self, Stamp};
@@ -235,7 +235,7 @@ impl InsiClient {
         birthplace_sent: Option<String>,
         attempts: &mut Vec<Attempt>,
     ) -> Step {
-        let wire_op = wire_operation(operation);
+        let wire_op = operation;
         let request_xml = writer::write_request(&request);
         let content_type = writer::content_type(wire_op);
         let started = Instant::now();
@@ -345,7 +345,7 @@ fn found_or_refused(individu: Option<&insilab_core::insi::Individu>) -> Verdict 
         Ok(found) => Verdict::Found(found),
         Err(refusal) => Verdict::RefusedAnswer {
             reason: refusal.reason,
-            rule: refusal.rule.to_owned(),
+            rule: refusal.rule,
         },
     }
 }
@@ -353,7 +353,7 @@ fn found_or_refused(individu: Option<&insilab_core::insi::Individu>) -> Verdict 
 fn unknown_cr(code: &str) -> Verdict {
     Verdict::RefusedAnswer {
         reason: format!("unknown CodeCR {code:?} (expected 00, 01 or 02)"),
-        rule: judge::RULE_UNKNOWN_CR.to_owned(),
+        rule: judge::RULE_UNKNOWN_CR,
     }
 }
 
@@ -372,13 +372,5 @@ fn single_call_verdict(
         ("01", _, _) => Verdict::NotFound,
         ("02", _, _) => Verdict::Ambiguous,
         (other, _, _) => unknown_cr(other),
-    }
-}
-
-fn wire_operation(operation: Operation) -> WireOperation {
-    match operation {
-        Operation::TraitsSearch => WireOperation::TraitsSearch,
-        Operation::CardSearch => WireOperation::CardSearch,
-        Operation::Verification => WireOperation::Verification,
     }
 }

@@ -1,45 +1,25 @@
 //! Decides whether a `00` answer may be stored: complete (CNDA: matricule, key, OID, birth name,
 //! first-name list, sex, birth date, birthplace) and with valid INS keys (CNDA 2.08 cas 2).
+//!
+//! The judge is `insilab_core::rules::check_found`: the first finding of severity fault or CNDA
+//! refuses the answer under its catalogue id (`INSI-RSP-007` for a wrong key, the id
+//! `insilab lint` gives the same answer); advice never refuses.
 
-use insilab_core::ins::{Matricule, Oid};
 use insilab_core::insi::{Individu, InsEntry};
+use insilab_core::rules::{RuleId, Severity, check_found};
 
 use crate::outcome::{FoundIdentity, HistoryEntry, ReturnedTraits};
 
-/// Rule id: a `00` answer lacks an element the CNDA requires.
-pub const RULE_INCOMPLETE: &str = "CLIENT-ANS-INCOMPLETE";
-/// Rule id: the active INS has a malformed matricule.
-pub const RULE_MALFORMED_INS: &str = "CLIENT-ANS-MALFORMED-INS";
-/// Rule id: the active INS key does not match its matricule.
-pub const RULE_INVALID_KEY: &str = "CLIENT-ANS-INVALID-KEY";
-/// Rule id: a historical INS key does not match its matricule (or the matricule is malformed).
-pub const RULE_INVALID_HISTORY_KEY: &str = "CLIENT-ANS-INVALID-HISTORY-KEY";
-/// Rule id: the active INS OID is not an INS assigning authority.
-pub const RULE_UNKNOWN_OID: &str = "CLIENT-ANS-UNKNOWN-OID";
-/// Rule id: the `CodeCR` is none of `00`, `01`, `02`.
-pub const RULE_UNKNOWN_CR: &str = "CLIENT-ANS-UNKNOWN-CR";
+/// The rule that refuses an answer whose `CodeCR` is none of `00`, `01`, `02`.
+pub const RULE_UNKNOWN_CR: RuleId = RuleId::Rsp001;
 
 /// Why a `00` answer is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    /// One of the `RULE_*` ids.
-    pub rule: &'static str,
+    /// The catalogue rule.
+    pub rule: RuleId,
     /// What is wrong.
     pub reason: String,
-}
-
-fn refuse(rule: &'static str, reason: String) -> Refusal {
-    Refusal { rule, reason }
-}
-
-fn required<'a>(value: &'a Option<String>, what: &str) -> Result<&'a str, Refusal> {
-    match value.as_deref() {
-        Some(v) if !v.trim().is_empty() => Ok(v),
-        _ => Err(refuse(
-            RULE_INCOMPLETE,
-            format!("the 00 answer has no {what}: it must not be stored"),
-        )),
-    }
 }
 
 fn ins_string(entry: &InsEntry) -> String {
@@ -52,95 +32,30 @@ fn ins_string(entry: &InsEntry) -> String {
 
 /// Judges the `INDIVIDU` of a `00` answer.
 pub fn accept(individu: Option<&Individu>) -> Result<FoundIdentity, Refusal> {
+    if let Some(f) = check_found(individu)
+        .into_iter()
+        .find(|f| f.severity != Severity::Advice)
+    {
+        let hint = if f.rule_id == RuleId::Rsp007 {
+            " (CNDA 2.08 cas 2)"
+        } else {
+            ""
+        };
+        return Err(Refusal {
+            rule: f.rule_id,
+            reason: format!("{}: the answer must not be stored{hint}", f.message),
+        });
+    }
     let Some(individu) = individu else {
-        return Err(refuse(
-            RULE_INCOMPLETE,
-            "the 00 answer has no INDIVIDU: it must not be stored".to_owned(),
-        ));
+        // check_found reports INSI-RSP-003 (CNDA) when there is no INDIVIDU.
+        return Err(Refusal {
+            rule: RuleId::Rsp003,
+            reason: "CodeCR 00 without INDIVIDU: the answer must not be stored".to_owned(),
+        });
     };
     let active = &individu.ins_actif;
-    if active.id.num_identifiant.trim().is_empty() {
-        return Err(refuse(
-            RULE_INCOMPLETE,
-            "the 00 answer has no INSACTIF/IdIndividu/NumIdentifiant: it must not be stored"
-                .to_owned(),
-        ));
-    }
-    let key = required(&active.id.cle, "INSACTIF/IdIndividu/Cle")?;
-    if active.oid.trim().is_empty() {
-        return Err(refuse(
-            RULE_INCOMPLETE,
-            "the 00 answer has no INSACTIF/OID: it must not be stored".to_owned(),
-        ));
-    }
     let tiq = &individu.tiq;
-    let birth_name = required(&tiq.nom_naissance, "TIQ/NomNaissance")?;
-    let first_names = required(&tiq.liste_prenom, "TIQ/ListePrenom")?;
-    let sex = required(&tiq.sexe, "TIQ/Sexe")?;
-    let birth_date = required(&tiq.date_naissance, "TIQ/DateNaissance")?;
-    let birthplace = required(&tiq.lieu_naissance, "TIQ/LieuNaissance")?;
-
-    let num = &active.id.num_identifiant;
-    match Matricule::from_parts_unchecked_key(num, key) {
-        Err(e) => {
-            return Err(refuse(
-                RULE_MALFORMED_INS,
-                format!("the active INS {num} {key} is malformed ({e}): it must not be stored"),
-            ));
-        }
-        Ok(m) if !m.is_key_valid() => {
-            return Err(refuse(
-                RULE_INVALID_KEY,
-                format!(
-                    "the active INS {num} has key {key}, but its valid key is {:02}: the answer \
-                     must not be stored (CNDA 2.08 cas 2)",
-                    m.expected_key()
-                ),
-            ));
-        }
-        Ok(_) => {}
-    }
-    if Oid::parse(active.oid.trim()).is_err() {
-        return Err(refuse(
-            RULE_UNKNOWN_OID,
-            format!(
-                "the active INS OID {:?} is not an INS assigning authority",
-                active.oid
-            ),
-        ));
-    }
-    for (i, h) in individu.ins_histo.iter().enumerate() {
-        let hnum = &h.id.num_identifiant;
-        // The schema makes `Cle` optional; a historical entry without one cannot be checked,
-        // but one with a key must be right.
-        let Some(hkey) = h.id.cle.as_deref() else {
-            continue;
-        };
-        match Matricule::from_parts_unchecked_key(hnum, hkey) {
-            Ok(m) if m.is_key_valid() => {}
-            Ok(m) => {
-                return Err(refuse(
-                    RULE_INVALID_HISTORY_KEY,
-                    format!(
-                        "historical INS #{} {hnum} has key {hkey}, but its valid key is {:02}: \
-                         the answer must not be stored (CNDA 2.08 cas 2)",
-                        i + 1,
-                        m.expected_key()
-                    ),
-                ));
-            }
-            Err(e) => {
-                return Err(refuse(
-                    RULE_INVALID_HISTORY_KEY,
-                    format!(
-                        "historical INS #{} {hnum} {hkey} is malformed ({e}): the answer must not \
-                         be stored",
-                        i + 1
-                    ),
-                ));
-            }
-        }
-    }
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
     Ok(FoundIdentity {
         ins: ins_string(active),
         oid: active.oid.clone(),
@@ -159,12 +74,12 @@ pub fn accept(individu: Option<&Individu>) -> Result<FoundIdentity, Refusal> {
             })
             .collect(),
         traits: ReturnedTraits {
-            birth_name: birth_name.to_owned(),
+            birth_name: value(&tiq.nom_naissance),
             first_name: tiq.prenom.clone(),
-            first_names: first_names.to_owned(),
-            sex: sex.to_owned(),
-            birth_date: birth_date.to_owned(),
-            birthplace: birthplace.to_owned(),
+            first_names: value(&tiq.liste_prenom),
+            sex: value(&tiq.sexe),
+            birth_date: value(&tiq.date_naissance),
+            birthplace: value(&tiq.lieu_naissance),
         },
     })
 }
@@ -221,8 +136,8 @@ mod tests {
         let mut i = ecetinsi();
         i.ins_actif = entry("1810363220456", "60", "1.2.250.1.213.1.4.8");
         let r = accept(Some(&i)).unwrap_err();
-        assert_eq!(r.rule, RULE_INVALID_KEY);
-        assert!(r.reason.contains("76"), "{}", r.reason);
+        assert_eq!(r.rule, RuleId::Rsp007);
+        assert!(r.reason.contains("expected 76"), "{}", r.reason);
     }
 
     #[test]
@@ -230,21 +145,21 @@ mod tests {
         let mut i = ecetinsi();
         i.ins_histo
             .push(entry("2810363220456", "10", "1.2.250.1.213.1.4.8"));
-        assert_eq!(accept(Some(&i)).unwrap_err().rule, RULE_INVALID_HISTORY_KEY);
+        assert_eq!(accept(Some(&i)).unwrap_err().rule, RuleId::Rsp007);
     }
 
     #[test]
     fn missing_pieces_are_incomplete() {
-        assert_eq!(accept(None).unwrap_err().rule, RULE_INCOMPLETE);
+        assert_eq!(accept(None).unwrap_err().rule, RuleId::Rsp003);
         let mut i = ecetinsi();
         i.tiq.lieu_naissance = None;
-        assert_eq!(accept(Some(&i)).unwrap_err().rule, RULE_INCOMPLETE);
+        assert_eq!(accept(Some(&i)).unwrap_err().rule, RuleId::Rsp005);
         let mut i = ecetinsi();
         i.ins_actif.id.cle = None;
-        assert_eq!(accept(Some(&i)).unwrap_err().rule, RULE_INCOMPLETE);
+        assert_eq!(accept(Some(&i)).unwrap_err().rule, RuleId::Rsp005);
         let mut i = ecetinsi();
         i.ins_actif.oid = String::new();
-        assert_eq!(accept(Some(&i)).unwrap_err().rule, RULE_INCOMPLETE);
+        assert_eq!(accept(Some(&i)).unwrap_err().rule, RuleId::Rsp005);
     }
 
     #[test]
@@ -263,6 +178,6 @@ mod tests {
     fn unknown_oid_is_refused() {
         let mut i = ecetinsi();
         i.ins_actif.oid = "1.2.3".into();
-        assert_eq!(accept(Some(&i)).unwrap_err().rule, RULE_UNKNOWN_OID);
+        assert_eq!(accept(Some(&i)).unwrap_err().rule, RuleId::Rsp008);
     }
 }

@@ -3,19 +3,11 @@
 //! These types are serialised as the `--json` output of `insilab query` (see `docs/client.md`):
 //! field names and variant tags are part of a stable schema.
 
+use insilab_core::rules::RuleId;
 use serde::{Deserialize, Serialize};
 
-/// Which INSi operation an attempt called.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    /// `rechercherInsAvecTraitsIdentite` (body `RECSANSVITALE`).
-    TraitsSearch,
-    /// `rechercherInsAvecCarteVitale` (body `RECVITALE`).
-    CardSearch,
-    /// `verifierInsAvecTraitsIdentite` (reconstructed contract, body `VERIFINS`).
-    Verification,
-}
+/// Which INSi operation an attempt called: the one core type (`snake_case` in JSON).
+pub use insilab_core::insi::Operation;
 
 /// The whole story of one logical search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,8 +60,8 @@ pub enum Verdict {
     RefusedAnswer {
         /// What is wrong, in words.
         reason: String,
-        /// Stable id of the check that refused it (see `docs/client.md`).
-        rule: String,
+        /// The catalogue rule that refused it (`INSI-RSP-007`, …; see `insilab rule`).
+        rule: RuleId,
     },
     /// The service answered a SOAP fault. Never retried automatically.
     Fault {
@@ -95,8 +87,12 @@ pub enum Verdict {
 pub struct InputViolation {
     /// Which input: `birth_name`, `first_names[0]`, `sex`, `birth_date`, `birthplace`, `ins`, …
     pub field: String,
-    /// The rule id (core lexical rule ids, or `CLIENT-INPUT-*` for format checks).
-    pub rule_id: String,
+    /// The catalogue rule that refuses it (`INSI-TRT-002`, …), the id the simulator journal and
+    /// `insilab lint` give the same value.
+    pub rule_id: RuleId,
+    /// For a name outside the lexical profile, the lexical rule (`LEX-002`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lexical_rule: Option<RuleId>,
     /// 1-based character position when the rule points at one.
     pub position: Option<usize>,
     /// The offending character or text, when there is one.

@@ -1,157 +1,161 @@
 //! Checks a query before any call (CNDA 2.03 cas 3: invalid traits are refused, not sent).
+//!
+//! The client does not judge by itself: every value goes through the request checks of
+//! `insilab_core::rules` (the same rules the simulator journal and `insilab lint` report), and a
+//! finding of severity fault or CNDA refuses the query under the rule's own id. Lexical findings
+//! (`INSI-TRT-002`, `INSI-TRT-004`) carry the `LEX-…` rule, position and character of each
+//! violation.
 
-use insilab_core::ins::lexical::{self, NameKind};
-use insilab_core::ins::{BirthDate, Cog, Oid, Sex};
+use insilab_core::ins::Matricule;
+use insilab_core::ins::lexical::{self, NameKind, Violation};
+use insilab_core::insi::WireMatricule;
+use insilab_core::rules::{Finding, RuleId, Severity, values};
 
 use crate::outcome::InputViolation;
 use crate::query::{CardQuery, TraitsQuery, VerifyQuery};
 
-/// Rule id: sex is not `M` or `F`.
-pub const RULE_SEX: &str = "CLIENT-INPUT-SEX";
-/// Rule id: birth date is not `YYYY-MM-DD`.
-pub const RULE_BIRTH_DATE: &str = "CLIENT-INPUT-DATE";
-/// Rule id: birthplace is not a COG code.
-pub const RULE_BIRTHPLACE: &str = "CLIENT-INPUT-COG";
-/// Rule id: no first name given.
-pub const RULE_NO_FIRST_NAME: &str = "CLIENT-INPUT-NO-FIRST-NAME";
-/// Rule id: a matricule or INS is malformed.
-pub const RULE_MATRICULE: &str = "CLIENT-INPUT-MATRICULE";
-/// Rule id: an OID is not an INS authority.
-pub const RULE_OID: &str = "CLIENT-INPUT-OID";
-/// Rule id: a trait or the first-name list is longer than the client accepts.
-pub const RULE_LENGTH: &str = "CLIENT-INPUT-LENGTH";
-/// Rule id: the rank of birth is not a small positive integer.
-pub const RULE_RANK: &str = "CLIENT-INPUT-RANK";
+pub use insilab_core::rules::{MAX_FIRST_NAMES, MAX_TRAIT_CHARS};
 
-/// Largest accepted length of any single trait, in characters (far above real names; keeps
-/// requests bounded).
-pub const MAX_TRAIT_CHARS: usize = 200;
-/// Largest accepted number of first names.
-pub const MAX_FIRST_NAMES: usize = 20;
-
-fn simple(field: &str, rule_id: &str, found: &str, message: String) -> InputViolation {
-    InputViolation {
-        field: field.to_owned(),
-        rule_id: rule_id.to_owned(),
-        position: None,
-        found: Some(found.to_owned()),
-        message,
+/// Keeps the findings that refuse a query (advice never does) as violations of `field`.
+/// `lexical` is the value the lexical findings were computed on, if it is a name.
+fn refuse(
+    field: &str,
+    found: Option<&str>,
+    lexical: Option<(&str, NameKind)>,
+    findings: Vec<Finding>,
+    out: &mut Vec<InputViolation>,
+) {
+    // A name's lexical findings come one per violation, in the order `lexical::validate`
+    // returns them: pair them to keep the position and character.
+    let mut details: std::vec::IntoIter<Violation> = lexical
+        .map(|(v, k)| lexical::validate(v, k))
+        .unwrap_or_default()
+        .into_iter();
+    for f in findings {
+        let detail = matches!(f.rule_id, RuleId::Trt002 | RuleId::Trt004)
+            .then(|| details.next())
+            .flatten();
+        if f.severity == Severity::Advice {
+            continue;
+        }
+        out.push(InputViolation {
+            field: field.to_owned(),
+            rule_id: f.rule_id,
+            lexical_rule: detail.as_ref().map(|d| d.rule_id),
+            position: detail.as_ref().map(|d| d.position),
+            found: match &detail {
+                Some(d) => d.found.map(String::from),
+                None => found.map(str::to_owned),
+            },
+            message: match &detail {
+                Some(d) => format!("{field}: {}", d.message),
+                None => format!("{field}: {}", f.message),
+            },
+        });
     }
 }
 
-fn check_name(field: &str, value: &str, kind: NameKind, out: &mut Vec<InputViolation>) {
-    if value.chars().count() > MAX_TRAIT_CHARS {
-        out.push(simple(
-            field,
-            RULE_LENGTH,
-            "",
-            format!("{field} is longer than {MAX_TRAIT_CHARS} characters"),
-        ));
-        return;
-    }
-    out.extend(
-        lexical::validate(value, kind)
-            .into_iter()
-            .map(|v| InputViolation {
-                field: field.to_owned(),
-                rule_id: v.rule_id.to_owned(),
-                position: Some(v.position),
-                found: v.found.map(String::from),
-                message: format!("{field}: {}", v.message),
-            }),
+fn check_birth_name(value: &str, out: &mut Vec<InputViolation>) {
+    refuse(
+        "birth_name",
+        Some(value),
+        Some((value, NameKind::BirthName)),
+        values::birth_name("birth_name", Some(value)),
+        out,
     );
 }
 
 fn check_first_names(names: &[String], out: &mut Vec<InputViolation>) {
-    if names.is_empty() {
-        out.push(simple(
+    // Checked one name at a time so that each violation names its input.
+    if names.is_empty() || names.len() > MAX_FIRST_NAMES {
+        refuse(
             "first_names",
-            RULE_NO_FIRST_NAME,
-            "",
-            "at least one birth first name is required".to_owned(),
-        ));
-    }
-    if names.len() > MAX_FIRST_NAMES {
-        out.push(simple(
-            "first_names",
-            RULE_LENGTH,
-            "",
-            format!("more than {MAX_FIRST_NAMES} first names"),
-        ));
+            Some(""),
+            None,
+            values::first_names("first_names", names),
+            out,
+        );
         return;
     }
     for (i, name) in names.iter().enumerate() {
-        check_name(&format!("first_names[{i}]"), name, NameKind::FirstName, out);
+        let field = format!("first_names[{i}]");
+        refuse(
+            &field,
+            Some(name),
+            Some((name, NameKind::FirstName)),
+            values::first_names(&field, std::slice::from_ref(name)),
+            out,
+        );
     }
 }
 
 fn check_sex(sex: &str, out: &mut Vec<InputViolation>) {
-    if Sex::parse(sex).is_err() {
-        out.push(simple(
-            "sex",
-            RULE_SEX,
-            sex,
-            format!("sex {sex:?} is neither M nor F"),
-        ));
-    }
+    refuse("sex", Some(sex), None, values::sex("sex", Some(sex)), out);
 }
 
 fn check_date(field: &str, date: &str, out: &mut Vec<InputViolation>) {
-    let shaped = date.len() == 10
-        && date.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    if !shaped || BirthDate::parse(date).is_err() {
-        out.push(simple(
-            field,
-            RULE_BIRTH_DATE,
-            date,
-            format!("{field} {date:?} is not a date YYYY-MM-DD"),
-        ));
-    }
+    refuse(
+        field,
+        Some(date),
+        None,
+        values::birth_date(field, Some(date)),
+        out,
+    );
 }
 
 fn check_birthplace(place: Option<&str>, out: &mut Vec<InputViolation>) {
-    if let Some(place) = place
-        && Cog::parse(place).is_err()
-    {
-        out.push(simple(
+    if let Some(place) = place {
+        refuse(
             "birthplace",
-            RULE_BIRTHPLACE,
-            place,
-            format!("birthplace {place:?} is not a 5-character INSEE COG code"),
-        ));
+            Some(place),
+            None,
+            values::birthplace("birthplace", Some(place)),
+            out,
+        );
     }
 }
 
-fn check_matricule(field: &str, value: &str, allow_short: bool, out: &mut Vec<InputViolation>) {
+/// The matricule as it would travel: 15 characters split into body and key, or (when
+/// `allow_short`) 13 characters with the key computed; anything else travels without a key.
+fn wire_matricule(value: &str, allow_short: bool) -> WireMatricule {
     let value = value.trim();
-    let ok = match value.chars().count() {
-        15 => insilab_core::ins::Matricule::parse_unchecked_key(value).is_ok(),
-        13 if allow_short => insilab_core::ins::Matricule::with_computed_key(value).is_ok(),
-        _ => false,
+    let (num, cle) = match value.chars().count() {
+        15 if value.is_char_boundary(13) => (value[..13].to_owned(), Some(value[13..].to_owned())),
+        13 if allow_short => (
+            value.to_owned(),
+            Matricule::with_computed_key(value)
+                .ok()
+                .map(|m| format!("{:02}", m.key())),
+        ),
+        _ => (value.to_owned(), None),
     };
-    if !ok {
-        let expected = if allow_short { "13 or 15" } else { "15" };
-        out.push(simple(
-            field,
-            RULE_MATRICULE,
-            value,
-            format!("{field} {value:?} is not a matricule of {expected} characters"),
-        ));
+    WireMatricule {
+        num_identifiant: num,
+        cle,
+        type_matricule: None,
     }
+}
+
+fn check_matricule(
+    field: &str,
+    rule: RuleId,
+    value: &str,
+    allow_short: bool,
+    out: &mut Vec<InputViolation>,
+) {
+    refuse(
+        field,
+        Some(value.trim()),
+        None,
+        values::matricule(rule, field, &wire_matricule(value, allow_short)),
+        out,
+    );
 }
 
 /// Violations of a traits search (empty when it may be sent).
 pub fn traits(query: &TraitsQuery) -> Vec<InputViolation> {
     let mut out = Vec::new();
-    check_name(
-        "birth_name",
-        &query.birth_name,
-        NameKind::BirthName,
-        &mut out,
-    );
+    check_birth_name(&query.birth_name, &mut out);
     check_first_names(&query.first_names, &mut out);
     check_sex(&query.sex, &mut out);
     check_date("birth_date", &query.birth_date, &mut out);
@@ -162,21 +166,15 @@ pub fn traits(query: &TraitsQuery) -> Vec<InputViolation> {
 /// Violations of a verification.
 pub fn verify(query: &VerifyQuery) -> Vec<InputViolation> {
     let mut out = Vec::new();
-    check_matricule("ins", &query.ins, false, &mut out);
-    if Oid::parse(&query.oid).is_err() {
-        out.push(simple(
-            "oid",
-            RULE_OID,
-            &query.oid,
-            format!("oid {:?} is not an INS assigning authority", query.oid),
-        ));
-    }
-    check_name(
-        "birth_name",
-        &query.birth_name,
-        NameKind::BirthName,
+    check_matricule("ins", RuleId::Ver001, &query.ins, false, &mut out);
+    refuse(
+        "oid",
+        Some(&query.oid),
+        None,
+        values::ins_oid("oid", &query.oid),
         &mut out,
     );
+    check_birth_name(&query.birth_name, &mut out);
     check_first_names(&query.first_names, &mut out);
     check_sex(&query.sex, &mut out);
     check_date("birth_date", &query.birth_date, &mut out);
@@ -187,29 +185,25 @@ pub fn verify(query: &VerifyQuery) -> Vec<InputViolation> {
 /// Violations of a Vitale card search.
 pub fn card(query: &CardQuery) -> Vec<InputViolation> {
     let mut out = Vec::new();
-    check_matricule("insured_nir", &query.insured_nir, true, &mut out);
-    if let Some(b) = &query.beneficiary_nir {
-        check_matricule("beneficiary_nir", b, true, &mut out);
-    }
-    check_name(
-        "birth_name",
-        &query.birth_name,
-        NameKind::BirthName,
+    check_matricule(
+        "insured_nir",
+        RuleId::Vit002,
+        &query.insured_nir,
+        true,
         &mut out,
     );
-    check_date("birth_date", &query.birth_date, &mut out);
-    let rank_ok = matches!(query.birth_rank.parse::<u8>(), Ok(1..=9));
-    if !rank_ok {
-        out.push(simple(
-            "birth_rank",
-            RULE_RANK,
-            &query.birth_rank,
-            format!(
-                "birth rank {:?} is not a number from 1 to 9",
-                query.birth_rank
-            ),
-        ));
+    if let Some(b) = &query.beneficiary_nir {
+        check_matricule("beneficiary_nir", RuleId::Vit002, b, true, &mut out);
     }
+    check_birth_name(&query.birth_name, &mut out);
+    check_date("birth_date", &query.birth_date, &mut out);
+    refuse(
+        "birth_rank",
+        Some(&query.birth_rank),
+        None,
+        values::birth_rank("birth_rank", Some(&query.birth_rank)),
+        &mut out,
+    );
     out
 }
 
@@ -271,11 +265,11 @@ mod tests {
     #[test]
     fn bad_formats_are_refused() {
         let v = traits(&q("NOM", &[], "X", "14/07/2009", Some("6322")));
-        let rules: Vec<&str> = v.iter().map(|v| v.rule_id.as_str()).collect();
-        assert!(rules.contains(&RULE_NO_FIRST_NAME));
-        assert!(rules.contains(&RULE_SEX));
-        assert!(rules.contains(&RULE_BIRTH_DATE));
-        assert!(rules.contains(&RULE_BIRTHPLACE));
+        let rules: Vec<RuleId> = v.iter().map(|v| v.rule_id).collect();
+        assert!(rules.contains(&RuleId::Trt003));
+        assert!(rules.contains(&RuleId::Trt007));
+        assert!(rules.contains(&RuleId::Trt009));
+        assert!(rules.contains(&RuleId::Trt011));
     }
 
     #[test]
@@ -298,7 +292,7 @@ mod tests {
             "1975-12-31",
             None,
         ));
-        assert!(over.iter().any(|v| v.rule_id == RULE_LENGTH));
+        assert!(over.iter().any(|v| v.rule_id == RuleId::Trt013));
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod common;
 use std::time::Duration;
 
 use insilab_client::{
-    AttemptResult, ClientConfig, InsiClient, SearchOutcome, TlsIdentity, Verdict, judge, kind,
+    AttemptResult, ClientConfig, InsiClient, SearchOutcome, TlsIdentity, Verdict, kind,
 };
 use insilab_simulator::{OverrideAnswer, OverrideSpec, RequestPattern};
 
@@ -238,7 +238,7 @@ async fn hermann_answer_file_is_refused_for_its_invalid_key() {
     let Verdict::RefusedAnswer { rule, reason } = &outcome.verdict else {
         panic!("expected a refused answer, got {:?}", outcome.verdict);
     };
-    assert_eq!(rule, judge::RULE_INVALID_KEY);
+    assert_eq!(*rule, insilab_core::rules::RuleId::Rsp007);
     assert!(reason.contains("76"), "{reason}");
 }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use insilab_core::rules::{CATALOGUE, markdown_table, rule};
+use insilab_core::rules::{CATALOGUE, RuleId, find, markdown_document, markdown_table, rule};
 
 fn repo_file(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -23,10 +23,13 @@ fn ids_are_unique_and_resolvable() {
     let ids: BTreeSet<_> = CATALOGUE.iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), CATALOGUE.len());
     for r in CATALOGUE {
-        assert_eq!(rule(r.id), Some(r));
+        assert_eq!(rule(r.id), r);
+        assert_eq!(find(r.id.as_str()), Some(r));
+        assert_eq!(RuleId::parse(r.id.as_str()), Ok(r.id));
         assert!(!r.requirements.is_empty(), "{} has no requirement", r.id);
+        assert!(!r.applied_by.is_empty(), "{} is applied by nobody", r.id);
     }
-    assert_eq!(rule("INSI-NOPE-999"), None);
+    assert_eq!(find("INSI-NOPE-999"), None);
 }
 
 #[test]
@@ -48,17 +51,29 @@ fn requirement_ids_exist_in_the_requirement_catalogue() {
     }
 }
 
+fn rust_sources(dir: &std::path::Path, out: &mut String) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs")
+            // The catalogue itself (and its unit tests) does not count as a use.
+            && !path.ends_with("rules/catalogue.rs")
+        {
+            out.push_str(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
+}
+
 #[test]
 fn every_rule_is_used_by_a_check() {
-    let src = [
-        include_str!("../src/rules/request.rs"),
-        include_str!("../src/rules/response.rs"),
-        include_str!("../src/rules/behaviour.rs"),
-    ]
-    .concat();
+    let mut src = String::new();
+    for dir in ["core/src", "simulator/src", "client/src", "harness/src"] {
+        rust_sources(&repo_file(dir), &mut src);
+    }
     for r in CATALOGUE {
         assert!(
-            src.contains(&format!("\"{}\"", r.id)),
+            src.contains(&format!("RuleId::{:?}", r.id)),
             "{} is never emitted",
             r.id
         );
@@ -79,6 +94,22 @@ fn documentation_table_matches_the_catalogue() {
         } else {
             panic!(
                 "docs/ins-rules-implemented.md is out of date: run INSILAB_UPDATE_DOCS=1 cargo test -p insilab-core --test rules_catalogue"
+            );
+        }
+    }
+}
+
+#[test]
+fn rules_document_matches_the_catalogue() {
+    let path = repo_file("docs/rules.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_default();
+    let expected = markdown_document();
+    if doc != expected {
+        if std::env::var_os("INSILAB_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, expected).unwrap();
+        } else {
+            panic!(
+                "docs/rules.md is out of date: run INSILAB_UPDATE_DOCS=1 cargo test -p insilab-core --test rules_catalogue"
             );
         }
     }

@@ -206,7 +206,7 @@ fn each_mutation_triggers_exactly_its_rule() {
         mutate(&mut r);
         // A wrong action also breaks the Content-Type agreement: check without it.
         let findings = check(&r, None);
-        let ids: Vec<_> = findings.iter().map(|f| f.rule_id).collect();
+        let ids: Vec<_> = findings.iter().map(|f| f.rule_id.as_str()).collect();
         assert!(!ids.is_empty(), "{what}: no finding");
         assert!(
             ids.iter().all(|id| id == expected),
@@ -232,7 +232,7 @@ fn lexical_findings_report_every_violation() {
     let findings = check(&r, None);
     let got: Vec<_> = findings
         .iter()
-        .map(|f| (f.rule_id, f.path.as_deref().unwrap_or("")))
+        .map(|f| (f.rule_id.as_str(), f.path.as_deref().unwrap_or("")))
         .collect();
     assert_eq!(
         got,
@@ -248,8 +248,12 @@ fn lexical_findings_report_every_violation() {
 #[test]
 fn content_type_rules() {
     let r = clean();
-    let ids =
-        |ct: &str| -> Vec<&'static str> { check(&r, Some(ct)).iter().map(|f| f.rule_id).collect() };
+    let ids = |ct: &str| -> Vec<&'static str> {
+        check(&r, Some(ct))
+            .iter()
+            .map(|f| f.rule_id.as_str())
+            .collect()
+    };
     assert_eq!(ids("application/soap+xml; charset=utf-8"), ["INSI-HDR-021"]);
     assert_eq!(
         ids(&format!(
@@ -273,7 +277,10 @@ fn content_type_rules() {
         },
     );
     assert_eq!(
-        explicit.iter().map(|f| f.rule_id).collect::<Vec<_>>(),
+        explicit
+            .iter()
+            .map(|f| f.rule_id.as_str())
+            .collect::<Vec<_>>(),
         ["INSI-HDR-022"]
     );
 }
@@ -305,14 +312,14 @@ fn card_search_rules() {
         unreachable!()
     };
     c.matricule_individu = Some(good_wire("1810363220456", "60"));
-    let ids: Vec<_> = check(&r, None).iter().map(|f| f.rule_id).collect();
+    let ids: Vec<_> = check(&r, None).iter().map(|f| f.rule_id.as_str()).collect();
     assert_eq!(ids, ["INSI-VIT-002"]);
     let RequestBody::CardSearch(c) = &mut r.body else {
         unreachable!()
     };
     c.matricule_individu = None;
     bam(&mut r).couverture = Some(Couverture::default());
-    let ids: Vec<_> = check(&r, None).iter().map(|f| f.rule_id).collect();
+    let ids: Vec<_> = check(&r, None).iter().map(|f| f.rule_id.as_str()).collect();
     assert_eq!(ids, ["INSI-VIT-003", "INSI-VIT-001"]);
 }
 
@@ -339,7 +346,12 @@ fn verification_rules() {
         body_id: None,
     };
     assert_eq!(check(&verif(samples::OID_NIR, "40", "LAURENCE"), None), []);
-    let ids = |r: &Request| check(r, None).iter().map(|f| f.rule_id).collect::<Vec<_>>();
+    let ids = |r: &Request| {
+        check(r, None)
+            .iter()
+            .map(|f| f.rule_id.as_str())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         ids(&verif(samples::OID_NIR, "41", "LAURENCE")),
         ["INSI-VER-001"]
@@ -383,7 +395,7 @@ proptest! {
         t.date_naissance = date;
         t.lieu_naissance = lieu;
         for f in check(&r, ct.as_deref()) {
-            prop_assert!(insilab_core::rules::rule(f.rule_id).is_some());
+            prop_assert!(insilab_core::rules::find(f.rule_id.as_str()).is_some());
         }
     }
 }

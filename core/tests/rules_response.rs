@@ -9,7 +9,7 @@ use insilab_core::insi::{faults, samples};
 use insilab_core::rules::{Finding, check_response};
 
 fn ids(findings: &[Finding]) -> Vec<&'static str> {
-    findings.iter().map(|f| f.rule_id).collect()
+    findings.iter().map(|f| f.rule_id.as_str()).collect()
 }
 
 fn entry(num: &str, cle: &str, oid: &str) -> InsEntry {

@@ -345,7 +345,7 @@ pub async fn run_self_test(
         let summary = summary?;
         let evidence = summary.results.scenarios.iter().find_map(|s| {
             let f = s.failure.as_ref()?;
-            (s.status == Status::Failed && f.rules.iter().any(|r| r.rule == bug.rule()))
+            (s.status == Status::Failed && f.rules.iter().any(|r| r.rule == bug.rule().as_str()))
                 .then(|| (s.id.clone(), f.message.clone()))
         });
         results.push(SelfTestResult {

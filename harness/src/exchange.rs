@@ -29,20 +29,8 @@ pub struct FindingFact {
     pub message: String,
 }
 
-/// Traits as they travelled in the request.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SentTraits {
-    /// `NomNaissance`.
-    pub birth_name: Option<String>,
-    /// Every `Prenom` element, in order.
-    pub first_names: Vec<String>,
-    /// `Sexe`.
-    pub sex: Option<String>,
-    /// `DateNaissance`.
-    pub birth_date: Option<String>,
-    /// `LieuNaissance`.
-    pub birthplace: Option<String>,
-}
+/// Traits as they travelled in the request: the one core projection.
+pub use insilab_core::insi::SentTraits;
 
 /// Header facts of the request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,8 @@
 //! with `core::insi` so the checks see headers, traits and answers whatever the simulator
 //! recorded.
 
-use insilab_core::insi::{Limits, RequestBody, Response, parse_request, parse_response};
+use insilab_core::insi::{Limits, Response, parse_request, parse_response};
+use insilab_core::rules::Severity;
 use insilab_simulator::JournalEntry;
 use insilab_simulator::journal::Outcome;
 
@@ -32,46 +33,17 @@ pub fn exchange_from_entry(entry: &JournalEntry) -> Exchange {
         headers.bam_version = req.headers.bam.as_ref().and_then(|b| b.version.clone());
         headers.lps_version = req.headers.lps.as_ref().and_then(|l| l.version.clone());
         headers.idam = req.headers.lps.as_ref().and_then(|l| l.idam.clone());
-        match &req.body {
-            RequestBody::TraitsSearch(t) => {
-                sent = SentTraits {
-                    birth_name: t.nom_naissance.clone(),
-                    first_names: t.prenoms.clone(),
-                    sex: t.sexe.clone(),
-                    birth_date: t.date_naissance.clone(),
-                    birthplace: t.lieu_naissance.clone(),
-                };
-            }
-            RequestBody::Verification(v) => {
-                let t = &v.traits;
-                sent = SentTraits {
-                    birth_name: t.nom_naissance.clone(),
-                    first_names: t
-                        .liste_prenom
-                        .clone()
-                        .or_else(|| t.prenom.clone())
-                        .into_iter()
-                        .collect(),
-                    sex: t.sexe.clone(),
-                    birth_date: t.date_naissance.clone(),
-                    birthplace: t.lieu_naissance.clone(),
-                };
-            }
-            RequestBody::CardSearch(c) => {
-                sent.birth_name = c.nom_naissance.clone();
-                sent.birth_date = c.date_naissance.clone();
-            }
-        }
+        sent = req.sent_traits();
     }
     let findings = entry
         .findings
         .iter()
         .map(|f| FindingFact {
-            rule_id: f.rule_id.clone(),
-            severity: match f.severity.to_ascii_lowercase().as_str() {
-                "fault" => FindingSeverity::Fault,
-                "cnda" => FindingSeverity::Cnda,
-                _ => FindingSeverity::Advice,
+            rule_id: f.rule_id.to_string(),
+            severity: match f.severity {
+                Severity::Fault => FindingSeverity::Fault,
+                Severity::Cnda => FindingSeverity::Cnda,
+                Severity::Advice => FindingSeverity::Advice,
             },
             message: f.message.clone(),
         })

@@ -22,19 +22,8 @@ pub enum Kind {
     Unreadable,
 }
 
-/// One finding, owned and serialisable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LintFinding {
-    /// Rule id.
-    pub rule_id: String,
-    /// `fault`, `cnda` or `advice`.
-    pub severity: String,
-    /// Message.
-    pub message: String,
-    /// Element path, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-}
+/// One finding: the core type, serialised as is (`rule_id`, `severity`, `message`, `path`).
+pub type LintFinding = Finding;
 
 /// The lint result of one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,29 +44,12 @@ impl FileReport {
     pub fn exit_code(&self) -> u8 {
         if self.kind == Kind::Unreadable {
             2
-        } else if self.findings.iter().any(|f| f.severity != "advice") {
+        } else if self.findings.iter().any(|f| f.severity != Severity::Advice) {
             1
         } else {
             0
         }
     }
-}
-
-fn own(findings: Vec<Finding>) -> Vec<LintFinding> {
-    findings
-        .into_iter()
-        .map(|f| LintFinding {
-            rule_id: f.rule_id.to_owned(),
-            severity: match f.severity {
-                Severity::Fault => "fault",
-                Severity::Cnda => "cnda",
-                Severity::Advice => "advice",
-            }
-            .to_owned(),
-            message: f.message,
-            path: f.path,
-        })
-        .collect()
 }
 
 /// Lints bytes already read.
@@ -88,14 +60,14 @@ pub fn lint_bytes(file: &Path, bytes: &[u8]) -> FileReport {
             file: file.to_owned(),
             kind: Kind::Request,
             error: None,
-            findings: own(check_request(&req, &CheckContext::default())),
+            findings: check_request(&req, &CheckContext::default()),
         },
         Err(req_err) => match parse_response(bytes, &limits) {
             Ok(resp) => FileReport {
                 file: file.to_owned(),
                 kind: Kind::Response,
                 error: None,
-                findings: own(check_response(&resp)),
+                findings: check_response(&resp),
             },
             Err(resp_err) => FileReport {
                 file: file.to_owned(),

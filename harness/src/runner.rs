@@ -226,7 +226,7 @@ fn rule_checks(evaluated: &[String], failure: Option<&Failure>) -> Vec<RuleCheck
         .iter()
         .map(|id| RuleCheck {
             rule: id.clone(),
-            requirements: insilab_core::rules::rule(id)
+            requirements: insilab_core::rules::find(id)
                 .map(|r| r.requirements.iter().map(|s| (*s).to_owned()).collect())
                 .unwrap_or_default(),
             fired: fired(id),

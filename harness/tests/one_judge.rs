@@ -32,25 +32,32 @@ async fn a_wrong_request_fires_the_same_rules_in_a_scenario_and_in_lint() {
             .iter()
             .map(|r| r.rule.clone())
             .collect();
-        assert!(fired.contains(bug.rule()), "{}: {fired:?}", bug.name());
+        assert!(
+            fired.contains(bug.rule().as_str()),
+            "{}: {fired:?}",
+            bug.name()
+        );
         // The rule also appears as evaluated and fired in the scenario's rule records.
         assert!(
             scenario
                 .rules
                 .iter()
-                .any(|c| c.rule == bug.rule() && c.fired)
+                .any(|c| c.rule == bug.rule().as_str() && c.fired)
         );
 
         let request = dir.path().join(&scenario.exchanges[0].request_file);
         let linted: BTreeSet<String> = lint_file(&request)
             .findings
             .into_iter()
-            .filter(|f| f.severity != "advice")
-            .map(|f| f.rule_id)
+            .filter(|f| f.severity != insilab_core::rules::Severity::Advice)
+            .map(|f| f.rule_id.as_str().to_owned())
             .collect();
         let request_rules_fired: BTreeSet<String> = fired
             .iter()
-            .filter(|id| insilab_harness::steps::judges::request_rules().any(|r| r.id == *id))
+            .filter(|id| {
+                insilab_harness::steps::judges::request_rules()
+                    .any(|r| r.id.as_str() == id.as_str())
+            })
             .cloned()
             .collect();
         assert_eq!(

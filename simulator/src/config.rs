@@ -11,9 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use insilab_core::insi::writer::Dialect;
+use insilab_core::rules::RuleId;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SimulatorError};
+use crate::validation::RuleAction;
 
 /// Default mutual-TLS endpoint address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
@@ -150,6 +152,9 @@ pub struct SimulatorConfig {
     /// Tenant bearer tokens: token → tenant (client certificate OU). A tenant token sees only
     /// its tenant's journal and overrides.
     pub tenant_tokens: BTreeMap<String, String>,
+    /// Per-rule fault decision, changing the default (a rule of severity `fault` faults, the
+    /// others are journalled; see `docs/simulator.md`).
+    pub rules: BTreeMap<RuleId, RuleAction>,
 }
 
 impl SimulatorConfig {
@@ -175,6 +180,7 @@ impl SimulatorConfig {
             timeouts: Timeouts::default(),
             admin_token: None,
             tenant_tokens: BTreeMap::new(),
+            rules: BTreeMap::new(),
         }
     }
 
@@ -233,6 +239,7 @@ impl SimulatorConfig {
             self.admin_token = Some(t);
         }
         self.tenant_tokens.extend(file.tenant_tokens);
+        self.rules.extend(file.rules);
         Ok(())
     }
 }
@@ -272,6 +279,8 @@ pub struct FileConfig {
     pub admin_token: Option<String>,
     /// Tenant tokens (token → tenant).
     pub tenant_tokens: BTreeMap<String, String>,
+    /// Per-rule fault decision: rule id → `fault` or `journal`.
+    pub rules: BTreeMap<RuleId, RuleAction>,
 }
 
 impl FileConfig {

@@ -7,10 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SimulatorError};
 
-/// OID of the NIR (INS-NIR) assigning authority.
-pub const OID_NIR: &str = "1.2.250.1.213.1.4.8";
-/// OID of the NIA (temporary matricule) assigning authority.
-pub const OID_NIA: &str = "1.2.250.1.213.1.4.9";
+/// OIDs of the NIR and NIA assigning authorities (defined once, in `insilab_core::ins::oid`).
+pub use insilab_core::ins::{OID_NIA, OID_NIR};
 
 /// The embedded default dataset (CNDA cases and the other persons of the qualification platform).
 pub const DEFAULT_DATASET_YAML: &str = include_str!("../data/default-dataset.yaml");

@@ -31,18 +31,8 @@ pub struct ClientCertificate {
     pub ou: Option<String>,
 }
 
-/// A request check finding (from `core::rules` or the simulator's own checks).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JournalFinding {
-    /// Rule id (`INSI-HDR-003`).
-    pub rule_id: String,
-    /// Severity, lower case.
-    pub severity: String,
-    /// Message.
-    pub message: String,
-    /// Where in the request.
-    pub path: Option<String>,
-}
+/// A request check finding: the core type, typed end to end (rule id and severity).
+pub type JournalFinding = insilab_core::rules::Finding;
 
 /// How an exchange ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

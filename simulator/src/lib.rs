@@ -33,6 +33,7 @@ pub mod overrides;
 pub mod server;
 mod state;
 pub mod tls;
+pub mod validation;
 pub mod wsdl;
 
 use std::future::Future;

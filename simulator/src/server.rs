@@ -262,6 +262,7 @@ async fn handle(
             idam_registry: &state.idam_registry,
             overrides: &state.overrides,
             reader_limits: &state.reader_limits,
+            fault_policy: &state.fault_policy,
         };
         let ctx = ExchangeContext {
             listener: info.listener,

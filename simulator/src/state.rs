@@ -31,6 +31,7 @@ pub(crate) struct State {
     pub limits: Limits,
     pub timeouts: Timeouts,
     pub reader_limits: reader::Limits,
+    pub fault_policy: crate::validation::FaultPolicy,
     pub admin_token: String,
     pub tenant_tokens: BTreeMap<String, String>,
     /// Public URL of the endpoint (`https://127.0.0.1:8443/lps`), filled in once bound.
@@ -65,6 +66,7 @@ impl State {
             limits: config.limits.clone(),
             timeouts: config.timeouts.clone(),
             reader_limits,
+            fault_policy: crate::validation::FaultPolicy::new(config.rules.clone()),
             admin_token,
             tenant_tokens: config.tenant_tokens.clone(),
             endpoint_url: RwLock::new(String::new()),

@@ -14,6 +14,8 @@ use insilab_core::insi::model::{
     InsEntry, RequestBody, Verification, VerifiedTraits, WireMatricule,
 };
 use insilab_core::insi::{Operation, Response, writer};
+use insilab_core::rules::RuleId;
+use insilab_simulator::validation::RuleAction;
 use insilab_simulator::{Dialect, JournalQuery, OverrideAnswer, OverrideSpec, RequestPattern};
 
 const NIR: &str = "1.2.250.1.213.1.4.8";
@@ -1102,22 +1104,18 @@ async fn action_mismatch_and_missing_birth_name_are_sender_faults() {
     match parse(&body) {
         Response::Fault(f) => {
             assert_eq!(f.value, insilab_core::insi::model::FaultCodeValue::Sender);
-            assert!(
-                f.erreur.text.contains("does not match the body element"),
-                "{}",
-                f.erreur.text
-            );
+            assert!(f.erreur.text.contains("INSI-HDR-003"), "{}", f.erreur.text);
             assert_eq!(f.erreur.message_id.as_deref(), Some("uuid:mismatch"));
         }
         other => panic!("{other:?}"),
     }
-    // core::rules findings reach the journal even when the service answers normally.
-    let mut lenient = request(
+    // core::rules findings reach the journal even when the service answers normally (a
+    // MessageID without `uuid:` is a CNDA remark, journalled only).
+    let lenient = request(
         RequestBody::TraitsSearch(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None)),
-        "uuid:lenient",
+        "12345",
         IDAM,
     );
-    lenient.headers.bam.as_mut().unwrap().version = Some("01_01".into());
     let (s, _) = conn
         .post(
             "application/soap+xml; charset=utf-8",
@@ -1127,7 +1125,31 @@ async fn action_mismatch_and_missing_birth_name_are_sender_faults() {
         .unwrap();
     assert_eq!(s, 200);
     let last = sim.journal().entries().pop().unwrap();
-    assert!(!last.findings.is_empty(), "{:?}", last.findings);
+    assert!(
+        last.findings.iter().any(|f| f.rule_id == RuleId::Hdr005),
+        "{:?}",
+        last.findings
+    );
+    // A wrong ContexteBAM/@Version is a fault rule: the simulator faults, naming it (issue 18).
+    let mut wrong_version = request(
+        RequestBody::TraitsSearch(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None)),
+        "uuid:version",
+        IDAM,
+    );
+    wrong_version.headers.bam.as_mut().unwrap().version = Some("01_01".into());
+    let (s, body) = conn
+        .post(
+            "application/soap+xml; charset=utf-8",
+            writer::write_request(&wrong_version),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s, 500);
+    assert!(
+        matches!(parse(&body), Response::Fault(f) if f.erreur.text.contains("INSI-HDR-007")),
+        "{}",
+        body
+    );
     let mut t = traits("X", &["ZOE"], "F", "1975-12-31", None);
     t.nom_naissance = None;
     let (s, body) = conn.search(t).await;
@@ -1300,5 +1322,55 @@ async fn the_connection_cap_holds_further_clients_until_a_slot_frees() {
     drop(first);
     let (s, _) = second.await.unwrap();
     assert_eq!(s, 200, "served once the first connection closed");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fault_policy_is_configurable_per_rule() {
+    let pki = pki();
+    let sim = start(&pki, |c| {
+        c.rules.insert(RuleId::Hdr007, RuleAction::Journal);
+        c.rules.insert(RuleId::Hdr004, RuleAction::Fault);
+    })
+    .await;
+    let mut conn = connect(&pki, Some("insi-auto"), addr_of(&sim.endpoint_url()))
+        .await
+        .unwrap();
+    let mut wrong_version = request(
+        RequestBody::TraitsSearch(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None)),
+        "uuid:version",
+        IDAM,
+    );
+    wrong_version.headers.bam.as_mut().unwrap().version = Some("01_01".into());
+    let (s, _) = conn
+        .post(
+            "application/soap+xml; charset=utf-8",
+            writer::write_request(&wrong_version),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s, 200, "INSI-HDR-007 set to journal only");
+    let last = sim.journal().entries().pop().unwrap();
+    assert!(last.findings.iter().any(|f| f.rule_id == RuleId::Hdr007));
+
+    let mut no_id = request(
+        RequestBody::TraitsSearch(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None)),
+        "uuid:x",
+        IDAM,
+    );
+    no_id.headers.message_id = None;
+    let (s, body) = conn
+        .post(
+            "application/soap+xml; charset=utf-8",
+            writer::write_request(&no_id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s, 500, "INSI-HDR-004 set to fault");
+    assert!(
+        matches!(parse(&body), Response::Fault(f) if f.erreur.text.contains("INSI-HDR-004")),
+        "{}",
+        body
+    );
     sim.shutdown().await;
 }

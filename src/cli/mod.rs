@@ -9,6 +9,7 @@ pub mod lint;
 pub mod pki;
 pub mod query;
 pub mod report;
+pub mod rule;
 pub mod run;
 pub mod serve;
 

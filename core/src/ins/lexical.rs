@@ -6,6 +6,7 @@
 //! punctuation. First character neither space nor hyphen; no doubled space or apostrophe, no
 //! space next to an apostrophe; a first name does not end with `-` or `'` and holds no `--`.
 
+use crate::rules::{Rule, RuleId};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -21,8 +22,8 @@ pub enum NameKind {
 /// One breach of the lexical profile.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Violation {
-    /// Stable rule id (`LEX-001` …), see [`RULES`].
-    pub rule_id: &'static str,
+    /// Stable rule id (`LEX-001` …), see [`rules`].
+    pub rule_id: RuleId,
     /// 1-based character index of the offending character (0 for the empty value).
     pub position: usize,
     /// The offending character, if there is one.
@@ -31,37 +32,14 @@ pub struct Violation {
     pub message: String,
 }
 
-/// The lexical rules: id and one-line summary.
-pub const RULES: &[(&str, &str)] = &[
-    ("LEX-001", "the value is empty"),
-    (
-        "LEX-002",
-        "lower-case letter (the profile is upper case only)",
-    ),
-    (
-        "LEX-003",
-        "letter with a diacritic or a ligature (transliterable: Æ, Œ, É…)",
-    ),
-    (
-        "LEX-004",
-        "character outside the profile (digit, punctuation, typographic apostrophe…)",
-    ),
-    ("LEX-005", "first character is a space or a hyphen"),
-    ("LEX-006", "doubled space"),
-    ("LEX-007", "doubled apostrophe"),
-    ("LEX-008", "space next to an apostrophe"),
-    ("LEX-009", "first name ends with a hyphen or an apostrophe"),
-    ("LEX-010", "double hyphen in a first name"),
-    ("LEX-011", "more than two hyphens in a row"),
-    ("LEX-012", "last character is a space"),
-];
+/// The lexical rules of the catalogue (`LEX-001` …), in id order.
+pub fn rules() -> impl Iterator<Item = &'static Rule> {
+    crate::rules::CATALOGUE
+        .iter()
+        .filter(|r| r.id.as_str().starts_with("LEX-"))
+}
 
-fn violation(
-    rule_id: &'static str,
-    position: usize,
-    found: Option<char>,
-    message: String,
-) -> Violation {
+fn violation(rule_id: RuleId, position: usize, found: Option<char>, message: String) -> Violation {
     Violation {
         rule_id,
         position,
@@ -78,7 +56,12 @@ fn is_profile_char(c: char) -> bool {
 pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
     let mut out = Vec::new();
     if value.is_empty() {
-        out.push(violation("LEX-001", 0, None, "the value is empty".into()));
+        out.push(violation(
+            RuleId::Lex001,
+            0,
+            None,
+            "the value is empty".into(),
+        ));
         return out;
     }
     let chars: Vec<char> = value.chars().collect();
@@ -89,17 +72,17 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
         let next = chars.get(i + 1).copied();
         if !is_profile_char(c) {
             let (rule, what, hint) = if c.is_ascii_lowercase() {
-                ("LEX-002", "lower-case letter", "")
+                (RuleId::Lex002, "lower-case letter", "")
             } else if c.is_alphabetic() && transliterable(c) {
                 (
-                    "LEX-003",
+                    RuleId::Lex003,
                     "letter with a diacritic or ligature",
                     " (normalise can transliterate it)",
                 )
             } else if transliterable(c) {
-                ("LEX-004", "typographic apostrophe", " (write ')")
+                (RuleId::Lex004, "typographic apostrophe", " (write ')")
             } else {
-                ("LEX-004", "character outside the insi profile", "")
+                (RuleId::Lex004, "character outside the insi profile", "")
             };
             out.push(violation(
                 rule,
@@ -110,7 +93,7 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
         }
         if pos == 1 && (c == ' ' || c == '-') {
             out.push(violation(
-                "LEX-005",
+                RuleId::Lex005,
                 pos,
                 Some(c),
                 format!("first character {c:?} is a space or a hyphen"),
@@ -118,7 +101,7 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
         }
         if c == ' ' && prev == Some(' ') {
             out.push(violation(
-                "LEX-006",
+                RuleId::Lex006,
                 pos,
                 Some(c),
                 format!("doubled space at position {pos}"),
@@ -126,7 +109,7 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
         }
         if c == '\'' && prev == Some('\'') {
             out.push(violation(
-                "LEX-007",
+                RuleId::Lex007,
                 pos,
                 Some(c),
                 format!("doubled apostrophe at position {pos}"),
@@ -134,7 +117,7 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
         }
         if c == ' ' && (prev == Some('\'') || next == Some('\'')) {
             out.push(violation(
-                "LEX-008",
+                RuleId::Lex008,
                 pos,
                 Some(c),
                 format!("space next to an apostrophe at position {pos}"),
@@ -144,7 +127,7 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
             let run_start = prev_run_len(&chars, i);
             if kind == NameKind::FirstName && run_start == 2 {
                 out.push(violation(
-                    "LEX-010",
+                    RuleId::Lex010,
                     pos,
                     Some(c),
                     format!("double hyphen at position {pos} is allowed in birth names only"),
@@ -152,7 +135,7 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
             }
             if run_start == 3 {
                 out.push(violation(
-                    "LEX-011",
+                    RuleId::Lex011,
                     pos,
                     Some(c),
                     format!("more than two hyphens in a row at position {pos}"),
@@ -162,7 +145,7 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
         if pos == last {
             if kind == NameKind::FirstName && (c == '-' || c == '\'') {
                 out.push(violation(
-                    "LEX-009",
+                    RuleId::Lex009,
                     pos,
                     Some(c),
                     format!("first name ends with {c:?} at position {pos}"),
@@ -170,7 +153,7 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
             }
             if c == ' ' {
                 out.push(violation(
-                    "LEX-012",
+                    RuleId::Lex012,
                     pos,
                     Some(c),
                     format!("last character is a space at position {pos}"),
@@ -310,9 +293,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_rule_id_is_listed_once() {
-        let mut ids: Vec<_> = RULES.iter().map(|r| r.0).collect();
-        ids.dedup();
-        assert_eq!(ids.len(), RULES.len());
+    fn the_twelve_lexical_rules_are_in_the_catalogue() {
+        let ids: Vec<_> = rules().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids.len(), 12);
+        assert_eq!(ids.first(), Some(&"LEX-001"));
+        assert_eq!(ids.last(), Some(&"LEX-012"));
     }
 }

@@ -17,5 +17,5 @@ pub mod status;
 mod traits;
 
 pub use matricule::{Matricule, MatriculeError, compute_key};
-pub use oid::{INS_OID_ROOT, Ins, Oid, OidError};
+pub use oid::{INS_OID_ROOT, Ins, OID_NIA, OID_NIR, Oid, OidError};
 pub use traits::{BirthDate, Cog, CogKind, CompletedDate, Sex, TraitError, Traits};

@@ -5,6 +5,11 @@ use std::str::FromStr;
 
 use super::Matricule;
 
+/// OID of the NIR authority (`Oid::Nir`): the one definition every crate uses.
+pub const OID_NIR: &str = "1.2.250.1.213.1.4.8";
+/// OID of the NIA authority (`Oid::Nia`).
+pub const OID_NIA: &str = "1.2.250.1.213.1.4.9";
+
 /// Root of the INS assigning-authority OIDs; the authority is the last arc.
 pub const INS_OID_ROOT: &str = "1.2.250.1.213.1.4";
 
@@ -68,8 +73,8 @@ impl Oid {
     /// The dotted OID.
     pub fn as_str(self) -> &'static str {
         match self {
-            Oid::Nir => "1.2.250.1.213.1.4.8",
-            Oid::Nia => "1.2.250.1.213.1.4.9",
+            Oid::Nir => OID_NIR,
+            Oid::Nia => OID_NIA,
             Oid::NirTest => "1.2.250.1.213.1.4.10",
             Oid::NirDemo => "1.2.250.1.213.1.4.11",
         }

@@ -8,10 +8,8 @@ use super::model::{
 };
 use super::names::{self, Operation};
 
-/// OID of the NIR authority (`.8`).
-pub const OID_NIR: &str = "1.2.250.1.213.1.4.8";
-/// OID of the NIA authority (`.9`).
-pub const OID_NIA: &str = "1.2.250.1.213.1.4.9";
+/// OIDs of the NIR and NIA authorities (defined once, in `ins::oid`).
+pub use crate::ins::{OID_NIA, OID_NIR};
 
 fn s(v: &str) -> Option<String> {
     Some(v.to_owned())

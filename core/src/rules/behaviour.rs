@@ -8,44 +8,44 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Finding, Findings, quote};
+use super::{Finding, Findings, RuleId, quote};
 use crate::ins::Matricule;
 
 /// First-name loop: one call per first name, in the order entered, stopping at the first `00`.
-pub const FIRST_NAME_LOOP: &str = "INSI-ALG-01";
+pub const FIRST_NAME_LOOP: RuleId = RuleId::Alg01;
 /// After a `02`: retry with the birthplace when it is known, else report several identities.
-pub const BIRTHPLACE_RETRY: &str = "INSI-ALG-02";
+pub const BIRTHPLACE_RETRY: RuleId = RuleId::Alg02;
 /// After every single first name answered `01`: one last call with all the first names, and
 /// "no identity found" only after it.
-pub const ALL_NAMES_LAST_CALL: &str = "INSI-ALG-03";
+pub const ALL_NAMES_LAST_CALL: RuleId = RuleId::Alg03;
 /// Traits outside the lexical profile are refused before any call.
-pub const REFUSAL_WITHOUT_CALL: &str = "INSI-ALG-04";
+pub const REFUSAL_WITHOUT_CALL: RuleId = RuleId::Alg04;
 /// The active INS and its OID are stored exactly as returned, with a valid key.
-pub const STORED_INS: &str = "INSI-STO-01";
+pub const STORED_INS: RuleId = RuleId::Sto01;
 /// The assigning-authority OID stored with the active INS is the one returned (NIR or NIA).
-pub const STORED_OID: &str = "INSI-STO-05";
+pub const STORED_OID: RuleId = RuleId::Sto05;
 /// The traits are stored exactly as returned (`TIQ`), the first first name being the first of
 /// the list.
-pub const STORED_TRAITS: &str = "INSI-STO-02";
+pub const STORED_TRAITS: RuleId = RuleId::Sto02;
 /// The INS history is stored exactly as returned (matricule, key, OID of every `INSHISTO`).
-pub const STORED_HISTORY: &str = "INSI-STO-03";
+pub const STORED_HISTORY: RuleId = RuleId::Sto03;
 /// A `00` answer is accepted only when complete and every key (active and historical) is valid;
 /// otherwise it is refused and nothing is stored.
-pub const ANSWER_ACCEPTANCE: &str = "INSI-STO-04";
+pub const ANSWER_ACCEPTANCE: RuleId = RuleId::Sto04;
 /// Calls use an organisation certificate (CN `INSI-AUTO`/`INSI-MANU`, OU present).
-pub const ORGANISATION_CERTIFICATE: &str = "INSI-TLS-01";
+pub const ORGANISATION_CERTIFICATE: RuleId = RuleId::Tls01;
 /// A server with a negative certificate gets no request and the user sees a technical error.
-pub const SERVER_CERTIFICATE: &str = "INSI-TLS-02";
+pub const SERVER_CERTIFICATE: RuleId = RuleId::Tls02;
 /// Transport errors, timeouts and HTTP errors are reported as technical errors.
-pub const TECHNICAL_ERROR: &str = "INSI-NET-01";
+pub const TECHNICAL_ERROR: RuleId = RuleId::Net01;
 /// An answer that cannot be read is refused.
-pub const UNREADABLE_ANSWER: &str = "INSI-RSP-03";
+pub const UNREADABLE_ANSWER: RuleId = RuleId::Rsp03;
 /// A functional fault (`insi_…`, `desir_1020`) is shown with its code.
-pub const FAULT_SHOWN: &str = "INSI-FLT-01";
+pub const FAULT_SHOWN: RuleId = RuleId::Flt01;
 /// A service fault (`desir_550`, `DESIR_560`) is shown with its code.
-pub const SERVICE_FAULT_SHOWN: &str = "INSI-FLT-02";
+pub const SERVICE_FAULT_SHOWN: RuleId = RuleId::Flt02;
 /// A verification reports the INS verified exactly when the service confirmed it.
-pub const VERIFICATION_OUTCOME: &str = "INSI-VER-01";
+pub const VERIFICATION_OUTCOME: RuleId = RuleId::Ver01;
 
 /// CodeCR of no identity.
 const CR_NOT_FOUND: &str = "01";
@@ -480,7 +480,7 @@ pub fn check_organisation_certificate(
 
 /// The rule an outcome check names for a fault code: [`SERVICE_FAULT_SHOWN`] for the service
 /// faults (`desir_550`, `DESIR_560`), [`FAULT_SHOWN`] otherwise.
-pub fn fault_rule(code: &str) -> &'static str {
+pub fn fault_rule(code: &str) -> RuleId {
     if code.eq_ignore_ascii_case("desir_550") || code.eq_ignore_ascii_case("desir_560") {
         SERVICE_FAULT_SHOWN
     } else {
@@ -490,13 +490,8 @@ pub fn fault_rule(code: &str) -> &'static str {
 
 /// A finding of a behaviour rule (`rule` one of this module's ids) with `message`: for
 /// expectation checks that compare what a scenario states with what the client did.
-pub fn finding(rule: &'static str, message: String) -> Finding {
-    Finding {
-        rule_id: rule,
-        severity: super::rule(rule).map_or(super::Severity::Advice, |r| r.severity),
-        message,
-        path: None,
-    }
+pub fn finding(rule: RuleId, message: String) -> Finding {
+    Finding::new(rule, None, message)
 }
 
 #[cfg(test)]
@@ -515,7 +510,7 @@ mod tests {
         list.iter().map(|s| (*s).to_owned()).collect()
     }
 
-    fn ids(findings: &[Finding]) -> Vec<&str> {
+    fn ids(findings: &[Finding]) -> Vec<RuleId> {
         findings.iter().map(|f| f.rule_id).collect()
     }
 
@@ -726,8 +721,10 @@ mod tests {
             VERIFICATION_OUTCOME,
         ] {
             assert!(
-                super::super::rule(id).is_some(),
-                "{id} missing from CATALOGUE"
+                super::super::rule(id)
+                    .applied_by
+                    .contains(&super::super::Component::Harness),
+                "{id} is not applied by the harness"
             );
         }
     }

@@ -1,9 +1,14 @@
-//! The rule catalogue: every check's stable id, severity, requirement links and summary.
+//! The rule catalogue: every check's stable id ([`RuleId`]), severity, requirement links,
+//! summary and the components that apply it.
+//!
+//! The catalogue is one table (the `catalogue!` invocation below): adding a rule there adds its
+//! [`RuleId`] variant, its string form and its [`Rule`] entry at once, so the id space and the
+//! catalogue cannot drift apart.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The real service would answer a fault (or refuse the exchange).
@@ -15,6 +20,9 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, most serious first.
+    pub const ALL: [Severity; 3] = [Severity::Fault, Severity::Cnda, Severity::Advice];
+
     /// `fault`, `cnda`, `advice`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -25,11 +33,49 @@ impl Severity {
     }
 }
 
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A part of insilab that applies rules of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Component {
+    /// The INSi simulator (journal findings, fault decisions).
+    Simulator,
+    /// `insilab lint` (requests and answers on disk).
+    Lint,
+    /// The reference client (`insilab query`: input refusals, answer judge).
+    Client,
+    /// The compliance harness (scenario judges).
+    Harness,
+}
+
+impl Component {
+    /// `simulator`, `lint`, `client`, `harness`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Component::Simulator => "simulator",
+            Component::Lint => "lint",
+            Component::Client => "client",
+            Component::Harness => "harness",
+        }
+    }
+}
+
+impl std::fmt::Display for Component {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// One check of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Rule {
     /// Stable id (`INSI-HDR-001`).
-    pub id: &'static str,
+    pub id: RuleId,
     /// Severity of its findings.
     pub severity: Severity,
     /// Requirement ids in tag form (`EXI-REC-07`, `CNDA-2.03-cas3`, `INSI-HDR-01`), as listed in
@@ -37,22 +83,118 @@ pub struct Rule {
     pub requirements: &'static [&'static str],
     /// One-line summary.
     pub summary: &'static str,
+    /// The components that apply it.
+    pub applied_by: &'static [Component],
 }
 
-const fn r(
-    id: &'static str,
-    severity: Severity,
-    requirements: &'static [&'static str],
-    summary: &'static str,
-) -> Rule {
-    Rule {
-        id,
-        severity,
-        requirements,
-        summary,
+/// A string that is not the id of a rule of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule id {0:?} (see `insilab rule` for the catalogue)")]
+pub struct UnknownRule(pub String);
+
+macro_rules! catalogue {
+    ($( $variant:ident = $id:literal, $sev:ident, $reqs:expr, $summary:literal, [$($comp:ident),*]; )*) => {
+        /// The stable id of a rule of the catalogue. Its string form ([`RuleId::as_str`],
+        /// `Display`, serde) is the published id (`INSI-HDR-001`); parsing accepts exactly those.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum RuleId {
+            $(
+                #[doc = concat!("`", $id, "`: ", $summary, ".")]
+                $variant,
+            )*
+        }
+
+        impl RuleId {
+            /// Every id, in catalogue order.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant,)*];
+
+            /// The published id (`INSI-HDR-001`).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(RuleId::$variant => $id,)*
+                }
+            }
+        }
+
+        /// Every rule, request rules first, in id order within each family; lexical profile
+        /// rules last.
+        pub const CATALOGUE: &[Rule] = &[
+            $(
+                Rule {
+                    id: RuleId::$variant,
+                    severity: $sev,
+                    requirements: $reqs,
+                    summary: $summary,
+                    applied_by: &[$($comp),*],
+                },
+            )*
+        ];
+    };
+}
+
+impl RuleId {
+    /// The id whose published form is `id` (exact, case-sensitive).
+    pub fn parse(id: &str) -> Result<Self, UnknownRule> {
+        RuleId::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == id)
+            .ok_or_else(|| UnknownRule(id.to_owned()))
+    }
+
+    /// The catalogue entry of this id.
+    pub fn rule(self) -> &'static Rule {
+        rule(self)
+    }
+
+    /// The severity of this rule's findings.
+    pub fn severity(self) -> Severity {
+        rule(self).severity
     }
 }
 
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Compares with a published id (`RuleId::Hdr001 == "INSI-HDR-001"`), handy in tests and filters.
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// Compares with a published id.
+impl PartialEq<str> for RuleId {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl std::str::FromStr for RuleId {
+    type Err = UnknownRule;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RuleId::parse(s)
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        RuleId::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+use Component::{Client, Harness, Lint, Simulator};
 use Severity::{Advice, Cnda, Fault};
 
 const HDR: &[&str] = &["INSI-HDR-01"];
@@ -62,458 +204,126 @@ const COG: &[&str] = &["INSI-LEX-01", "EXI-ID-15"];
 const RSP: &[&str] = &["INSI-RSP-01", "INSI-RSP-03"];
 const STORE: &[&str] = &["EXI-REC-07"];
 
-/// Every rule, request rules first, in id order within each family.
-pub const CATALOGUE: &[Rule] = &[
-    r("INSI-HDR-001", Fault, HDR, "wsa:Action is missing or empty"),
-    r(
-        "INSI-HDR-002",
-        Fault,
-        HDR,
-        "wsa:Action is not the action of an INSi operation",
-    ),
-    r(
-        "INSI-HDR-003",
-        Fault,
-        HDR,
-        "wsa:Action does not match the body element",
-    ),
-    r(
-        "INSI-HDR-004",
-        Cnda,
-        HDR,
-        "wsa:MessageID is missing or empty",
-    ),
-    r(
-        "INSI-HDR-005",
-        Cnda,
-        HDR,
-        "wsa:MessageID is not `uuid:` followed by a UUID",
-    ),
-    r("INSI-HDR-006", Fault, HDR, "ContexteBAM header is missing"),
-    r(
-        "INSI-HDR-007",
-        Fault,
-        HDR,
-        "ContexteBAM/@Version is missing or not 01_02",
-    ),
-    r(
-        "INSI-HDR-008",
-        Advice,
-        HDR,
-        "ContexteBAM/@Nature is present but not CTXBAM",
-    ),
-    r(
-        "INSI-HDR-009",
-        Cnda,
-        HDR,
-        "ContexteBAM/Id is missing or not a UUID",
-    ),
-    r(
-        "INSI-HDR-010",
-        Cnda,
-        HDR,
-        "ContexteBAM/Temps is missing or not a UTC time with milliseconds and Z",
-    ),
-    r(
-        "INSI-HDR-011",
-        Fault,
-        HDR,
-        "ContexteBAM/COUVERTURE is missing",
-    ),
-    r(
-        "INSI-HDR-012",
-        Cnda,
-        HDR,
-        "ContexteBAM/COUVERTURE is not empty in a traits search",
-    ),
-    r("INSI-HDR-013", Fault, HDR, "ContexteLPS header is missing"),
-    r(
-        "INSI-HDR-014",
-        Fault,
-        HDR,
-        "ContexteLPS/@Version is missing or not 01_00",
-    ),
-    r(
-        "INSI-HDR-015",
-        Advice,
-        HDR,
-        "ContexteLPS/@Nature is present but not CTXLPS",
-    ),
-    r(
-        "INSI-HDR-016",
-        Cnda,
-        HDR,
-        "ContexteLPS/Id is missing or empty",
-    ),
-    r(
-        "INSI-HDR-017",
-        Cnda,
-        HDR,
-        "ContexteLPS/Temps is missing or not a UTC time with milliseconds and Z",
-    ),
-    r(
-        "INSI-HDR-018",
-        Fault,
-        HDR,
-        "ContexteLPS/LPS/IDAM (software authorisation number) is missing or empty",
-    ),
-    r(
-        "INSI-HDR-019",
-        Cnda,
-        HDR,
-        "ContexteLPS/LPS/IDAM/@R is missing or not 4",
-    ),
-    r(
-        "INSI-HDR-020",
-        Advice,
-        HDR,
-        "ContexteLPS/LPS/Version, Instance or Nom is missing",
-    ),
-    r(
-        "INSI-HDR-021",
-        Advice,
-        HDR,
-        "Content-Type has no action parameter (the service then relies on wsa:Action)",
-    ),
-    r(
-        "INSI-HDR-022",
-        Fault,
-        HDR,
-        "Content-Type action parameter differs from wsa:Action",
-    ),
-    r(
-        "INSI-HDR-023",
-        Fault,
-        HDR,
-        "Content-Type is not application/soap+xml",
-    ),
-    r(
-        "INSI-TRT-001",
-        Fault,
-        TRAITS,
-        "NomNaissance (birth name) is missing or empty",
-    ),
-    r(
-        "INSI-TRT-002",
-        Fault,
-        LEX,
-        "NomNaissance is outside the INSi lexical profile",
-    ),
-    r(
-        "INSI-TRT-003",
-        Cnda,
-        &["INSI-ALG-01"],
-        "no Prenom (first name) is sent",
-    ),
-    r(
-        "INSI-TRT-004",
-        Fault,
-        LEX,
-        "a first name (Prenom, ListePrenom) is outside the INSi lexical profile",
-    ),
-    r(
-        "INSI-TRT-005",
-        Advice,
-        &["INSI-ALG-01"],
-        "several Prenom elements: clients send one per call, the last call the whole list in one Prenom",
-    ),
-    r("INSI-TRT-006", Fault, TRAITS, "Sexe is missing"),
-    r("INSI-TRT-007", Fault, TRAITS, "Sexe is not M or F"),
-    r("INSI-TRT-008", Fault, TRAITS, "DateNaissance is missing"),
-    r(
-        "INSI-TRT-009",
-        Fault,
-        TRAITS,
-        "DateNaissance is not a calendar date of the form YYYY-MM-DD",
-    ),
-    r(
-        "INSI-TRT-010",
-        Advice,
-        TRAITS,
-        "DateNaissance has unknown parts (00): how INSi takes them is not public",
-    ),
-    r(
-        "INSI-TRT-011",
-        Fault,
-        COG,
-        "LieuNaissance is not a 5-character INSEE COG code",
-    ),
-    r(
-        "INSI-TRT-012",
-        Advice,
-        COG,
-        "LieuNaissance uses the pre-1976 Corsica code 20xxx (INSi answers 2A/2B)",
-    ),
-    r(
-        "INSI-VIT-001",
-        Fault,
-        HDR,
-        "RECVITALE has neither MatriculeIndividu nor MatriculeOD",
-    ),
-    r(
-        "INSI-VIT-002",
-        Fault,
-        HDR,
-        "a RECVITALE matricule has a wrong layout or key",
-    ),
-    r(
-        "INSI-VIT-003",
-        Advice,
-        HDR,
-        "ContexteBAM/COUVERTURE is empty in a Vitale search",
-    ),
-    r(
-        "INSI-VER-001",
-        Fault,
-        &["INSI-RSP-01"],
-        "INSFourni matricule has a wrong layout or key",
-    ),
-    r(
-        "INSI-VER-002",
-        Fault,
-        &["INSI-RSP-01"],
-        "INSFourni OID is not an INS assigning authority",
-    ),
-    r(
-        "INSI-VER-003",
-        Advice,
-        &["EXI-ID-10"],
-        "Prenom is not the first first name of ListePrenom",
-    ),
-    r(
-        "INSI-SEC-001",
-        Cnda,
-        HDR,
-        "a SAML assertion in wsse:Security carries no signature",
-    ),
-    r(
-        "INSI-SEC-002",
-        Advice,
-        HDR,
-        "a SAML assertion NameID qualifier is neither CPS nor PSC",
-    ),
-    r("INSI-RSP-001", Cnda, RSP, "CodeCR is not 00, 01 or 02"),
-    r(
-        "INSI-RSP-002",
-        Advice,
-        RSP,
-        "LibelleCR is not the label of its CodeCR",
-    ),
-    r("INSI-RSP-003", Cnda, RSP, "CodeCR 00 without INDIVIDU"),
-    r(
-        "INSI-RSP-004",
-        Cnda,
-        RSP,
-        "CodeCR 01 or 02 with an INDIVIDU",
-    ),
-    r(
-        "INSI-RSP-005",
-        Cnda,
-        &["INSI-RSP-01", "EXI-REC-07"],
-        "a 00 answer lacks a mandatory value (matricule, key, OID, birth name, first-name list, sex, birth date, birthplace)",
-    ),
-    r(
-        "INSI-RSP-006",
-        Cnda,
-        &["INSI-RSP-01", "EXI-REC-08"],
-        "an INS matricule (INSACTIF or INSHISTO) has a wrong layout",
-    ),
-    r(
-        "INSI-RSP-007",
-        Cnda,
-        &["INSI-RSP-01", "CNDA-2.08-cas2"],
-        "an INS key (INSACTIF or INSHISTO) does not match its matricule",
-    ),
-    r(
-        "INSI-RSP-008",
-        Cnda,
-        &["INSI-RSP-01", "CNDA-2.05"],
-        "an OID is not an INS assigning authority",
-    ),
-    r(
-        "INSI-RSP-009",
-        Advice,
-        &["CNDA-2.05"],
-        "TypeMatricule and OID disagree (NIA goes with .9)",
-    ),
-    r(
-        "INSI-RSP-010",
-        Advice,
-        &["CNDA-2.04-cas2", "EXI-REC-08"],
-        "DateDeb is after DateFin (store as returned)",
-    ),
-    r(
-        "INSI-RSP-011",
-        Advice,
-        STORE,
-        "a returned trait is outside the INSi profile or format (store as returned)",
-    ),
-    r(
-        "INSI-RSP-012",
-        Advice,
-        &["EXI-ID-10", "EXI-REC-07"],
-        "TIQ/Prenom is not the first first name of ListePrenom",
-    ),
-    r(
-        "INSI-RSP-013",
-        Advice,
-        &["INSI-RSP-01"],
-        "an INS of the test or demonstration authority (.10, .11)",
-    ),
-    r(
-        "INSI-FLT-001",
-        Cnda,
-        &["INSI-FLT-01", "INSI-FLT-02"],
-        "fault without siram:Erreur/@messageID",
-    ),
-    r(
-        "INSI-FLT-002",
-        Cnda,
-        &["INSI-FLT-01", "INSI-FLT-02"],
-        "fault without subcode or siram:Erreur/@code",
-    ),
-    r(
-        "INSI-FLT-003",
-        Advice,
-        &["INSI-FLT-01", "INSI-FLT-02"],
-        "siram:Erreur/@severite is not information, avertissement, erreur or fatale",
-    ),
+catalogue! {
+    Hdr001 = "INSI-HDR-001", Fault, HDR, "wsa:Action is missing or empty", [Simulator, Lint];
+    Hdr002 = "INSI-HDR-002", Fault, HDR, "wsa:Action is not the action of an INSi operation", [Simulator, Lint];
+    Hdr003 = "INSI-HDR-003", Fault, HDR, "wsa:Action does not match the body element", [Simulator, Lint];
+    Hdr004 = "INSI-HDR-004", Cnda, HDR, "wsa:MessageID is missing or empty", [Simulator, Lint];
+    Hdr005 = "INSI-HDR-005", Cnda, HDR, "wsa:MessageID is not `uuid:` followed by a UUID", [Simulator, Lint];
+    Hdr006 = "INSI-HDR-006", Fault, HDR, "ContexteBAM header is missing", [Simulator, Lint];
+    Hdr007 = "INSI-HDR-007", Fault, HDR, "ContexteBAM/@Version is missing or not 01_02", [Simulator, Lint];
+    Hdr008 = "INSI-HDR-008", Advice, HDR, "ContexteBAM/@Nature is present but not CTXBAM", [Simulator, Lint];
+    Hdr009 = "INSI-HDR-009", Cnda, HDR, "ContexteBAM/Id is missing or not a UUID", [Simulator, Lint];
+    Hdr010 = "INSI-HDR-010", Cnda, HDR, "ContexteBAM/Temps is missing or not a UTC time with milliseconds and Z", [Simulator, Lint];
+    Hdr011 = "INSI-HDR-011", Fault, HDR, "ContexteBAM/COUVERTURE is missing", [Simulator, Lint];
+    Hdr012 = "INSI-HDR-012", Cnda, HDR, "ContexteBAM/COUVERTURE is not empty in a traits search", [Simulator, Lint];
+    Hdr013 = "INSI-HDR-013", Fault, HDR, "ContexteLPS header is missing", [Simulator, Lint];
+    Hdr014 = "INSI-HDR-014", Fault, HDR, "ContexteLPS/@Version is missing or not 01_00", [Simulator, Lint];
+    Hdr015 = "INSI-HDR-015", Advice, HDR, "ContexteLPS/@Nature is present but not CTXLPS", [Simulator, Lint];
+    Hdr016 = "INSI-HDR-016", Cnda, HDR, "ContexteLPS/Id is missing or empty", [Simulator, Lint];
+    Hdr017 = "INSI-HDR-017", Cnda, HDR, "ContexteLPS/Temps is missing or not a UTC time with milliseconds and Z", [Simulator, Lint];
+    Hdr018 = "INSI-HDR-018", Fault, HDR, "ContexteLPS/LPS/IDAM (software authorisation number) is missing or empty", [Simulator, Lint];
+    Hdr019 = "INSI-HDR-019", Cnda, HDR, "ContexteLPS/LPS/IDAM/@R is missing or not 4", [Simulator, Lint];
+    Hdr020 = "INSI-HDR-020", Advice, HDR, "ContexteLPS/LPS/Version, Instance or Nom is missing", [Simulator, Lint];
+    Hdr021 = "INSI-HDR-021", Advice, HDR, "Content-Type has no action parameter (the service then relies on wsa:Action)", [Simulator, Lint];
+    Hdr022 = "INSI-HDR-022", Fault, HDR, "Content-Type action parameter differs from wsa:Action", [Simulator, Lint];
+    Hdr023 = "INSI-HDR-023", Fault, HDR, "Content-Type is not application/soap+xml", [Simulator, Lint];
+    Trt001 = "INSI-TRT-001", Fault, TRAITS, "NomNaissance (birth name) is missing or empty", [Simulator, Lint, Client];
+    Trt002 = "INSI-TRT-002", Fault, LEX, "NomNaissance is outside the INSi lexical profile", [Simulator, Lint, Client];
+    Trt003 = "INSI-TRT-003", Fault, &["INSI-ALG-01"], "no Prenom (first name) is sent", [Simulator, Lint, Client];
+    Trt004 = "INSI-TRT-004", Fault, LEX, "a first name (Prenom, ListePrenom) is outside the INSi lexical profile", [Simulator, Lint, Client];
+    Trt005 = "INSI-TRT-005", Advice, &["INSI-ALG-01"], "several Prenom elements: clients send one per call, the last call the whole list in one Prenom", [Simulator, Lint];
+    Trt006 = "INSI-TRT-006", Fault, TRAITS, "Sexe is missing", [Simulator, Lint, Client];
+    Trt007 = "INSI-TRT-007", Fault, TRAITS, "Sexe is not M or F", [Simulator, Lint, Client];
+    Trt008 = "INSI-TRT-008", Fault, TRAITS, "DateNaissance is missing", [Simulator, Lint, Client];
+    Trt009 = "INSI-TRT-009", Fault, TRAITS, "DateNaissance is not a calendar date of the form YYYY-MM-DD", [Simulator, Lint, Client];
+    Trt010 = "INSI-TRT-010", Advice, TRAITS, "DateNaissance has unknown parts (00): how INSi takes them is not public", [Simulator, Lint, Client];
+    Trt011 = "INSI-TRT-011", Fault, COG, "LieuNaissance is not a 5-character INSEE COG code", [Simulator, Lint, Client];
+    Trt012 = "INSI-TRT-012", Advice, COG, "LieuNaissance uses the pre-1976 Corsica code 20xxx (INSi answers 2A/2B)", [Simulator, Lint, Client];
+    Trt013 = "INSI-TRT-013", Fault, TRAITS, "a trait is longer than 200 characters, or more than 20 first names are given (insilab's bound, MAX_TRAIT_CHARS / MAX_FIRST_NAMES)", [Simulator, Lint, Client];
+    Vit001 = "INSI-VIT-001", Fault, HDR, "RECVITALE has neither MatriculeIndividu nor MatriculeOD", [Simulator, Lint];
+    Vit002 = "INSI-VIT-002", Fault, HDR, "a RECVITALE matricule has a wrong layout or key", [Simulator, Lint, Client];
+    Vit003 = "INSI-VIT-003", Advice, HDR, "ContexteBAM/COUVERTURE is empty in a Vitale search", [Simulator, Lint];
+    Vit004 = "INSI-VIT-004", Fault, HDR, "RangNaissance is not a number from 1 to 9", [Simulator, Lint, Client];
+    Ver001 = "INSI-VER-001", Fault, &["INSI-RSP-01"], "INSFourni matricule has a wrong layout or key", [Simulator, Lint, Client];
+    Ver002 = "INSI-VER-002", Fault, &["INSI-RSP-01"], "INSFourni OID is not an INS assigning authority", [Simulator, Lint, Client];
+    Ver003 = "INSI-VER-003", Advice, &["EXI-ID-10"], "Prenom is not the first first name of ListePrenom", [Simulator, Lint];
+    Ver004 = "INSI-VER-004", Advice, &["INSI-VER-01"], "INSFourni is a former (historised) INS of the person: the verification answers 01, search again for the active INS", [Simulator];
+    Sec001 = "INSI-SEC-001", Cnda, HDR, "a SAML assertion in wsse:Security carries no signature", [Simulator, Lint];
+    Sec002 = "INSI-SEC-002", Advice, HDR, "a SAML assertion NameID qualifier is neither CPS nor PSC", [Simulator, Lint];
+    Rsp001 = "INSI-RSP-001", Cnda, RSP, "CodeCR is not 00, 01 or 02", [Lint, Client];
+    Rsp002 = "INSI-RSP-002", Advice, RSP, "LibelleCR is not the label of its CodeCR", [Lint, Client];
+    Rsp003 = "INSI-RSP-003", Cnda, RSP, "CodeCR 00 without INDIVIDU", [Lint, Client];
+    Rsp004 = "INSI-RSP-004", Cnda, RSP, "CodeCR 01 or 02 with an INDIVIDU", [Lint, Client];
+    Rsp005 = "INSI-RSP-005", Cnda, &["INSI-RSP-01", "EXI-REC-07"], "a 00 answer lacks a mandatory value (matricule, key, OID, birth name, first-name list, sex, birth date, birthplace)", [Lint, Client];
+    Rsp006 = "INSI-RSP-006", Cnda, &["INSI-RSP-01", "EXI-REC-08"], "an INS matricule (INSACTIF or INSHISTO) has a wrong layout", [Lint, Client];
+    Rsp007 = "INSI-RSP-007", Cnda, &["INSI-RSP-01", "CNDA-2.08-cas2"], "an INS key (INSACTIF or INSHISTO) does not match its matricule", [Lint, Client];
+    Rsp008 = "INSI-RSP-008", Cnda, &["INSI-RSP-01", "CNDA-2.05"], "an OID is not an INS assigning authority", [Lint, Client];
+    Rsp009 = "INSI-RSP-009", Advice, &["CNDA-2.05"], "TypeMatricule and OID disagree (NIA goes with .9)", [Lint, Client];
+    Rsp010 = "INSI-RSP-010", Advice, &["CNDA-2.04-cas2", "EXI-REC-08"], "DateDeb is after DateFin (store as returned)", [Lint, Client];
+    Rsp011 = "INSI-RSP-011", Advice, STORE, "a returned trait is outside the INSi profile or format (store as returned)", [Lint, Client];
+    Rsp012 = "INSI-RSP-012", Advice, &["EXI-ID-10", "EXI-REC-07"], "TIQ/Prenom is not the first first name of ListePrenom", [Lint, Client];
+    Rsp013 = "INSI-RSP-013", Advice, &["INSI-RSP-01"], "an INS of the test or demonstration authority (.10, .11)", [Lint, Client];
+    Flt001 = "INSI-FLT-001", Cnda, &["INSI-FLT-01", "INSI-FLT-02"], "fault without siram:Erreur/@messageID", [Lint];
+    Flt002 = "INSI-FLT-002", Cnda, &["INSI-FLT-01", "INSI-FLT-02"], "fault without subcode or siram:Erreur/@code", [Lint];
+    Flt003 = "INSI-FLT-003", Advice, &["INSI-FLT-01", "INSI-FLT-02"], "siram:Erreur/@severite is not information, avertissement, erreur or fatale", [Lint];
+    Lex001 = "LEX-001", Fault, LEX, "the value is empty", [Client, Simulator, Lint];
+    Lex002 = "LEX-002", Fault, LEX, "lower-case letter (the profile is upper case only)", [Client, Simulator, Lint];
+    Lex003 = "LEX-003", Fault, LEX, "letter with a diacritic or a ligature (transliterable: Æ, Œ, É…)", [Client, Simulator, Lint];
+    Lex004 = "LEX-004", Fault, LEX, "character outside the profile (digit, punctuation, typographic apostrophe…)", [Client, Simulator, Lint];
+    Lex005 = "LEX-005", Fault, LEX, "first character is a space or a hyphen", [Client, Simulator, Lint];
+    Lex006 = "LEX-006", Fault, LEX, "doubled space", [Client, Simulator, Lint];
+    Lex007 = "LEX-007", Fault, LEX, "doubled apostrophe", [Client, Simulator, Lint];
+    Lex008 = "LEX-008", Fault, LEX, "space next to an apostrophe", [Client, Simulator, Lint];
+    Lex009 = "LEX-009", Fault, LEX, "first name ends with a hyphen or an apostrophe", [Client, Simulator, Lint];
+    Lex010 = "LEX-010", Fault, LEX, "double hyphen in a first name", [Client, Simulator, Lint];
+    Lex011 = "LEX-011", Fault, LEX, "more than two hyphens in a row", [Client, Simulator, Lint];
+    Lex012 = "LEX-012", Fault, LEX, "last character is a space", [Client, Simulator, Lint];
     // Client behaviour (`behaviour.rs`): judged by the harness from the calls observed at the
     // simulator and the outcome the software reports.
-    r(
-        "INSI-ALG-01",
-        Cnda,
-        &[
-            "INSI-ALG-01",
-            "CNDA-2.04-cas1",
-            "CNDA-2.07-cas1",
-            "CNDA-2.07-cas2",
-        ],
-        "first-name loop: one call per first name in the order entered, stopping at the first 00",
-    ),
-    r(
-        "INSI-ALG-02",
-        Cnda,
-        &[
-            "INSI-ALG-02",
-            "EXI-ID-15",
-            "CNDA-2.06-cas1",
-            "CNDA-2.06-cas2",
-        ],
-        "after a 02, retry with the birthplace when known, else report several identities",
-    ),
-    r(
-        "INSI-ALG-03",
-        Cnda,
-        &["INSI-ALG-01", "CNDA-2.07-cas2"],
-        "after every first name answered 01, one last call with all of them, then no identity found",
-    ),
-    r(
-        "INSI-ALG-04",
-        Cnda,
-        &["INSI-LEX-01", "EXI-ID-14", "CNDA-2.03-cas3"],
-        "traits outside the INSi profile are refused before any call",
-    ),
-    r(
-        "INSI-STO-01",
-        Cnda,
-        &[
-            "EXI-REC-07",
-            "INSI-RSP-01",
-            "CNDA-2.03-cas1",
-            "CNDA-2.03-cas2",
-            "CNDA-2.04-cas1",
-            "CNDA-2.04-cas2",
-            "CNDA-2.05",
-            "CNDA-2.06-cas2",
-            "CNDA-2.07-cas1",
-            "CNDA-2.08-cas1",
-        ],
-        "the active INS and its OID are stored exactly as returned, with a valid key",
-    ),
-    r(
-        "INSI-STO-02",
-        Cnda,
-        &["EXI-REC-07", "EXI-ID-10"],
-        "the traits are stored exactly as returned, the first first name first of the list",
-    ),
-    r(
-        "INSI-STO-03",
-        Cnda,
-        &[
-            "EXI-REC-08",
-            "INSI-RSP-02",
-            "CNDA-2.04-cas1",
-            "CNDA-2.04-cas2",
-            "CNDA-2.08-cas1",
-        ],
-        "the INS history is stored exactly as returned (matricule, key, OID, DateDeb/DateFin)",
-    ),
-    r(
-        "INSI-STO-04",
-        Cnda,
-        &["INSI-RSP-01", "CNDA-2.08-cas2"],
-        "a 00 answer is stored only when complete with valid keys (active and historical)",
-    ),
-    r(
-        "INSI-STO-05",
-        Cnda,
-        &["EXI-REC-07", "CNDA-2.05"],
-        "the assigning-authority OID stored with the INS is the one returned (NIR or NIA)",
-    ),
-    r(
-        "INSI-TLS-01",
-        Cnda,
-        &["INSI-TLS-01"],
-        "calls use an organisation certificate (CN INSI-AUTO or INSI-MANU, OU present)",
-    ),
-    r(
-        "INSI-TLS-02",
-        Cnda,
-        &["INSI-TLS-02"],
-        "a server with a negative certificate gets no request; the user sees a technical error",
-    ),
-    r(
-        "INSI-NET-01",
-        Cnda,
-        &["INSI-NET-01"],
-        "transport errors, timeouts and HTTP errors are reported as technical errors",
-    ),
-    r(
-        "INSI-RSP-03",
-        Cnda,
-        &["INSI-RSP-03"],
-        "an answer that cannot be read is refused",
-    ),
-    r(
-        "INSI-FLT-01",
-        Cnda,
-        &["INSI-FLT-01"],
-        "a functional fault (insi_…, desir_1020) is shown with its code",
-    ),
-    r(
-        "INSI-FLT-02",
-        Cnda,
-        &["INSI-FLT-02"],
-        "a service fault (desir_550, DESIR_560) is shown with its code",
-    ),
-    r(
-        "INSI-VER-01",
-        Cnda,
-        &["INSI-VER-01"],
-        "a verification reports the INS verified exactly when the service confirmed it",
-    ),
-];
-
-/// The rule with this id.
-pub fn rule(id: &str) -> Option<&'static Rule> {
-    CATALOGUE.iter().find(|r| r.id == id)
+    Alg01 = "INSI-ALG-01", Cnda, &["INSI-ALG-01", "CNDA-2.04-cas1", "CNDA-2.07-cas1", "CNDA-2.07-cas2"], "first-name loop: one call per first name in the order entered, stopping at the first 00", [Harness];
+    Alg02 = "INSI-ALG-02", Cnda, &["INSI-ALG-02", "EXI-ID-15", "CNDA-2.06-cas1", "CNDA-2.06-cas2"], "after a 02, retry with the birthplace when known, else report several identities", [Harness];
+    Alg03 = "INSI-ALG-03", Cnda, &["INSI-ALG-01", "CNDA-2.07-cas2"], "after every first name answered 01, one last call with all of them, then no identity found", [Harness];
+    Alg04 = "INSI-ALG-04", Cnda, &["INSI-LEX-01", "EXI-ID-14", "CNDA-2.03-cas3"], "traits outside the INSi profile are refused before any call", [Harness];
+    Sto01 = "INSI-STO-01", Cnda, &["EXI-REC-07", "INSI-RSP-01", "CNDA-2.03-cas1", "CNDA-2.03-cas2", "CNDA-2.04-cas1", "CNDA-2.04-cas2", "CNDA-2.05", "CNDA-2.06-cas2", "CNDA-2.07-cas1", "CNDA-2.08-cas1"], "the active INS and its OID are stored exactly as returned, with a valid key", [Harness];
+    Sto02 = "INSI-STO-02", Cnda, &["EXI-REC-07", "EXI-ID-10"], "the traits are stored exactly as returned, the first first name first of the list", [Harness];
+    Sto03 = "INSI-STO-03", Cnda, &["EXI-REC-08", "INSI-RSP-02", "CNDA-2.04-cas1", "CNDA-2.04-cas2", "CNDA-2.08-cas1"], "the INS history is stored exactly as returned (matricule, key, OID, DateDeb/DateFin)", [Harness];
+    Sto04 = "INSI-STO-04", Cnda, &["INSI-RSP-01", "CNDA-2.08-cas2"], "a 00 answer is stored only when complete with valid keys (active and historical)", [Harness];
+    Sto05 = "INSI-STO-05", Cnda, &["EXI-REC-07", "CNDA-2.05"], "the assigning-authority OID stored with the INS is the one returned (NIR or NIA)", [Harness];
+    Tls01 = "INSI-TLS-01", Cnda, &["INSI-TLS-01"], "calls use an organisation certificate (CN INSI-AUTO or INSI-MANU, OU present)", [Harness];
+    Tls02 = "INSI-TLS-02", Cnda, &["INSI-TLS-02"], "a server with a negative certificate gets no request; the user sees a technical error", [Harness];
+    Net01 = "INSI-NET-01", Cnda, &["INSI-NET-01"], "transport errors, timeouts and HTTP errors are reported as technical errors", [Harness];
+    Rsp03 = "INSI-RSP-03", Cnda, &["INSI-RSP-03"], "an answer that cannot be read is refused", [Harness];
+    Flt01 = "INSI-FLT-01", Cnda, &["INSI-FLT-01"], "a functional fault (insi_…, desir_1020) is shown with its code", [Harness];
+    Flt02 = "INSI-FLT-02", Cnda, &["INSI-FLT-02"], "a service fault (desir_550, DESIR_560) is shown with its code", [Harness];
+    Ver01 = "INSI-VER-01", Cnda, &["INSI-VER-01"], "a verification reports the INS verified exactly when the service confirmed it", [Harness];
 }
 
-/// Renders the catalogue as the Markdown table of `docs/ins-rules-implemented.md`.
+/// The catalogue entry of `id`.
+pub fn rule(id: RuleId) -> &'static Rule {
+    // CATALOGUE and RuleId come from one macro invocation, in the same order: the variant's
+    // index is its entry (checked by `every_id_is_its_own_entry`).
+    &CATALOGUE[id as usize]
+}
+
+/// The rule whose published id is `id`, if any.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RuleId::parse(id).ok().map(rule)
+}
+
+/// Every rule of the catalogue, in catalogue order.
+pub fn all() -> &'static [Rule] {
+    CATALOGUE
+}
+
+/// Renders the request and answer rules (the `INSI-…` families) as the Markdown table of
+/// `docs/ins-rules-implemented.md`.
 pub fn markdown_table() -> String {
     let mut out = String::from("| Id | Severity | Requirements | Summary |\n|---|---|---|---|\n");
-    for r in CATALOGUE {
+    for r in CATALOGUE
+        .iter()
+        .filter(|r| r.id.as_str().starts_with("INSI-"))
+    {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
             r.id,
@@ -523,4 +333,69 @@ pub fn markdown_table() -> String {
         ));
     }
     out
+}
+
+/// Renders `docs/rules.md`: every rule of the catalogue with its severity, requirements,
+/// summary and the components that apply it.
+pub fn markdown_document() -> String {
+    let mut out = String::from(
+        "# The rule catalogue\n\n\
+         <!-- Generated from `insilab_core::rules::CATALOGUE`; a test fails when it drifts.\n\
+         Regenerate: INSILAB_UPDATE_DOCS=1 cargo test -p insilab-core --test rules_catalogue -->\n\n\
+         Every check insilab performs on a request, an answer or a name is one rule of this\n\
+         catalogue, with a stable id. The simulator journal, `insilab lint`, `insilab query` (the\n\
+         reference client's refusals) and the harness report the same ids. Explain one rule with\n\
+         `insilab rule ID`; list them with `insilab rule` (`--json` for tools).\n\n\
+         Severities: **fault**: the real service answers a fault (the simulator does too, unless\n\
+         its configuration says otherwise, see `docs/simulator.md`); **cnda**: the CNDA flags it;\n\
+         **advice**: worth fixing, nobody known to object.\n\n\
+         | Id | Severity | Requirements | Applied by | Summary |\n\
+         |---|---|---|---|---|\n",
+    );
+    for r in CATALOGUE {
+        let by: Vec<&str> = r.applied_by.iter().map(|c| c.as_str()).collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.id,
+            r.severity,
+            r.requirements.join(", "),
+            by.join(", "),
+            r.summary
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_is_its_own_entry() {
+        assert_eq!(RuleId::ALL.len(), CATALOGUE.len());
+        for (i, id) in RuleId::ALL.iter().enumerate() {
+            assert_eq!(CATALOGUE[i].id, *id);
+            assert_eq!(rule(*id).id, *id);
+            assert_eq!(RuleId::parse(id.as_str()), Ok(*id));
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_unknown_ids_are_refused() {
+        let mut ids: Vec<_> = CATALOGUE.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), CATALOGUE.len());
+        assert!(RuleId::parse("INSI-HDR-999").is_err());
+        assert!(RuleId::parse("insi-hdr-001").is_err());
+    }
+
+    #[test]
+    fn serde_uses_the_published_form() {
+        let json = serde_json::to_string(&RuleId::Rsp007).expect("serialise");
+        assert_eq!(json, "\"INSI-RSP-007\"");
+        let back: RuleId = serde_json::from_str(&json).expect("deserialise");
+        assert_eq!(back, RuleId::Rsp007);
+        assert!(serde_json::from_str::<RuleId>("\"CLIENT-ANS-INVALID-KEY\"").is_err());
+    }
 }

@@ -6,23 +6,28 @@ pub mod behaviour;
 mod catalogue;
 mod request;
 mod response;
+pub mod values;
 
-pub use catalogue::{CATALOGUE, Rule, Severity, markdown_table, rule};
-pub use request::{CheckContext, check_request};
-pub use response::check_response;
+pub use catalogue::{
+    CATALOGUE, Component, Rule, RuleId, Severity, UnknownRule, all, find, markdown_document,
+    markdown_table, rule,
+};
+pub use request::{CheckContext, MAX_FIRST_NAMES, MAX_TRAIT_CHARS, check_request};
+pub use response::{check_found, check_response};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One breach of a rule, where it was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule id (`INSI-HDR-001`).
-    pub rule_id: &'static str,
+    pub rule_id: RuleId,
     /// The rule's severity.
     pub severity: Severity,
     /// Lower-case message naming the offending value.
     pub message: String,
     /// Where, as an element path (`Header/ContexteBAM/@Version`), when it applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
 
@@ -43,15 +48,19 @@ fn quote(value: &str) -> String {
 struct Findings(Vec<Finding>);
 
 impl Findings {
-    fn push(&mut self, rule_id: &'static str, path: impl Into<Option<String>>, message: String) {
-        // Every id pushed is a literal of this module, tested against CATALOGUE; Advice is a safe
-        // fallback should one ever be missing.
-        let severity = rule(rule_id).map_or(Severity::Advice, |r| r.severity);
-        self.0.push(Finding {
+    fn push(&mut self, rule_id: RuleId, path: impl Into<Option<String>>, message: String) {
+        self.0.push(Finding::new(rule_id, path, message));
+    }
+}
+
+impl Finding {
+    /// A finding of `rule_id` (its severity comes from the catalogue).
+    pub fn new(rule_id: RuleId, path: impl Into<Option<String>>, message: String) -> Self {
+        Finding {
             rule_id,
-            severity,
+            severity: rule_id.severity(),
             message,
             path: path.into(),
-        });
+        }
     }
 }

@@ -3,7 +3,7 @@
 use time::PrimitiveDateTime;
 use time::macros::format_description;
 
-use super::{Finding, Findings, quote};
+use super::{Finding, Findings, RuleId, quote};
 use crate::ins::lexical::{self, NameKind};
 use crate::ins::{BirthDate, Cog, CogKind, Matricule, Oid};
 use crate::insi::names::{self, Operation};
@@ -11,6 +11,11 @@ use crate::insi::{
     CardSearch, ContexteBam, ContexteLps, Request, RequestBody, Security, TraitsSearch,
     Verification, WireMatricule,
 };
+
+/// Longest trait value checked, in characters (far above real names; keeps requests bounded).
+pub const MAX_TRAIT_CHARS: usize = 200;
+/// Most first names in one search.
+pub const MAX_FIRST_NAMES: usize = 20;
 
 /// What the transport knew about the request, when the caller has it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -29,7 +34,7 @@ pub fn check_request(req: &Request, ctx: &CheckContext) -> Vec<Finding> {
     check_addressing(&mut f, req, op);
     match &req.headers.bam {
         None => f.push(
-            "INSI-HDR-006",
+            RuleId::Hdr006,
             p("Header/ContexteBAM"),
             "ContexteBAM header is missing".into(),
         ),
@@ -37,7 +42,7 @@ pub fn check_request(req: &Request, ctx: &CheckContext) -> Vec<Finding> {
     }
     match &req.headers.lps {
         None => f.push(
-            "INSI-HDR-013",
+            RuleId::Hdr013,
             p("Header/ContexteLPS"),
             "ContexteLPS header is missing".into(),
         ),
@@ -66,13 +71,13 @@ fn blank(v: &Option<String>) -> bool {
 fn check_addressing(f: &mut Findings, req: &Request, op: Operation) {
     match req.headers.action.as_deref().map(str::trim) {
         None | Some("") => f.push(
-            "INSI-HDR-001",
+            RuleId::Hdr001,
             p("Header/Action"),
             "wsa:Action is missing or empty".into(),
         ),
         Some(action) => match Operation::from_action(action) {
             None => f.push(
-                "INSI-HDR-002",
+                RuleId::Hdr002,
                 p("Header/Action"),
                 format!(
                     "wsa:Action {} is not the action of an insi operation",
@@ -80,7 +85,7 @@ fn check_addressing(f: &mut Findings, req: &Request, op: Operation) {
                 ),
             ),
             Some(a) if a != op => f.push(
-                "INSI-HDR-003",
+                RuleId::Hdr003,
                 p("Header/Action"),
                 format!(
                     "wsa:Action is {} but the body is {} ({})",
@@ -94,14 +99,14 @@ fn check_addressing(f: &mut Findings, req: &Request, op: Operation) {
     }
     match req.headers.message_id.as_deref().map(str::trim) {
         None | Some("") => f.push(
-            "INSI-HDR-004",
+            RuleId::Hdr004,
             p("Header/MessageID"),
             "wsa:MessageID is missing or empty".into(),
         ),
         Some(id) => {
             if !id.strip_prefix("uuid:").is_some_and(is_uuid) {
                 f.push(
-                    "INSI-HDR-005",
+                    RuleId::Hdr005,
                     p("Header/MessageID"),
                     format!("wsa:MessageID {} is not of the form uuid:<UUID>", quote(id)),
                 );
@@ -129,7 +134,7 @@ fn is_utc_millis(s: &str) -> bool {
 
 fn check_version(
     f: &mut Findings,
-    rule_id: &'static str,
+    rule_id: RuleId,
     header: &str,
     found: &Option<String>,
     expected: &str,
@@ -146,7 +151,7 @@ fn check_version(
 
 fn check_nature(
     f: &mut Findings,
-    rule_id: &'static str,
+    rule_id: RuleId,
     header: &str,
     found: &Option<String>,
     expected: &str,
@@ -162,7 +167,7 @@ fn check_nature(
     }
 }
 
-fn check_temps(f: &mut Findings, rule_id: &'static str, header: &str, temps: &Option<String>) {
+fn check_temps(f: &mut Findings, rule_id: RuleId, header: &str, temps: &Option<String>) {
     let path = Some(format!("Header/{header}/Temps"));
     match temps.as_deref() {
         None => f.push(rule_id, path, format!("{header}/Temps is missing")),
@@ -180,12 +185,12 @@ fn check_temps(f: &mut Findings, rule_id: &'static str, header: &str, temps: &Op
 
 fn check_bam(f: &mut Findings, bam: &ContexteBam, op: Operation) {
     const H: &str = "ContexteBAM";
-    check_version(f, "INSI-HDR-007", H, &bam.version, names::CTXBAM_VERSION);
-    check_nature(f, "INSI-HDR-008", H, &bam.nature, names::CTXBAM_NATURE);
+    check_version(f, RuleId::Hdr007, H, &bam.version, names::CTXBAM_VERSION);
+    check_nature(f, RuleId::Hdr008, H, &bam.nature, names::CTXBAM_NATURE);
     match bam.id.as_deref().map(str::trim) {
         Some(id) if is_uuid(id) => {}
         other => f.push(
-            "INSI-HDR-009",
+            RuleId::Hdr009,
             p("Header/ContexteBAM/Id"),
             match other {
                 None | Some("") => "ContexteBAM/Id is missing or empty".into(),
@@ -193,10 +198,10 @@ fn check_bam(f: &mut Findings, bam: &ContexteBam, op: Operation) {
             },
         ),
     }
-    check_temps(f, "INSI-HDR-010", H, &bam.temps);
+    check_temps(f, RuleId::Hdr010, H, &bam.temps);
     match &bam.couverture {
         None => f.push(
-            "INSI-HDR-011",
+            RuleId::Hdr011,
             p("Header/ContexteBAM/COUVERTURE"),
             "ContexteBAM/COUVERTURE is missing (it is required, empty for a traits search)".into(),
         ),
@@ -204,12 +209,12 @@ fn check_bam(f: &mut Findings, bam: &ContexteBam, op: Operation) {
             let empty = !c.has_assure() && !c.has_beneficiaire();
             match op {
                 Operation::CardSearch if empty => f.push(
-                    "INSI-VIT-003",
+                    RuleId::Vit003,
                     p("Header/ContexteBAM/COUVERTURE"),
                     "ContexteBAM/COUVERTURE is empty in a vitale search".into(),
                 ),
                 Operation::TraitsSearch if !empty => f.push(
-                    "INSI-HDR-012",
+                    RuleId::Hdr012,
                     p("Header/ContexteBAM/COUVERTURE"),
                     "ContexteBAM/COUVERTURE must be empty in a traits search".into(),
                 ),
@@ -221,19 +226,19 @@ fn check_bam(f: &mut Findings, bam: &ContexteBam, op: Operation) {
 
 fn check_lps(f: &mut Findings, lps: &ContexteLps) {
     const H: &str = "ContexteLPS";
-    check_version(f, "INSI-HDR-014", H, &lps.version, names::CTXLPS_VERSION);
-    check_nature(f, "INSI-HDR-015", H, &lps.nature, names::CTXLPS_NATURE);
+    check_version(f, RuleId::Hdr014, H, &lps.version, names::CTXLPS_VERSION);
+    check_nature(f, RuleId::Hdr015, H, &lps.nature, names::CTXLPS_NATURE);
     if blank(&lps.id) {
         f.push(
-            "INSI-HDR-016",
+            RuleId::Hdr016,
             p("Header/ContexteLPS/Id"),
             "ContexteLPS/Id is missing or empty".into(),
         );
     }
-    check_temps(f, "INSI-HDR-017", H, &lps.temps);
+    check_temps(f, RuleId::Hdr017, H, &lps.temps);
     if blank(&lps.idam) {
         f.push(
-            "INSI-HDR-018",
+            RuleId::Hdr018,
             p("Header/ContexteLPS/LPS/IDAM"),
             "ContexteLPS/LPS/IDAM is missing or empty: the service answers desir_550".into(),
         );
@@ -241,7 +246,7 @@ fn check_lps(f: &mut Findings, lps: &ContexteLps) {
     if lps.idam_r.as_deref() != Some(names::IDAM_R) {
         let what = lps.idam_r.as_deref().map_or("missing".to_owned(), quote);
         f.push(
-            "INSI-HDR-019",
+            RuleId::Hdr019,
             p("Header/ContexteLPS/LPS/IDAM/@R"),
             format!("ContexteLPS/LPS/IDAM/@R is {what}, expected \"4\""),
         );
@@ -257,7 +262,7 @@ fn check_lps(f: &mut Findings, lps: &ContexteLps) {
     .collect();
     if !missing.is_empty() {
         f.push(
-            "INSI-HDR-020",
+            RuleId::Hdr020,
             p("Header/ContexteLPS/LPS"),
             format!("ContexteLPS/LPS lacks {}", missing.join(", ")),
         );
@@ -269,7 +274,7 @@ fn check_security(f: &mut Findings, sec: &Security) {
         let path = Some(format!("Header/Security/Assertion[{}]", i + 1));
         if !a.has_signature {
             f.push(
-                "INSI-SEC-001",
+                RuleId::Sec001,
                 path.clone(),
                 "saml assertion carries no ds:Signature".into(),
             );
@@ -280,22 +285,12 @@ fn check_security(f: &mut Findings, sec: &Security) {
                 .as_deref()
                 .map_or("missing".to_owned(), quote);
             f.push(
-                "INSI-SEC-002",
+                RuleId::Sec002,
                 path,
                 format!("saml NameID/@NameQualifier is {what}, expected \"CPS\" or \"PSC\""),
             );
         }
     }
-}
-
-/// The `action` parameter of a Content-Type value, quotes removed.
-fn action_parameter(content_type: &str) -> Option<&str> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (k, v) = param.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("action")
-            .then(|| v.trim().trim_matches('"'))
-    })
 }
 
 fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
@@ -304,7 +299,7 @@ fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
         let media = ct.split(';').next().unwrap_or("").trim();
         if !media.eq_ignore_ascii_case("application/soap+xml") {
             f.push(
-                "INSI-HDR-023",
+                RuleId::Hdr023,
                 path.clone(),
                 format!(
                     "Content-Type {} is not application/soap+xml (soap 1.2)",
@@ -313,9 +308,10 @@ fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
             );
         }
     }
-    let action = ctx
-        .http_action
-        .or_else(|| ctx.content_type.and_then(action_parameter));
+    let action = ctx.http_action.or_else(|| {
+        ctx.content_type
+            .and_then(crate::insi::content_type::action_parameter)
+    });
     match (action, ctx.content_type) {
         (Some(a), _) => {
             let wsa = req.headers.action.as_deref().map(str::trim);
@@ -324,7 +320,7 @@ fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
                 .unwrap_or(req.operation().action());
             if a.trim() != expected {
                 f.push(
-                    "INSI-HDR-022",
+                    RuleId::Hdr022,
                     path,
                     format!(
                         "Content-Type action {} differs from wsa:Action {}",
@@ -335,7 +331,7 @@ fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
             }
         }
         (None, Some(_)) => f.push(
-            "INSI-HDR-021",
+            RuleId::Hdr021,
             path,
             "Content-Type has no action parameter".into(),
         ),
@@ -343,13 +339,7 @@ fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
     }
 }
 
-fn lexical_findings(
-    f: &mut Findings,
-    rule_id: &'static str,
-    path: &str,
-    value: &str,
-    kind: NameKind,
-) {
+fn lexical_findings(f: &mut Findings, rule_id: RuleId, path: &str, value: &str, kind: NameKind) {
     for v in lexical::validate(value, kind) {
         f.push(
             rule_id,
@@ -359,93 +349,126 @@ fn lexical_findings(
     }
 }
 
-fn check_birth_name(f: &mut Findings, base: &str, nom: &Option<String>) {
+pub(super) fn check_birth_name(f: &mut Findings, base: &str, nom: &Option<String>) {
     let path = format!("{base}/NomNaissance");
     match nom.as_deref() {
         None | Some("") => f.push(
-            "INSI-TRT-001",
+            RuleId::Trt001,
             Some(path),
             "NomNaissance is missing or empty: the service answers insi_19".into(),
         ),
-        Some(n) => lexical_findings(f, "INSI-TRT-002", &path, n, NameKind::BirthName),
+        Some(n) => {
+            if !too_long(f, &path, n) {
+                lexical_findings(f, RuleId::Trt002, &path, n, NameKind::BirthName);
+            }
+        }
     }
 }
 
-fn check_sex(f: &mut Findings, base: &str, sexe: &Option<String>) {
+/// Pushes `INSI-TRT-013` when `value` is longer than [`MAX_TRAIT_CHARS`].
+fn too_long(f: &mut Findings, path: &str, value: &str) -> bool {
+    let long = value.chars().count() > MAX_TRAIT_CHARS;
+    if long {
+        f.push(
+            RuleId::Trt013,
+            Some(path.to_owned()),
+            format!("{path} is longer than {MAX_TRAIT_CHARS} characters"),
+        );
+    }
+    long
+}
+
+/// First names of one search, each checked (count, length, lexical profile), at
+/// `{base}/Prenom` (or `{base}/Prenom[i]` when there are several).
+pub(super) fn check_first_names(f: &mut Findings, base: &str, prenoms: &[String]) {
+    if prenoms.iter().all(|p| p.is_empty()) {
+        f.push(
+            RuleId::Trt003,
+            Some(format!("{base}/Prenom")),
+            "no first name is sent".into(),
+        );
+        return;
+    }
+    if prenoms.len() > MAX_FIRST_NAMES {
+        f.push(
+            RuleId::Trt013,
+            Some(format!("{base}/Prenom")),
+            format!("more than {MAX_FIRST_NAMES} first names"),
+        );
+        return;
+    }
+    for (i, prenom) in prenoms.iter().enumerate() {
+        let path = if prenoms.len() > 1 {
+            format!("{base}/Prenom[{}]", i + 1)
+        } else {
+            format!("{base}/Prenom")
+        };
+        if !too_long(f, &path, prenom) {
+            lexical_findings(f, RuleId::Trt004, &path, prenom, NameKind::FirstName);
+        }
+    }
+}
+
+pub(super) fn check_sex(f: &mut Findings, base: &str, sexe: &Option<String>) {
     let path = Some(format!("{base}/Sexe"));
     match sexe.as_deref() {
-        None => f.push("INSI-TRT-006", path, "Sexe is missing".into()),
+        None => f.push(RuleId::Trt006, path, "Sexe is missing".into()),
         Some("M" | "F") => {}
         Some(s) => f.push(
-            "INSI-TRT-007",
+            RuleId::Trt007,
             path,
             format!("Sexe {} is not M or F", quote(s)),
         ),
     }
 }
 
-fn check_date(f: &mut Findings, base: &str, date: &Option<String>) {
+pub(super) fn check_date(f: &mut Findings, base: &str, date: &Option<String>) {
     let path = Some(format!("{base}/DateNaissance"));
     match date.as_deref() {
-        None => f.push("INSI-TRT-008", path, "DateNaissance is missing".into()),
+        None => f.push(RuleId::Trt008, path, "DateNaissance is missing".into()),
         Some(d) => match BirthDate::parse(d) {
             Ok(b) if b.is_incomplete() => f.push(
-                "INSI-TRT-010",
+                RuleId::Trt010,
                 path,
                 format!("DateNaissance {} has unknown parts", quote(d)),
             ),
             Ok(_) => {}
-            Err(e) => f.push("INSI-TRT-009", path, format!("DateNaissance: {e}")),
+            Err(e) => f.push(RuleId::Trt009, path, format!("DateNaissance: {e}")),
         },
     }
 }
 
-fn check_birthplace(f: &mut Findings, base: &str, lieu: &Option<String>) {
+pub(super) fn check_birthplace(f: &mut Findings, base: &str, lieu: &Option<String>) {
     let Some(l) = lieu.as_deref() else { return };
     let path = Some(format!("{base}/LieuNaissance"));
     match Cog::parse(l) {
         Ok(c) if c.kind() == CogKind::CorsicaLegacy => f.push(
-            "INSI-TRT-012",
+            RuleId::Trt012,
             path,
             format!("LieuNaissance {} is a pre-1976 corsica code", quote(l)),
         ),
         Ok(_) => {}
-        Err(e) => f.push("INSI-TRT-011", path, format!("LieuNaissance: {e}")),
+        Err(e) => f.push(RuleId::Trt011, path, format!("LieuNaissance: {e}")),
     }
 }
 
 fn check_traits_search(f: &mut Findings, t: &TraitsSearch) {
     const B: &str = "Body/RECSANSVITALE";
     check_birth_name(f, B, &t.nom_naissance);
-    if t.prenoms.iter().all(|p| p.is_empty()) {
+    if t.prenoms.len() > 1 && t.prenoms.iter().any(|p| !p.is_empty()) {
         f.push(
-            "INSI-TRT-003",
+            RuleId::Trt005,
             p("Body/RECSANSVITALE/Prenom"),
-            "no first name is sent".into(),
+            format!("{} Prenom elements: send one per call", t.prenoms.len()),
         );
-    } else {
-        if t.prenoms.len() > 1 {
-            f.push(
-                "INSI-TRT-005",
-                p("Body/RECSANSVITALE/Prenom"),
-                format!("{} Prenom elements: send one per call", t.prenoms.len()),
-            );
-        }
-        for (i, prenom) in t.prenoms.iter().enumerate() {
-            let path = if t.prenoms.len() > 1 {
-                format!("{B}/Prenom[{}]", i + 1)
-            } else {
-                format!("{B}/Prenom")
-            };
-            lexical_findings(f, "INSI-TRT-004", &path, prenom, NameKind::FirstName);
-        }
     }
+    check_first_names(f, B, &t.prenoms);
     check_sex(f, B, &t.sexe);
     check_date(f, B, &t.date_naissance);
     check_birthplace(f, B, &t.lieu_naissance);
 }
 
-fn matricule_problem(m: &WireMatricule) -> Option<String> {
+pub(super) fn matricule_problem(m: &WireMatricule) -> Option<String> {
     let Some(cle) = m.cle.as_deref() else {
         return Some(format!(
             "matricule {} has no Cle",
@@ -467,7 +490,7 @@ fn check_card_search(f: &mut Findings, c: &CardSearch) {
     const B: &str = "Body/RECVITALE";
     if c.matricule_individu.is_none() && c.matricule_od.is_none() {
         f.push(
-            "INSI-VIT-001",
+            RuleId::Vit001,
             p(B),
             "RECVITALE has neither MatriculeIndividu nor MatriculeOD".into(),
         );
@@ -477,16 +500,31 @@ fn check_card_search(f: &mut Findings, c: &CardSearch) {
         ("MatriculeOD", &c.matricule_od),
     ] {
         if let Some(problem) = m.as_ref().and_then(matricule_problem) {
-            f.push("INSI-VIT-002", Some(format!("{B}/{name}")), problem);
+            f.push(RuleId::Vit002, Some(format!("{B}/{name}")), problem);
         }
     }
     if let Some(n) = c.nom_naissance.as_deref() {
-        lexical_findings(
-            f,
-            "INSI-TRT-002",
-            &format!("{B}/NomNaissance"),
-            n,
-            NameKind::BirthName,
+        let path = format!("{B}/NomNaissance");
+        if !too_long(f, &path, n) {
+            lexical_findings(f, RuleId::Trt002, &path, n, NameKind::BirthName);
+        }
+    }
+    check_rank(
+        f,
+        &format!("{B}/RangNaissance"),
+        c.rang_naissance.as_deref(),
+    );
+}
+
+/// Pushes `INSI-VIT-004` when a `RangNaissance` is sent and is not 1 to 9.
+pub(super) fn check_rank(f: &mut Findings, path: &str, rank: Option<&str>) {
+    if let Some(r) = rank
+        && !matches!(r.parse::<u8>(), Ok(1..=9))
+    {
+        f.push(
+            RuleId::Vit004,
+            Some(path.to_owned()),
+            format!("RangNaissance {} is not a number from 1 to 9", quote(r)),
         );
     }
 }
@@ -495,14 +533,14 @@ fn check_verification(f: &mut Findings, v: &Verification) {
     const B: &str = "Body/VERIFINS/IndividuVerifie";
     if let Some(problem) = matricule_problem(&v.ins_fourni.id) {
         f.push(
-            "INSI-VER-001",
+            RuleId::Ver001,
             p("Body/VERIFINS/IndividuVerifie/INSFourni/IdIndividu"),
             problem,
         );
     }
     if let Err(e) = Oid::parse(&v.ins_fourni.oid) {
         f.push(
-            "INSI-VER-002",
+            RuleId::Ver002,
             p("Body/VERIFINS/IndividuVerifie/INSFourni/OID"),
             format!("INSFourni/OID: {e}"),
         );
@@ -510,10 +548,19 @@ fn check_verification(f: &mut Findings, v: &Verification) {
     let t = &v.traits;
     let tb = format!("{B}/TraitsIdentiteIndividu");
     check_birth_name(f, &tb, &t.nom_naissance);
+    if t.prenom.as_deref().is_none_or(str::is_empty)
+        && t.liste_prenom.as_deref().is_none_or(str::is_empty)
+    {
+        f.push(
+            RuleId::Trt003,
+            Some(format!("{tb}/Prenom")),
+            "neither Prenom nor ListePrenom is sent".into(),
+        );
+    }
     if let Some(pr) = t.prenom.as_deref() {
         lexical_findings(
             f,
-            "INSI-TRT-004",
+            RuleId::Trt004,
             &format!("{tb}/Prenom"),
             pr,
             NameKind::FirstName,
@@ -522,7 +569,7 @@ fn check_verification(f: &mut Findings, v: &Verification) {
     if let Some(list) = t.liste_prenom.as_deref() {
         lexical_findings(
             f,
-            "INSI-TRT-004",
+            RuleId::Trt004,
             &format!("{tb}/ListePrenom"),
             list,
             NameKind::FirstName,
@@ -532,7 +579,7 @@ fn check_verification(f: &mut Findings, v: &Verification) {
         && !first_name_consistent(pr, list)
     {
         f.push(
-            "INSI-VER-003",
+            RuleId::Ver003,
             Some(format!("{tb}/Prenom")),
             format!(
                 "Prenom {} is not the start of ListePrenom {}",

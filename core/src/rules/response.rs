@@ -1,7 +1,7 @@
 //! Checks of an answer: what a client must verify before storing it, and what `lint` reports.
 
 use super::request::first_name_consistent;
-use super::{Finding, Findings, quote};
+use super::{Finding, Findings, RuleId, quote};
 use crate::ins::lexical::{self, NameKind};
 use crate::ins::{BirthDate, Cog, Matricule, Oid};
 use crate::insi::names;
@@ -13,6 +13,21 @@ pub fn check_response(resp: &Response) -> Vec<Finding> {
     match resp {
         Response::Result(r) => check_result(&mut f, r),
         Response::Fault(fault) => check_fault(&mut f, fault),
+    }
+    f.0
+}
+
+/// Checks the `INDIVIDU` of a `00` answer (`INSI-RSP-003` when there is none, then the
+/// completeness, key and OID rules): what a client must verify before storing it.
+pub fn check_found(individu: Option<&Individu>) -> Vec<Finding> {
+    let mut f = Findings::default();
+    match individu {
+        None => f.push(
+            RuleId::Rsp003,
+            p("Body/RESULTAT/INDIVIDU"),
+            "CodeCR 00 without INDIVIDU".into(),
+        ),
+        Some(i) => check_individu(&mut f, i),
     }
     f.0
 }
@@ -29,12 +44,12 @@ fn check_result(f: &mut Findings, r: &SearchResult) {
         .map(|(_, label)| label);
     match expected_label {
         None => f.push(
-            "INSI-RSP-001",
+            RuleId::Rsp001,
             Some(format!("{CR}/CodeCR")),
             format!("CodeCR {} is not 00, 01 or 02", quote(&r.code_cr)),
         ),
         Some(label) if label != r.libelle_cr => f.push(
-            "INSI-RSP-002",
+            RuleId::Rsp002,
             Some(format!("{CR}/LibelleCR")),
             format!(
                 "LibelleCR {} is not {label:?}, the label of CodeCR {}",
@@ -47,12 +62,12 @@ fn check_result(f: &mut Findings, r: &SearchResult) {
     let ok = r.code_cr == names::CR_OK.0;
     match (&r.individu, ok) {
         (None, true) => f.push(
-            "INSI-RSP-003",
+            RuleId::Rsp003,
             p("Body/RESULTAT/INDIVIDU"),
             "CodeCR 00 without INDIVIDU".into(),
         ),
         (Some(_), false) if expected_label.is_some() => f.push(
-            "INSI-RSP-004",
+            RuleId::Rsp004,
             p("Body/RESULTAT/INDIVIDU"),
             format!("CodeCR {} with an INDIVIDU", r.code_cr),
         ),
@@ -82,14 +97,14 @@ fn check_individu(f: &mut Findings, i: &Individu) {
     ] {
         if missing(v) {
             f.push(
-                "INSI-RSP-005",
+                RuleId::Rsp005,
                 Some(format!("{tiq}/{name}")),
                 format!("00 answer without TIQ/{name}"),
             );
         }
     }
     let mut advise = |name: &str, message: String| {
-        f.push("INSI-RSP-011", Some(format!("{tiq}/{name}")), message);
+        f.push(RuleId::Rsp011, Some(format!("{tiq}/{name}")), message);
     };
     if let Some(n) = t.nom_naissance.as_deref().filter(|s| !s.is_empty()) {
         for v in lexical::validate(n, NameKind::BirthName) {
@@ -127,7 +142,7 @@ fn check_individu(f: &mut Findings, i: &Individu) {
         && !first_name_consistent(pr, list)
     {
         f.push(
-            "INSI-RSP-012",
+            RuleId::Rsp012,
             Some(format!("{tiq}/Prenom")),
             format!(
                 "TIQ/Prenom {} is not the start of ListePrenom {}",
@@ -144,21 +159,21 @@ fn check_entry(f: &mut Findings, path: &str, e: &InsEntry) {
     let cle_path = Some(format!("{path}/IdIndividu/Cle"));
     if id.num_identifiant.trim().is_empty() {
         f.push(
-            "INSI-RSP-005",
+            RuleId::Rsp005,
             num_path.clone(),
             format!("{path} has no NumIdentifiant"),
         );
     }
     match id.cle.as_deref() {
         None | Some("") => f.push(
-            "INSI-RSP-005",
+            RuleId::Rsp005,
             cle_path.clone(),
             format!("{path} has no Cle"),
         ),
         Some(cle) if !id.num_identifiant.trim().is_empty() => {
             match Matricule::from_parts_unchecked_key(&id.num_identifiant, cle) {
                 Err(err) => f.push(
-                    "INSI-RSP-006",
+                    RuleId::Rsp006,
                     num_path,
                     format!(
                         "{path} matricule {} key {}: {err}",
@@ -167,7 +182,7 @@ fn check_entry(f: &mut Findings, path: &str, e: &InsEntry) {
                     ),
                 ),
                 Ok(m) if !m.is_key_valid() => f.push(
-                    "INSI-RSP-007",
+                    RuleId::Rsp007,
                     cle_path,
                     format!(
                         "{path} key {:02} of {} is wrong, expected {:02}",
@@ -183,14 +198,14 @@ fn check_entry(f: &mut Findings, path: &str, e: &InsEntry) {
     }
     let oid_path = Some(format!("{path}/OID"));
     if e.oid.trim().is_empty() {
-        f.push("INSI-RSP-005", oid_path, format!("{path} has no OID"));
+        f.push(RuleId::Rsp005, oid_path, format!("{path} has no OID"));
     } else {
         match Oid::parse(&e.oid) {
-            Err(err) => f.push("INSI-RSP-008", oid_path, format!("{path}: {err}")),
+            Err(err) => f.push(RuleId::Rsp008, oid_path, format!("{path}: {err}")),
             Ok(oid) => {
                 if oid.is_test_or_demo() {
                     f.push(
-                        "INSI-RSP-013",
+                        RuleId::Rsp013,
                         oid_path,
                         format!("{path} oid {} is {}", oid.as_str(), oid.label()),
                     );
@@ -199,7 +214,7 @@ fn check_entry(f: &mut Findings, path: &str, e: &InsEntry) {
                     && ((t == "NIA") != (oid == Oid::Nia))
                 {
                     f.push(
-                        "INSI-RSP-009",
+                        RuleId::Rsp009,
                         Some(format!("{path}/IdIndividu/TypeMatricule")),
                         format!(
                             "{path} TypeMatricule {} with oid {}",
@@ -217,7 +232,7 @@ fn check_entry(f: &mut Findings, path: &str, e: &InsEntry) {
         && d > df
     {
         f.push(
-            "INSI-RSP-010",
+            RuleId::Rsp010,
             Some(format!("{path}/DateDeb")),
             format!("{path} DateDeb {deb} is after DateFin {fin}"),
         );
@@ -233,21 +248,21 @@ fn check_fault(f: &mut Findings, fault: &Fault) {
         .is_none_or(|m| m.trim().is_empty())
     {
         f.push(
-            "INSI-FLT-001",
+            RuleId::Flt001,
             Some(format!("{D}/@messageID")),
             "fault without siram:Erreur/@messageID".into(),
         );
     }
     if fault.subcode.trim().is_empty() {
         f.push(
-            "INSI-FLT-002",
+            RuleId::Flt002,
             p("Body/Fault/Code/Subcode"),
             "fault without Code/Subcode".into(),
         );
     }
     if fault.erreur.code.trim().is_empty() {
         f.push(
-            "INSI-FLT-002",
+            RuleId::Flt002,
             Some(format!("{D}/@code")),
             "fault without siram:Erreur/@code".into(),
         );
@@ -257,7 +272,7 @@ fn check_fault(f: &mut Findings, fault: &Fault) {
         "information" | "avertissement" | "erreur" | "fatale"
     ) {
         f.push(
-            "INSI-FLT-003",
+            RuleId::Flt003,
             Some(format!("{D}/@severite")),
             format!(
                 "siram:Erreur/@severite {} is not information, avertissement, erreur or fatale",

@@ -4,19 +4,10 @@
 //! the certificate rule is a behaviour rule of the catalogue.
 
 use insilab_core::rules::behaviour::check_organisation_certificate;
-use insilab_core::rules::{CATALOGUE, Rule, Severity};
+use insilab_core::rules::{CATALOGUE, Component, Rule, RuleId, Severity};
 
 use super::Problem;
 use crate::exchange::{Exchange, FindingSeverity};
-
-/// Id prefixes of the rule families `core::rules::check_request` applies to every request.
-pub const REQUEST_FAMILIES: [&str; 5] = [
-    "INSI-HDR-0",
-    "INSI-SEC-0",
-    "INSI-TRT-0",
-    "INSI-VER-0",
-    "INSI-VIT-0",
-];
 
 /// Id prefixes of the header rules.
 const HEADER_FAMILIES: [&str; 2] = ["INSI-HDR-0", "INSI-SEC-0"];
@@ -24,16 +15,16 @@ const HEADER_FAMILIES: [&str; 2] = ["INSI-HDR-0", "INSI-SEC-0"];
 /// Requirement the lexical-profile rules evidence.
 const LEXICAL_REQUIREMENT: &str = "INSI-LEX-01";
 
-/// The request rules (applied by the simulator to every call).
+/// The request rules (the catalogue's rules the simulator applies to every call).
 pub fn request_rules() -> impl Iterator<Item = &'static Rule> {
     CATALOGUE
         .iter()
-        .filter(|r| REQUEST_FAMILIES.iter().any(|p| r.id.starts_with(p)))
+        .filter(|r| r.applied_by.contains(&Component::Simulator))
 }
 
 /// The header rules.
 pub fn header_rules() -> impl Iterator<Item = &'static Rule> {
-    request_rules().filter(|r| HEADER_FAMILIES.iter().any(|p| r.id.starts_with(p)))
+    request_rules().filter(|r| HEADER_FAMILIES.iter().any(|p| r.id.as_str().starts_with(p)))
 }
 
 /// The request rules of the INSi lexical profile.
@@ -56,7 +47,7 @@ pub enum CallCheck {
 
 impl CallCheck {
     /// The ids of the rules this check evaluates.
-    pub fn rules(self) -> Vec<&'static str> {
+    pub fn rules(self) -> Vec<RuleId> {
         match self {
             CallCheck::Certificate => {
                 vec![insilab_core::rules::behaviour::ORGANISATION_CERTIFICATE]
@@ -77,7 +68,7 @@ impl CallCheck {
                     .collect()
             }
             CallCheck::Headers => findings_of(index, e, |r| {
-                HEADER_FAMILIES.iter().any(|p| r.id.starts_with(p))
+                HEADER_FAMILIES.iter().any(|p| r.id.as_str().starts_with(p))
             }),
             CallCheck::Lexical => {
                 findings_of(index, e, |r| r.requirements.contains(&LEXICAL_REQUIREMENT))
@@ -88,10 +79,7 @@ impl CallCheck {
 }
 
 /// Every call judged by every check: the rules evaluated, and the problems found.
-pub fn judge_calls(
-    exchanges: &[Exchange],
-    checks: &[CallCheck],
-) -> (Vec<&'static str>, Vec<Problem>) {
+pub fn judge_calls(exchanges: &[Exchange], checks: &[CallCheck]) -> (Vec<RuleId>, Vec<Problem>) {
     let rules = checks.iter().flat_map(|c| c.rules()).collect();
     let mut problems = Vec::new();
     for (i, e) in exchanges.iter().enumerate() {
@@ -110,8 +98,8 @@ fn findings_of(index: usize, e: &Exchange, keep: impl Fn(&Rule) -> bool) -> Vec<
         .iter()
         .filter(|f| f.severity != FindingSeverity::Advice)
         .filter(|f| {
-            insilab_core::rules::rule(&f.rule_id)
-                .is_none_or(|r| REQUEST_FAMILIES.iter().any(|p| r.id.starts_with(p)) && keep(r))
+            insilab_core::rules::find(&f.rule_id)
+                .is_none_or(|r| r.applied_by.contains(&Component::Simulator) && keep(r))
         })
         .map(|f| Problem {
             rule: f.rule_id.clone(),
@@ -158,7 +146,7 @@ mod tests {
             ("INSI-TRT-001", FindingSeverity::Fault),
         ]);
         let (rules, problems) = judge_calls(std::slice::from_ref(&e), &[CallCheck::Headers]);
-        assert!(rules.contains(&"INSI-HDR-005") && !rules.contains(&"INSI-TRT-001"));
+        assert!(rules.contains(&RuleId::Hdr005) && !rules.contains(&RuleId::Trt001));
         let ids: Vec<&str> = problems.iter().map(|p| p.rule.as_str()).collect();
         assert_eq!(ids, ["INSI-HDR-005"]);
         let (_, all) = judge_calls(&[e], &[CallCheck::Findings]);
@@ -176,6 +164,6 @@ mod tests {
     #[test]
     fn lexical_rules_are_request_rules_of_the_lexical_requirement() {
         assert!(lexical_rules().count() > 0);
-        assert!(lexical_rules().all(|r| r.id.starts_with("INSI-TRT-")));
+        assert!(lexical_rules().all(|r| r.applied_by.contains(&Component::Simulator)));
     }
 }

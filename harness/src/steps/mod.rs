@@ -69,7 +69,7 @@ pub struct Problem {
 impl From<Finding> for Problem {
     fn from(f: Finding) -> Self {
         Problem {
-            rule: f.rule_id.to_owned(),
+            rule: f.rule_id.as_str().to_owned(),
             message: f.message,
         }
     }
@@ -160,7 +160,7 @@ mod tests {
             for c in re.captures_iter(def.doc) {
                 let id = &c[1];
                 assert!(
-                    insilab_core::rules::rule(id).is_some(),
+                    insilab_core::rules::find(id).is_some(),
                     "step {:?} documents {id}, which is not a rule of the catalogue",
                     def.example
                 );

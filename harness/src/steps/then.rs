@@ -11,6 +11,8 @@ use insilab_core::rules::behaviour::{
     STORED_TRAITS, TECHNICAL_ERROR, UNREADABLE_ANSWER, VERIFICATION_OUTCOME,
 };
 
+use insilab_core::rules::RuleId;
+
 use super::judges::{CallCheck, judge_calls};
 use super::tables::quoted_list;
 use super::world::Action;
@@ -493,9 +495,9 @@ pub(super) static STEPS: &[StepDef] = &[
     ),
 ];
 
-fn problem(rule: &str, message: String) -> Problem {
+fn problem(rule: RuleId, message: String) -> Problem {
     Problem {
-        rule: rule.to_owned(),
+        rule: rule.as_str().to_owned(),
         message,
     }
 }
@@ -512,7 +514,7 @@ fn calls_step(w: &mut World, checks: &[CallCheck]) -> Result<(), StepError> {
 
 /// After a search by traits: the first-name loop rules over the calls (up to the first 02,
 /// whose retry [`BIRTHPLACE_RETRY`] judges). Other actions evaluate nothing here.
-fn first_name_loop(w: &World) -> (Vec<&'static str>, Vec<Problem>) {
+fn first_name_loop(w: &World) -> (Vec<RuleId>, Vec<Problem>) {
     let (Some(Action::SearchTraits), Some(input)) = (w.action, &w.input) else {
         return (vec![FIRST_NAME_LOOP], Vec::new());
     };
@@ -561,7 +563,7 @@ async fn stored_ins_step(w: &mut World, expected: StoredIns) -> Result<(), StepE
 
 async fn expect_kind(
     w: &mut World,
-    rule: &'static str,
+    rule: RuleId,
     kind: OutcomeKind,
     question: &str,
 ) -> Result<(), StepError> {
@@ -575,7 +577,7 @@ async fn expect_kind(
     .await
 }
 
-fn kind_problem(rule: &str, kind: OutcomeKind, o: &SutOutcome) -> Problem {
+fn kind_problem(rule: RuleId, kind: OutcomeKind, o: &SutOutcome) -> Problem {
     problem(
         rule,
         format!(

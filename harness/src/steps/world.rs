@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use insilab_core::rules::RuleId;
 use insilab_core::rules::behaviour::{ObservedCall, ReturnedIdentity};
 
 use super::{BEYOND_TIMEOUT, Problem, StepError, step_error};
@@ -92,10 +93,10 @@ impl World {
     /// recorded as evaluated too).
     pub(super) fn verdict(
         &mut self,
-        rules: &[&str],
+        rules: &[RuleId],
         problems: Vec<Problem>,
     ) -> Result<(), StepError> {
-        self.evaluate(rules.iter().copied());
+        self.evaluate(rules.iter().map(|r| r.as_str()));
         let fired: Vec<String> = problems.iter().map(|p| p.rule.clone()).collect();
         self.evaluate(fired.iter().map(String::as_str));
         if problems.is_empty() {
@@ -109,7 +110,7 @@ impl World {
     /// otherwise runs `check` on the outcome. Either way `rules` are recorded as evaluated.
     pub(super) async fn judge(
         &mut self,
-        rules: &[&'static str],
+        rules: &[RuleId],
         question: String,
         check: impl FnOnce(&SutOutcome) -> Vec<Problem>,
     ) -> Result<(), StepError> {

@@ -1,0 +1,459 @@
+//! The cursor: walks a document element by element under the [`Limits`], refuses the
+//! forbidden constructs (`DOCTYPE`, entities, processing instructions) and keeps the element path
+//! for error messages. The request and answer grammars ([`super::request`], [`super::answer`])
+//! are written on top of it.
+
+use std::borrow::Cow;
+
+use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+
+use super::{Limits, ParseError, ParseErrorKind};
+use crate::insi::names as n;
+
+/// The namespaces insilab knows, resolved once per element so that matching is a cheap enum
+/// comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ns {
+    Soap,
+    Wsa,
+    CtxBam,
+    CtxLps,
+    Wsse,
+    Saml,
+    Ds,
+    RecSans,
+    RecVit,
+    Resultat,
+    Verif,
+    Siram,
+    /// No namespace.
+    None,
+    /// A namespace insilab does not know (or an undeclared prefix).
+    Other,
+}
+
+impl Ns {
+    pub(super) fn of(uri: &str) -> Ns {
+        match uri {
+            n::NS_SOAP12 => Ns::Soap,
+            n::NS_RESULTAT => Ns::Resultat,
+            n::NS_RECSANS => Ns::RecSans,
+            n::NS_WSA => Ns::Wsa,
+            n::NS_CTXBAM => Ns::CtxBam,
+            n::NS_CTXLPS => Ns::CtxLps,
+            n::NS_WSSE => Ns::Wsse,
+            n::NS_SAML => Ns::Saml,
+            n::NS_DS => Ns::Ds,
+            n::NS_RECVIT => Ns::RecVit,
+            n::NS_VERIF => Ns::Verif,
+            n::NS_SIRAM => Ns::Siram,
+            _ => Ns::Other,
+        }
+    }
+}
+
+/// A child element just opened.
+pub(super) struct Child<'i> {
+    pub(super) ns: Ns,
+    pub(super) start: BytesStart<'i>,
+}
+
+impl Child<'_> {
+    pub(super) fn local(&self) -> &str {
+        local_of(&self.start)
+    }
+}
+
+pub(super) fn local_of<'a>(start: &'a BytesStart<'_>) -> &'a str {
+    let name: &'a str = start.name().into_inner();
+    match name.rfind(':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+/// The `Id` attribute of `Body`, whatever its namespace (`Id`, `wsu:Id`).
+pub(super) fn body_id(
+    cur: &Cursor<'_, '_>,
+    start: &BytesStart<'_>,
+) -> Result<Option<String>, ParseError> {
+    for attr in start.attributes() {
+        let attr = attr.map_err(|e| cur.err(ParseErrorKind::Xml(e.to_string())))?;
+        if attr.key.local_name().as_ref() == n::ATTR_ID {
+            return cur.attr_value(&attr).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// Walks the document element by element, enforcing the limits and keeping the element path
+/// for error messages.
+pub(super) struct Cursor<'i, 'l> {
+    pub(super) reader: NsReader<&'i [u8]>,
+    pub(super) input: &'i str,
+    pub(super) limits: &'l Limits,
+    pub(super) depth: usize,
+    pub(super) elements: usize,
+    /// `/Envelope/Body/...`: one reused buffer, `path_ends` remembers where each level ends.
+    pub(super) path: String,
+    pub(super) path_ends: Vec<usize>,
+    /// Position before the last event read (start of that event's markup).
+    pub(super) event_start: u64,
+}
+
+/// A simplified event: what the parse functions need.
+pub(super) enum Ev<'i> {
+    Start(Child<'i>),
+    End,
+    Text(Cow<'i, str>),
+    /// Whitespace-insignificant events (comments, the XML declaration).
+    Other,
+    Eof,
+}
+
+impl<'i, 'l> Cursor<'i, 'l> {
+    pub(super) fn new(xml: &'i [u8], limits: &'l Limits) -> Result<Self, ParseError> {
+        let at_root = |kind| ParseError {
+            kind,
+            offset: 0,
+            path: "/".to_owned(),
+        };
+        if xml.len() > limits.max_body_bytes {
+            return Err(at_root(ParseErrorKind::LimitExceeded {
+                limit: "max_body_bytes",
+                value: xml.len(),
+                max: limits.max_body_bytes,
+            }));
+        }
+        let input = std::str::from_utf8(xml).map_err(|e| ParseError {
+            kind: ParseErrorKind::InvalidUtf8,
+            offset: e.valid_up_to() as u64,
+            path: "/".to_owned(),
+        })?;
+        let mut reader = NsReader::from_str(input);
+        let config = reader.config_mut();
+        // `<a/>` becomes Start + End: one code path for empty and non-empty elements.
+        config.expand_empty_elements = true;
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.trim_text_start = false;
+        config.trim_text_end = false;
+        Ok(Cursor {
+            reader,
+            input,
+            limits,
+            depth: 0,
+            elements: 0,
+            path: String::with_capacity(64),
+            path_ends: Vec::with_capacity(16),
+            event_start: 0,
+        })
+    }
+
+    pub(super) fn err(&self, kind: ParseErrorKind) -> ParseError {
+        ParseError {
+            kind,
+            offset: self.reader.buffer_position(),
+            path: if self.path.is_empty() {
+                "/".to_owned()
+            } else {
+                self.path.clone()
+            },
+        }
+    }
+
+    pub(super) fn limit(
+        &self,
+        limit: &'static str,
+        value: usize,
+        max: usize,
+    ) -> Result<(), ParseError> {
+        if value > max {
+            Err(self.err(ParseErrorKind::LimitExceeded { limit, value, max }))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub(super) fn text_limit(&self, len: usize) -> Result<(), ParseError> {
+        self.limit("max_text_bytes", len, self.limits.max_text_bytes)
+    }
+
+    /// The next event, with the limits and the forbidden constructs checked.
+    pub(super) fn next(&mut self) -> Result<Ev<'i>, ParseError> {
+        self.event_start = self.reader.buffer_position();
+        let (ns, event) = match self.reader.read_resolved_event() {
+            Ok((ResolveResult::Bound(ns), ev)) => (Ns::of(ns.into_inner()), ev),
+            Ok((ResolveResult::Unbound, ev)) => (Ns::None, ev),
+            Ok((ResolveResult::Unknown(_), ev)) => (Ns::Other, ev),
+            Err(e) => {
+                let mut err = self.err(ParseErrorKind::Xml(e.to_string()));
+                err.offset = self.reader.error_position();
+                return Err(err);
+            }
+        };
+        match event {
+            Event::Start(start) => {
+                self.elements += 1;
+                self.limit("max_elements", self.elements, self.limits.max_elements)?;
+                self.depth += 1;
+                self.path.push('/');
+                self.path.push_str(local_of(&start));
+                self.path_ends.push(self.path.len());
+                self.limit("max_depth", self.depth, self.limits.max_depth)?;
+                let mut count = 0usize;
+                // Most elements carry no attribute: skip the iterator set-up for them.
+                let attributes = if start.attributes_raw().is_empty() {
+                    None
+                } else {
+                    Some(start.attributes())
+                };
+                for attr in attributes.into_iter().flatten() {
+                    let attr = attr.map_err(|e| self.err(ParseErrorKind::Xml(e.to_string())))?;
+                    count += 1;
+                    self.limit("max_attributes", count, self.limits.max_attributes)?;
+                    self.text_limit(attr.value.len())?;
+                }
+                Ok(Ev::Start(Child { ns, start }))
+            }
+            Event::End(_) => {
+                // quick-xml checks that end names match, so depth > 0 here.
+                self.depth = self.depth.saturating_sub(1);
+                self.path_ends.pop();
+                let keep = self.path_ends.last().copied().unwrap_or(0);
+                self.path.truncate(keep);
+                Ok(Ev::End)
+            }
+            Event::Empty(_) => {
+                // expand_empty_elements is set: quick-xml never yields Empty.
+                Err(self.err(ParseErrorKind::Xml("unexpected empty element event".into())))
+            }
+            Event::Text(text) => {
+                self.text_limit(text.len())?;
+                Ok(Ev::Text(text.xml10_content()))
+            }
+            Event::CData(data) => {
+                self.text_limit(data.len())?;
+                Ok(Ev::Text(data.xml10_content()))
+            }
+            Event::GeneralRef(reference) => {
+                let resolved = match reference.resolve_char_ref() {
+                    Ok(Some(c)) => Cow::Owned(c.to_string()),
+                    Ok(None) => match &*reference {
+                        "lt" => Cow::Borrowed("<"),
+                        "gt" => Cow::Borrowed(">"),
+                        "amp" => Cow::Borrowed("&"),
+                        "apos" => Cow::Borrowed("'"),
+                        "quot" => Cow::Borrowed("\""),
+                        other => {
+                            return Err(self.err(ParseErrorKind::EntityForbidden(truncated(other))));
+                        }
+                    },
+                    Err(e) => return Err(self.err(ParseErrorKind::Xml(e.to_string()))),
+                };
+                Ok(Ev::Text(resolved))
+            }
+            Event::Comment(comment) => {
+                self.text_limit(comment.len())?;
+                Ok(Ev::Other)
+            }
+            Event::Decl(_) => {
+                if self.event_start == 0 {
+                    Ok(Ev::Other)
+                } else {
+                    Err(self.err(ParseErrorKind::ProcessingInstructionForbidden("xml".into())))
+                }
+            }
+            Event::PI(pi) => Err(self.err(ParseErrorKind::ProcessingInstructionForbidden(
+                truncated(pi.target()),
+            ))),
+            Event::DocType(_) => Err(self.err(ParseErrorKind::DoctypeForbidden)),
+            Event::Eof => {
+                if self.depth > 0 {
+                    Err(self.err(ParseErrorKind::Truncated))
+                } else {
+                    Ok(Ev::Eof)
+                }
+            }
+        }
+    }
+
+    /// Reads up to the root element, which must be `{soap12}Envelope`.
+    pub(super) fn open_envelope(&mut self) -> Result<(), ParseError> {
+        loop {
+            match self.next()? {
+                Ev::Start(child) => {
+                    if child.ns == Ns::Soap && child.local() == n::EL_ENVELOPE {
+                        return Ok(());
+                    }
+                    let name = truncated(child.start.name().into_inner());
+                    return Err(self.err(ParseErrorKind::NotSoapEnvelope(name)));
+                }
+                Ev::Text(t) if is_blank(&t) => {}
+                Ev::Text(_) => {
+                    return Err(
+                        self.err(ParseErrorKind::Xml("text before the root element".into()))
+                    );
+                }
+                Ev::Other => {}
+                Ev::End => return Err(self.err(ParseErrorKind::Xml("unexpected end tag".into()))),
+                Ev::Eof => {
+                    return Err(self.err(ParseErrorKind::NotSoapEnvelope("no element".into())));
+                }
+            }
+        }
+    }
+
+    /// After the root element closed: only whitespace and comments may follow.
+    pub(super) fn finish(&mut self) -> Result<(), ParseError> {
+        loop {
+            match self.next()? {
+                Ev::Eof => return Ok(()),
+                Ev::Text(t) if is_blank(&t) => {}
+                Ev::Other => {}
+                Ev::Start(child) => {
+                    return Err(self.unexpected(&child));
+                }
+                Ev::Text(_) | Ev::End => {
+                    return Err(
+                        self.err(ParseErrorKind::Xml("content after the root element".into()))
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn unexpected(&self, child: &Child<'_>) -> ParseError {
+        let ns = match self.reader.resolver().resolve_element(child.start.name()).0 {
+            ResolveResult::Bound(ns) => ns.into_inner().to_owned(),
+            _ => String::new(),
+        };
+        self.err(ParseErrorKind::UnexpectedElement {
+            ns: truncated(&ns),
+            name: truncated(child.local()),
+        })
+    }
+
+    /// The next child of the current element, or `None` when the current element ends.
+    /// Text between children (whitespace, stray text) is ignored.
+    pub(super) fn next_child(&mut self) -> Result<Option<Child<'i>>, ParseError> {
+        loop {
+            match self.next()? {
+                Ev::Start(child) => return Ok(Some(child)),
+                Ev::End => return Ok(None),
+                Ev::Text(_) | Ev::Other => {}
+                Ev::Eof => return Err(self.err(ParseErrorKind::Truncated)),
+            }
+        }
+    }
+
+    /// Skips the rest of the current element, limits still enforced.
+    pub(super) fn skip(&mut self) -> Result<(), ParseError> {
+        let target = self.depth - 1;
+        while self.depth > target {
+            if let Ev::Eof = self.next()? {
+                return Err(self.err(ParseErrorKind::Truncated));
+            }
+        }
+        Ok(())
+    }
+
+    /// The text content of the current element (which must hold no child element).
+    pub(super) fn text(&mut self) -> Result<String, ParseError> {
+        let mut acc: Option<Cow<'i, str>> = None;
+        loop {
+            match self.next()? {
+                Ev::Text(t) => {
+                    acc = Some(match acc {
+                        None => t,
+                        Some(prev) => {
+                            let mut s = prev.into_owned();
+                            s.push_str(&t);
+                            self.text_limit(s.len())?;
+                            Cow::Owned(s)
+                        }
+                    });
+                }
+                Ev::Other => {}
+                Ev::End => return Ok(acc.map(Cow::into_owned).unwrap_or_default()),
+                Ev::Start(child) => return Err(self.unexpected(&child)),
+                Ev::Eof => return Err(self.err(ParseErrorKind::Truncated)),
+            }
+        }
+    }
+
+    /// Sets `slot` to the element's text, refusing a second occurrence.
+    pub(super) fn text_once(
+        &mut self,
+        slot: &mut Option<String>,
+        name: &'static str,
+    ) -> Result<(), ParseError> {
+        if slot.is_some() {
+            return Err(self.err(ParseErrorKind::DuplicateElement(name)));
+        }
+        *slot = Some(self.text()?);
+        Ok(())
+    }
+
+    pub(super) fn attr_value(
+        &self,
+        attr: &quick_xml::events::attributes::Attribute<'_>,
+    ) -> Result<String, ParseError> {
+        attr.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map(Cow::into_owned)
+            .map_err(|e| {
+                // An unknown entity in an attribute is the same refusal as in text.
+                let msg = e.to_string();
+                if msg.contains("entity") || msg.contains("reference") {
+                    self.err(ParseErrorKind::EntityForbidden(truncated(&msg)))
+                } else {
+                    self.err(ParseErrorKind::Xml(msg))
+                }
+            })
+    }
+
+    /// The value of the unqualified attribute `local` (any prefix accepted).
+    pub(super) fn attr(
+        &self,
+        start: &BytesStart<'_>,
+        local: &str,
+    ) -> Result<Option<String>, ParseError> {
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| self.err(ParseErrorKind::Xml(e.to_string())))?;
+            let key = attr.key;
+            if key.as_namespace_binding().is_none() && key.local_name().as_ref() == local {
+                return self.attr_value(&attr).map(Some);
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The local part of a QName written as text (`soap:Sender` → `Sender`), surrounding
+/// whitespace ignored. The prefix is not resolved: fault codes are matched by local name.
+pub(super) fn local_part(qname: &str) -> &str {
+    let q = qname.trim();
+    match q.rfind(':') {
+        Some(i) => &q[i + 1..],
+        None => q,
+    }
+}
+
+pub(super) fn is_blank(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Keeps error messages bounded when they quote input.
+pub(super) fn truncated(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.len() <= MAX {
+        return s.to_owned();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}

@@ -1,0 +1,291 @@
+//! Behaviour: the first matching override, else the person's behaviour, else the dataset match.
+
+use std::time::Duration;
+
+use insilab_core::insi::model::{
+    CardSearch, Individu, InsEntry, Request, RequestBody, SearchResult, Tiq, WireMatricule,
+};
+use insilab_core::insi::writer::Dialect;
+use insilab_core::insi::{Operation, SentTraits, faults};
+use insilab_core::rules::{Finding, RuleId};
+
+use super::respond::{base, fault_processed, file_processed, result_processed};
+use super::{Behaviourals, ExchangeContext, Processed, Reply, SOAP_CONTENT_TYPE};
+use crate::dataset::{Behaviour, InsNumber, Person};
+use crate::journal::{JournalFinding, Outcome};
+use crate::matching::{self, MatchOutcome, TraitsQuery, VerificationOutcome};
+use crate::overrides::{OverrideAnswer, RequestFacts};
+use bytes::Bytes;
+
+/// The answer to a request that passed dispatch, access and validation.
+pub(super) fn answer_request(
+    b: &Behaviourals<'_>,
+    ctx: &ExchangeContext<'_>,
+    request: Request,
+    findings: Vec<Finding>,
+) -> Processed {
+    let body_op = request.operation();
+    let tenant = ctx.client.and_then(|c| c.ou.as_deref());
+    let query = query_of(&request.body);
+    let facts = RequestFacts {
+        operation: Some(op_name(body_op)),
+        birth_name: query.birth_name.as_deref(),
+        prenoms: &query.prenoms,
+        tenant,
+    };
+    let taken = b.overrides.take(&facts);
+    let mut out = answer(
+        b,
+        &request,
+        &query,
+        body_op,
+        taken.as_ref().map(|(_, s)| &s.answer),
+    );
+    out.findings.splice(0..0, findings);
+    if let Some((id, spec)) = taken {
+        out.override_id = Some(id);
+        out.delay = Duration::from_millis(spec.delay_ms);
+    }
+    out.message_id = request.headers.message_id;
+    out.request_body = Some(request.body);
+    out
+}
+
+/// The behaviour stage: override answer, else person behaviour, else dataset match.
+fn answer(
+    b: &Behaviourals<'_>,
+    request: &Request,
+    query: &TraitsQuery,
+    op: Operation,
+    forced: Option<&OverrideAnswer>,
+) -> Processed {
+    let mid = request.headers.message_id.as_deref();
+    let normal = || normal_answer(b, request, query, op);
+    match forced {
+        None | Some(OverrideAnswer::Normal) => normal(),
+        Some(OverrideAnswer::Cr { code }) => {
+            let r = if code == "02" {
+                SearchResult::several()
+            } else {
+                SearchResult::not_found()
+            };
+            result_processed(b.dialect, op, r, None)
+        }
+        Some(OverrideAnswer::AnswerFile { name }) => file_processed(op, name),
+        Some(OverrideAnswer::Fault { code }) => {
+            let f = faults::by_code(code, mid).unwrap_or_else(|| faults::insi_102(mid));
+            fault_processed(b.dialect, Some(op), None, None, f, vec![])
+        }
+        Some(OverrideAnswer::HttpStatus { status }) => {
+            let mut p = base(
+                op,
+                Outcome::Http {
+                    reason: format!("injected status {status}"),
+                },
+            );
+            p.reply = Reply::Full {
+                status: *status,
+                content_type: "text/plain; charset=utf-8",
+                body: Bytes::from(format!("simulated HTTP status {status}\n")),
+            };
+            p
+        }
+        Some(OverrideAnswer::Reset) => {
+            let mut p = base(
+                op,
+                Outcome::Injected {
+                    what: "reset".into(),
+                },
+            );
+            p.reply = Reply::Reset;
+            p
+        }
+        Some(OverrideAnswer::Truncated) => {
+            let mut p = normal();
+            let body = match &p.reply {
+                Reply::Full { body, .. } => body.clone(),
+                _ => Bytes::new(),
+            };
+            p.reply = Reply::Truncated { body };
+            p.outcome = Outcome::Injected {
+                what: "truncated".into(),
+            };
+            p
+        }
+        Some(OverrideAnswer::Malformed) => {
+            let mut p = normal();
+            let mut body = p.reply.sent_body().to_vec();
+            body.truncate(body.len() * 2 / 3);
+            body.extend_from_slice(b"<<&insilab-malformed");
+            p.reply = Reply::Full {
+                status: 200,
+                content_type: SOAP_CONTENT_TYPE,
+                body: body.into(),
+            };
+            p.outcome = Outcome::Injected {
+                what: "malformed".into(),
+            };
+            p
+        }
+    }
+}
+
+fn normal_answer(
+    b: &Behaviourals<'_>,
+    request: &Request,
+    query: &TraitsQuery,
+    op: Operation,
+) -> Processed {
+    let mid = request.headers.message_id.as_deref();
+    match &request.body {
+        RequestBody::TraitsSearch(_) => match matching::search(b.dataset, query) {
+            MatchOutcome::None => result_processed(b.dialect, op, SearchResult::not_found(), None),
+            MatchOutcome::Several(_) => {
+                result_processed(b.dialect, op, SearchResult::several(), None)
+            }
+            MatchOutcome::One(p) => person_answer(b, op, p, mid),
+        },
+        RequestBody::CardSearch(c) => {
+            let found: Vec<&Person> = b
+                .dataset
+                .persons
+                .iter()
+                .filter(|p| card_matches(p, c))
+                .collect();
+            match found.as_slice() {
+                [] => result_processed(b.dialect, op, SearchResult::not_found(), None),
+                [p] => person_answer(b, op, p, mid),
+                _ => result_processed(b.dialect, op, SearchResult::several(), None),
+            }
+        }
+        RequestBody::Verification(v) => {
+            let id = &v.ins_fourni.id;
+            match matching::verify(
+                b.dataset,
+                id.num_identifiant.trim(),
+                id.cle.as_deref(),
+                query,
+            ) {
+                VerificationOutcome::Confirmed(p) => {
+                    let mut out = result_processed(
+                        b.dialect,
+                        op,
+                        SearchResult::found(individu(p, b.dialect)),
+                        Some(p),
+                    );
+                    out.person = Some(p.id.clone());
+                    out
+                }
+                VerificationOutcome::Historised(p) => {
+                    let mut out = result_processed(b.dialect, op, SearchResult::not_found(), None);
+                    out.person = Some(p.id.clone());
+                    out.findings.push(JournalFinding::new(
+                        RuleId::Ver004,
+                        Some("VERIFINS/IndividuVerifie/INSFourni".into()),
+                        format!(
+                            "INS historised: `{}` is a former INS of `{}`",
+                            id.num_identifiant, p.id
+                        ),
+                    ));
+                    out
+                }
+                VerificationOutcome::NotConfirmed => {
+                    result_processed(b.dialect, op, SearchResult::not_found(), None)
+                }
+            }
+        }
+    }
+}
+
+fn person_answer(b: &Behaviourals<'_>, op: Operation, p: &Person, mid: Option<&str>) -> Processed {
+    let mut out = match &p.behaviour {
+        Some(Behaviour::Fault(code)) => {
+            let f = faults::by_code(code, mid).unwrap_or_else(|| faults::insi_102(mid));
+            fault_processed(b.dialect, Some(op), None, None, f, vec![])
+        }
+        Some(Behaviour::AnswerFile(name)) => file_processed(op, name),
+        None => result_processed(
+            b.dialect,
+            op,
+            SearchResult::found(individu(p, b.dialect)),
+            Some(p),
+        ),
+    };
+    out.person = Some(p.id.clone());
+    out
+}
+
+/// Builds the `INDIVIDU` of a person.
+pub fn individu(p: &Person, dialect: Dialect) -> Individu {
+    let entry = |i: &InsNumber| InsEntry {
+        id: WireMatricule {
+            num_identifiant: i.matricule.clone(),
+            cle: Some(i.effective_key()),
+            type_matricule: i.type_matricule.clone(),
+        },
+        oid: i.oid.clone(),
+        date_deb: i.start.clone(),
+        date_fin: i.end.clone(),
+    };
+    let with_prenom = p.tiq.prenom || dialect == Dialect::Y2022;
+    Individu {
+        ins_actif: p.ins.as_ref().map(entry).unwrap_or_default(),
+        ins_histo: p.history.iter().map(entry).collect(),
+        tiq: Tiq {
+            nom_naissance: Some(p.birth_name.clone()),
+            prenom: if with_prenom {
+                p.first_names.first().cloned()
+            } else {
+                None
+            },
+            liste_prenom: Some(p.first_names.join(" ")),
+            sexe: Some(p.sex.clone()),
+            date_naissance: Some(p.birth_date.clone()),
+            lieu_naissance: p.birthplace.clone(),
+        },
+    }
+}
+
+fn card_matches(p: &Person, c: &CardSearch) -> bool {
+    let Some(ins) = &p.ins else { return false };
+    let mat_ok = c
+        .matricule_individu
+        .as_ref()
+        .is_none_or(|m| m.num_identifiant.trim() == ins.matricule);
+    let name_ok = c
+        .nom_naissance
+        .as_ref()
+        .is_none_or(|n| matching::same_words(n, &p.birth_name));
+    let date_ok = c
+        .date_naissance
+        .as_ref()
+        .is_none_or(|d| d.trim() == p.birth_date);
+    let something = c.matricule_individu.is_some() || c.nom_naissance.is_some();
+    something && mat_ok && name_ok && date_ok
+}
+
+/// The matching query: the core projection of the traits sent; a verification matches on its
+/// first first-name element (`Prenom`, else `ListePrenom`), a blank birthplace counts as none.
+fn query_of(body: &RequestBody) -> TraitsQuery {
+    let sent = SentTraits::of_body(body);
+    let prenoms = match body {
+        RequestBody::Verification(_) => sent.first_names.into_iter().take(1).collect(),
+        _ => sent.first_names,
+    };
+    TraitsQuery {
+        birth_name: sent.birth_name,
+        prenoms,
+        sex: sent.sex,
+        birth_date: sent.birth_date,
+        birthplace: sent.birthplace.filter(|s| !s.trim().is_empty()),
+    }
+}
+
+/// The operation's name in the journal, metrics and overrides.
+pub fn op_name(op: Operation) -> &'static str {
+    match op {
+        Operation::TraitsSearch => "traits_search",
+        Operation::CardSearch => "card_search",
+        Operation::Verification => "verification",
+    }
+}
