@@ -278,12 +278,23 @@ fn show_end(progress: &mut Progress, index: usize, total: usize, result: &Scenar
     }
 }
 
-/// Where `insilab run` writes when `--out` is not given: `insilab-out/<UTC timestamp>`.
+/// Most runs started in the same second that get their own default directory.
+pub const MAX_SAME_SECOND_RUNS: u32 = 100;
+
+/// Where `insilab run` writes when `--out` is not given: `insilab-out/<UTC timestamp>`, or
+/// `<UTC timestamp>-2`, `-3`… when a run of the same second already took it (the directory is
+/// then refused only if [`MAX_SAME_SECOND_RUNS`] runs started in that second).
 pub fn default_out_dir() -> PathBuf {
     let stamp = time::OffsetDateTime::now_utc()
         .format(time::macros::format_description!(
             "[year][month][day]-[hour][minute][second]"
         ))
         .unwrap_or_else(|_| "run".to_owned());
-    PathBuf::from("insilab-out").join(stamp)
+    let base = PathBuf::from("insilab-out").join(&stamp);
+    (2..=MAX_SAME_SECOND_RUNS)
+        .map(|n| PathBuf::from("insilab-out").join(format!("{stamp}-{n}")))
+        .fold(
+            base,
+            |chosen, next| if chosen.exists() { next } else { chosen },
+        )
 }
