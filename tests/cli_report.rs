@@ -43,8 +43,17 @@ fn scenario(id: &str, status: Status) -> ScenarioResult {
         attestations: vec![],
         failure: (status == Status::Failed).then(|| Failure {
             rule: Some("INSI-ALG-01".into()),
-            message: "the loop went on after 00".into(),
+            message: "[INSI-ALG-01] the loop went on after 00".into(),
+            rules: vec![RuleMessage {
+                rule: "INSI-ALG-01".into(),
+                message: "the loop went on after 00".into(),
+            }],
         }),
+        rules: vec![RuleCheck {
+            rule: "INSI-ALG-01".into(),
+            requirements: vec!["INSI-ALG-01".into()],
+            fired: status == Status::Failed,
+        }],
     }
 }
 

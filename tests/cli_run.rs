@@ -77,7 +77,7 @@ fn a_faulty_driver_fails_with_exit_1_and_names_the_rule() {
         Some("1 passed, 1 failed"),
         "{stdout}"
     );
-    assert!(stdout.contains("EXI-REC-08"), "{stdout}");
+    assert!(stdout.contains("INSI-STO-03"), "{stdout}");
 }
 
 #[test]
@@ -135,4 +135,34 @@ fn a_dsr_mapping_groups_the_reports_by_dsr_item_and_a_bad_one_is_a_setup_error()
         !dir.path().join("never/results.json").exists(),
         "nothing ran"
     );
+}
+
+#[test]
+fn a_non_empty_out_is_refused_with_exit_2_and_force_replaces_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("evidence");
+    std::fs::create_dir_all(out.join("exchanges/old-run")).unwrap();
+    std::fs::write(out.join("exchanges/old-run/001-request.xml"), "<old/>").unwrap();
+    std::fs::write(out.join("results.json"), "{}").unwrap();
+    let tags = ["--suite", "cnda", "--tags", "@CNDA-2.07-cas1"];
+
+    let (code, stdout, stderr) = run(&out, &tags);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("is not empty"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("results.json")).unwrap(),
+        "{}",
+        "a refused run touches nothing"
+    );
+
+    let (code, stdout, stderr) = run(&out, &[&tags[..], &["--force"]].concat());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        !out.join("exchanges/old-run").exists(),
+        "--force replaces the directory whole"
+    );
+    let manifest = std::fs::read_to_string(out.join("manifest.sha256")).unwrap();
+    assert!(!manifest.contains("old-run"), "{manifest}");
+    assert!(manifest.contains("cnda_2.07-cas1"), "{manifest}");
 }

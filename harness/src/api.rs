@@ -12,7 +12,7 @@ use crate::HarnessError;
 use crate::driver::Driver;
 use crate::driver::faulty::{FaultyBug, FaultyDriver};
 use crate::driver::reference::ReferenceDriver;
-use crate::evidence::Evidence;
+use crate::evidence::{Evidence, Existing};
 use crate::runner::{LoopInput, Progress, plan, run_loop};
 use crate::sim::SimControl;
 use crate::sim_local::{LocalSim, load_or_init_pki};
@@ -110,6 +110,8 @@ pub struct RunOptions {
     /// Delay injected by "beyond the client timeout" steps: above the software's own total
     /// timeout, at most [`crate::steps::MAX_TIMEOUT_DELAY`].
     pub timeout_delay: std::time::Duration,
+    /// What to do when `out` is not empty: refuse (default) or replace it whole.
+    pub existing: Existing,
 }
 
 impl RunOptions {
@@ -127,6 +129,7 @@ impl RunOptions {
             formats: Format::ALL.to_vec(),
             dsr_mapping: None,
             timeout_delay: crate::steps::BEYOND_TIMEOUT,
+            existing: Existing::Refuse,
         }
     }
 }
@@ -185,6 +188,7 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         formats,
         timeout_delay,
         dsr_mapping,
+        existing,
     } = opts;
     let catalogue = Catalogue::embedded();
     let dsr = dsr_mapping
@@ -204,6 +208,8 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         "all" => vec!["cnda".to_owned(), "protocol".to_owned()],
         other => vec![other.to_owned()],
     };
+    // Claimed before anything starts: a refused directory is a setup error that costs nothing.
+    let evidence = Evidence::claim(&out, crate::runner::TOOL_VERSION, existing)?;
     let needs_pki = matches!(simulator, SimulatorSpec::InProcess)
         || matches!(driver, DriverSpec::Reference | DriverSpec::Faulty(_));
     let pki = if needs_pki {
@@ -251,11 +257,7 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         }
         DriverSpec::Custom(d) => d,
     };
-    let evidence = Evidence::create(
-        &out,
-        crate::runner::TOOL_VERSION,
-        sim.dataset_yaml().as_deref(),
-    )?;
+    evidence.write_dataset(sim.dataset_yaml().as_deref())?;
     let results = run_loop(
         LoopInput {
             scenarios,
@@ -294,12 +296,17 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
     })
 }
 
+/// How many faulty runs the self-test runs at once: each has its own simulator and the reference
+/// client's timeout is short, so running every bug at once on a small machine turns load into
+/// timeouts that hide what the bug breaks.
+pub const SELF_TEST_CONCURRENCY: usize = 4;
+
 /// What the self-test found for one faulty bug.
 #[derive(Debug, Clone)]
 pub struct SelfTestResult {
     /// The bug.
     pub bug: FaultyBug,
-    /// Whether a scenario failed with a message naming [`FaultyBug::rule`].
+    /// Whether a scenario failed with [`FaultyBug::rule`] among the rules that fired.
     pub caught: bool,
     /// The first such failure: scenario id and message.
     pub evidence: Option<(String, String)>,
@@ -307,8 +314,9 @@ pub struct SelfTestResult {
     pub failed: usize,
 }
 
-/// Runs `suite` once per bug of [`FaultyBug::ALL`] (concurrently, each against its own
-/// in-process simulator, evidence under `out/<bug>`) and reports whether each bug was caught.
+/// Runs `suite` once per bug of [`FaultyBug::ALL`] ([`SELF_TEST_CONCURRENCY`] at a time, each against its own
+/// in-process simulator, evidence under `out/<bug>`, each replaced whole when it exists) and
+/// reports whether each bug was caught.
 /// A harness that catches every bug can fail; one that does not proves nothing.
 pub async fn run_self_test(
     suite: &str,
@@ -316,12 +324,19 @@ pub async fn run_self_test(
     out: PathBuf,
 ) -> Result<Vec<SelfTestResult>, HarnessError> {
     let mut runs = tokio::task::JoinSet::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(SELF_TEST_CONCURRENCY));
     for bug in FaultyBug::ALL {
         let mut opts = RunOptions::new(suite, out.join(bug.name()));
         opts.driver = DriverSpec::Faulty(bug);
         opts.pki = pki.clone();
         opts.formats = Vec::new();
-        runs.spawn(async move { (bug, run_suites(opts).await) });
+        opts.existing = Existing::Replace;
+        let slots = slots.clone();
+        runs.spawn(async move {
+            // A closed semaphore cannot happen (it is never closed); run unthrottled if it did.
+            let _slot = slots.acquire_owned().await.ok();
+            (bug, run_suites(opts).await)
+        });
     }
     let mut results = Vec::new();
     while let Some(joined) = runs.join_next().await {
@@ -330,7 +345,7 @@ pub async fn run_self_test(
         let summary = summary?;
         let evidence = summary.results.scenarios.iter().find_map(|s| {
             let f = s.failure.as_ref()?;
-            (s.status == Status::Failed && f.message.contains(bug.rule()))
+            (s.status == Status::Failed && f.rules.iter().any(|r| r.rule == bug.rule().as_str()))
                 .then(|| (s.id.clone(), f.message.clone()))
         });
         results.push(SelfTestResult {

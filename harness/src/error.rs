@@ -63,6 +63,14 @@ pub enum HarnessError {
         /// Underlying error.
         source: std::io::Error,
     },
+    /// The evidence directory already holds files (another run's): refused unless replaced.
+    #[error(
+        "evidence directory {path} is not empty: choose another --out, or pass --force to replace it whole"
+    )]
+    EvidenceNotEmpty {
+        /// The directory.
+        path: PathBuf,
+    },
     /// The step cannot run here (operator skipped, simulator lacks the feature): the scenario
     /// is skipped, not failed.
     #[error("skipped: {0}")]

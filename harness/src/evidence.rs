@@ -1,6 +1,11 @@
 //! The evidence directory, written incrementally: `results.json` is rewritten (temp file +
 //! rename) after each scenario, exchanges and attestations as they come, so an interrupted run
 //! keeps what it had. `manifest.sha256` is written at the end.
+//!
+//! One directory holds one run: [`Evidence::claim`] refuses a directory that is not empty
+//! (unless asked to replace it whole) and claims an empty one by creating `version.txt`
+//! exclusively, so two runs aimed at the same directory never interleave their files and the
+//! manifest covers exactly one run.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +25,15 @@ pub struct Evidence {
     dir: PathBuf,
 }
 
+/// Whether `dir` is missing or an empty directory (a file in its place is an error).
+fn is_empty_or_missing(dir: &Path) -> Result<bool, HarnessError> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => Ok(entries.next().is_none()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(io(dir, e)),
+    }
+}
+
 fn io(path: &Path, source: std::io::Error) -> HarnessError {
     HarnessError::Evidence {
         path: path.to_owned(),
@@ -27,17 +41,58 @@ fn io(path: &Path, source: std::io::Error) -> HarnessError {
     }
 }
 
+/// Whether an existing evidence directory may be replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Existing {
+    /// A directory that is not empty is refused ([`HarnessError::EvidenceNotEmpty`]).
+    #[default]
+    Refuse,
+    /// A directory that is not empty is removed whole first (`insilab run --force`).
+    Replace,
+}
+
 impl Evidence {
-    /// Creates the directory (and parents) and writes `version.txt` and `dataset.yaml`.
-    pub fn create(dir: &Path, version: &str, dataset: Option<&str>) -> Result<Self, HarnessError> {
+    /// Claims `dir` for one run: creates it (and parents) when missing, refuses it when it is
+    /// not empty (or removes it whole first with [`Existing::Replace`]), then writes
+    /// `version.txt` with an exclusive create, so a second run claiming the same directory at
+    /// the same time fails instead of mixing its files with this one's.
+    pub fn claim(dir: &Path, version: &str, existing: Existing) -> Result<Self, HarnessError> {
+        if !is_empty_or_missing(dir)? {
+            match existing {
+                Existing::Refuse => {
+                    return Err(HarnessError::EvidenceNotEmpty {
+                        path: dir.to_owned(),
+                    });
+                }
+                Existing::Replace => std::fs::remove_dir_all(dir).map_err(|e| io(dir, e))?,
+            }
+        }
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        let evidence = Evidence {
+        let path = dir.join(VERSION_FILE);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    HarnessError::EvidenceNotEmpty {
+                        path: dir.to_owned(),
+                    }
+                } else {
+                    io(&path, e)
+                }
+            })?;
+        file.write_all(format!("insilab {version}\n").as_bytes())
+            .map_err(|e| io(&path, e))?;
+        Ok(Evidence {
             dir: dir.to_owned(),
-        };
-        evidence.write_file(VERSION_FILE, format!("insilab {version}\n").as_bytes())?;
+        })
+    }
+
+    /// Writes `dataset.yaml` (the simulator's dataset, or a line saying it is not available).
+    pub fn write_dataset(&self, dataset: Option<&str>) -> Result<(), HarnessError> {
         let dataset = dataset.unwrap_or("# dataset not available from this simulator\n");
-        evidence.write_file(DATASET_FILE, dataset.as_bytes())?;
-        Ok(evidence)
+        self.write_file(DATASET_FILE, dataset.as_bytes())
     }
 
     /// The directory.
@@ -127,5 +182,52 @@ impl Evidence {
     /// Writes `manifest.sha256` over everything written.
     pub fn seal(&self) -> Result<(), HarnessError> {
         write_manifest(&self.dir).map_err(|e| HarnessError::Reports(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test fixtures")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_empty_directory_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("a/b");
+        Evidence::claim(&missing, "0", Existing::Refuse).unwrap();
+        assert!(missing.join(VERSION_FILE).is_file());
+        // A second run aimed at the same directory (claimed, not yet finished) is refused.
+        assert!(matches!(
+            Evidence::claim(&missing, "0", Existing::Refuse),
+            Err(HarnessError::EvidenceNotEmpty { .. })
+        ));
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        Evidence::claim(&empty, "0", Existing::Refuse).unwrap();
+    }
+
+    #[test]
+    fn replace_removes_the_previous_run_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(out.join("exchanges/x")).unwrap();
+        std::fs::write(out.join("exchanges/x/001-request.xml"), "old").unwrap();
+        let evidence = Evidence::claim(&out, "0", Existing::Replace).unwrap();
+        assert!(!out.join("exchanges").exists());
+        evidence.write_dataset(None).unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [DATASET_FILE, VERSION_FILE]);
+    }
+
+    #[test]
+    fn a_file_in_place_of_the_directory_is_an_error_not_a_replacement_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out");
+        std::fs::write(&file, "x").unwrap();
+        assert!(Evidence::claim(&file, "0", Existing::Refuse).is_err());
     }
 }

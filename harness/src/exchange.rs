@@ -6,22 +6,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::outcome::{StoredIns, StoredTraits};
 
-/// Severity of a finding, mirrored from `core::rules` so the steps stay independent of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FindingSeverity {
-    /// The real service would answer a fault.
-    Fault,
-    /// The CNDA would flag it.
-    Cnda,
-    /// Good practice only.
-    Advice,
-}
+/// Severity of a finding: the catalogue's own.
+pub use insilab_core::rules::Severity as FindingSeverity;
 
 /// A rule finding on a request or a response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingFact {
-    /// Rule id (`INSI-HDR-003`).
+    /// Rule id (`INSI-HDR-003`). Kept as text, not as a `RuleId`: a remote simulator of
+    /// another version may name a rule this catalogue does not know, and its finding must
+    /// still reach the verdict under its own id.
     pub rule_id: String,
     /// Severity.
     pub severity: FindingSeverity,

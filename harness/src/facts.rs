@@ -101,8 +101,7 @@ mod tests {
                 matricule: "2360663220836".into(),
                 key: "56".into(),
                 oid: "1.2.250.1.213.1.4.8".into(),
-                start: None,
-                end: None,
+                ..StoredIns::default()
             },
             ..StoredIdentity::default()
         });

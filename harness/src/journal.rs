@@ -3,13 +3,10 @@
 //! recorded.
 
 use insilab_core::insi::{Limits, Response, parse_request, parse_response};
-use insilab_core::rules::Severity;
 use insilab_simulator::JournalEntry;
 use insilab_simulator::journal::Outcome;
 
-use crate::exchange::{
-    AnswerFacts, Exchange, FindingFact, FindingSeverity, HeaderFacts, SentTraits,
-};
+use crate::exchange::{AnswerFacts, Exchange, FindingFact, HeaderFacts, SentTraits};
 use crate::outcome::{StoredIns, StoredTraits};
 
 /// Builds the judged view of one journal entry.
@@ -40,11 +37,7 @@ pub fn exchange_from_entry(entry: &JournalEntry) -> Exchange {
         .iter()
         .map(|f| FindingFact {
             rule_id: f.rule_id.to_string(),
-            severity: match f.severity {
-                Severity::Fault => FindingSeverity::Fault,
-                Severity::Cnda => FindingSeverity::Cnda,
-                Severity::Advice => FindingSeverity::Advice,
-            },
+            severity: f.severity,
             message: f.message.clone(),
         })
         .collect();
@@ -86,8 +79,8 @@ fn answer_facts(entry: &JournalEntry) -> AnswerFacts {
                     matricule: e.id.num_identifiant.clone(),
                     key: e.id.cle.clone().unwrap_or_default(),
                     oid: e.oid.clone(),
-                    start: e.date_deb.clone(),
-                    end: e.date_fin.clone(),
+                    date_deb: e.date_deb.clone(),
+                    date_fin: e.date_fin.clone(),
                 };
                 facts.active = Some(ins(&ind.ins_actif));
                 facts.history = ind.ins_histo.iter().map(ins).collect();

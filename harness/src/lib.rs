@@ -30,4 +30,5 @@ pub use api::{
 };
 pub use driver::faulty::FaultyBug;
 pub use error::HarnessError;
+pub use evidence::Existing;
 pub use runner::Progress;

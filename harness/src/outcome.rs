@@ -56,56 +56,9 @@ pub struct CardInput {
     pub birth_rank: u8,
 }
 
-/// An INS as the software stores it: matricule, key and the OID of its assigning authority.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredIns {
-    /// The 13-character matricule (`NumIdentifiant`).
-    pub matricule: String,
-    /// The 2-digit key (`Cle`).
-    pub key: String,
-    /// The assigning authority OID (`1.2.250.1.213.1.4.8` NIR, `.9` NIA).
-    pub oid: String,
-    /// `DateDeb` as returned (history entries; absent when the answer has none).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
-    /// `DateFin` as returned (history entries; absent when the answer has none).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<String>,
-}
-
-impl std::fmt::Display for StoredIns {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} ({})", self.matricule, self.key, self.oid)?;
-        if self.start.is_some() || self.end.is_some() {
-            write!(
-                f,
-                " from {} to {}",
-                self.start.as_deref().unwrap_or("-"),
-                self.end.as_deref().unwrap_or("-")
-            )?;
-        }
-        Ok(())
-    }
-}
-
-/// Traits as the software stored them after the search.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredTraits {
-    /// Birth name.
-    pub birth_name: String,
-    /// First first name (`TIQ/Prenom`), when the software keeps it apart.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// First-name list (`ListePrenom`), one string, names separated by one space.
-    pub first_names_list: String,
-    /// Sex.
-    pub sex: String,
-    /// Birth date.
-    pub birth_date: String,
-    /// Birthplace COG.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub birthplace: Option<String>,
-}
+// The INS and traits as returned or stored are defined once, in the rule catalogue's
+// behaviour module, and used here for the driver protocol.
+pub use insilab_core::rules::behaviour::{StoredIns, StoredTraits};
 
 /// The identity the software stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use insilab_reports::model::{
-    Failure, RunResults, SCHEMA_VERSION, ScenarioResult, Status, StepResult,
+    Failure, RuleCheck, RuleMessage, RunResults, SCHEMA_VERSION, ScenarioResult, Status, StepResult,
 };
 use sha2::Digest as _;
 
@@ -151,10 +151,19 @@ async fn run_scenario(
         };
         let (step_status, message) = match registry.run(def, &mut world, &args).await {
             Ok(()) => (Status::Passed, None),
-            Err(StepError::Failed { rule, message }) => {
+            Err(StepError::Failed(problems)) => {
+                let message = crate::steps::failure_message(&problems);
+                let rules: Vec<RuleMessage> = problems
+                    .into_iter()
+                    .map(|p| RuleMessage {
+                        rule: p.rule,
+                        message: p.message,
+                    })
+                    .collect();
                 failure = Some(Failure {
-                    rule,
+                    rule: rules.first().map(|r| r.rule.clone()),
                     message: message.clone(),
+                    rules,
                 });
                 (Status::Failed, Some(message))
             }
@@ -163,6 +172,7 @@ async fn run_scenario(
                 failure = Some(Failure {
                     rule: None,
                     message: message.clone(),
+                    rules: Vec::new(),
                 });
                 (Status::Failed, Some(message))
             }
@@ -204,9 +214,26 @@ async fn run_scenario(
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         steps,
         exchanges,
+        rules: rule_checks(&world.evaluated, failure.as_ref()),
         attestations,
         failure,
     })
+}
+
+/// The rules a scenario evaluated, each with the requirements the catalogue links it to and
+/// whether it fired.
+fn rule_checks(evaluated: &[String], failure: Option<&Failure>) -> Vec<RuleCheck> {
+    let fired = |id: &str| failure.is_some_and(|f| f.rules.iter().any(|r| r.rule == id));
+    evaluated
+        .iter()
+        .map(|id| RuleCheck {
+            rule: id.clone(),
+            requirements: insilab_core::rules::find(id)
+                .map(|r| r.requirements.iter().map(|s| (*s).to_owned()).collect())
+                .unwrap_or_default(),
+            fired: fired(id),
+        })
+        .collect()
 }
 
 /// RFC 3339 UTC timestamp of now.
@@ -253,12 +280,23 @@ fn show_end(progress: &mut Progress, index: usize, total: usize, result: &Scenar
     }
 }
 
-/// Where `insilab run` writes when `--out` is not given: `insilab-out/<UTC timestamp>`.
+/// Most runs started in the same second that get their own default directory.
+pub const MAX_SAME_SECOND_RUNS: u32 = 100;
+
+/// Where `insilab run` writes when `--out` is not given: `insilab-out/<UTC timestamp>`, or
+/// `<UTC timestamp>-2`, `-3`… when a run of the same second already took it (the directory is
+/// then refused only if [`MAX_SAME_SECOND_RUNS`] runs started in that second).
 pub fn default_out_dir() -> PathBuf {
     let stamp = time::OffsetDateTime::now_utc()
         .format(time::macros::format_description!(
             "[year][month][day]-[hour][minute][second]"
         ))
         .unwrap_or_else(|_| "run".to_owned());
-    PathBuf::from("insilab-out").join(stamp)
+    let base = PathBuf::from("insilab-out").join(&stamp);
+    (2..=MAX_SAME_SECOND_RUNS)
+        .map(|n| PathBuf::from("insilab-out").join(format!("{stamp}-{n}")))
+        .fold(
+            base,
+            |chosen, next| if chosen.exists() { next } else { chosen },
+        )
 }

@@ -39,6 +39,7 @@ const EMBEDDED: &[EmbeddedFeature] = &[
     embedded!("protocol", "verification.feature"),
     embedded!("protocol", "card.feature"),
     embedded!("protocol", "card-mode.feature"),
+    embedded!("protocol", "insilab-answers.feature"),
 ];
 
 /// Largest feature file read from disk.

@@ -53,6 +53,9 @@ async fn cnda_suite_passes_against_a_remote_simulator_through_its_admin_api() {
     assert!(summary.passed() >= 24);
 
     let mut bad = RunOptions::new("cnda", dir.path().join("bad"));
+    // The shared test PKI, not the default `certs/generated` relative to the crate: tests
+    // write only under temp dirs.
+    bad.pki = pki.dir().to_owned();
     bad.simulator = SimulatorSpec::Remote {
         admin_url: handle.admin_url(),
         admin_token: "wrong".into(),

@@ -391,6 +391,7 @@ mod tests {
                 exchanges: vec![exchange],
                 attestations: vec![],
                 failure: None,
+                rules: vec![],
             }],
         };
         inline_exchanges(dir.path(), &mut results);

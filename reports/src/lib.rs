@@ -15,8 +15,8 @@ pub mod writers;
 pub use catalogue::{Catalogue, CheckMode, DsrItem, DsrMapping, Family, Requirement, Source};
 pub use error::ReportError;
 pub use model::{
-    Attestation, CallFacts, Counts, ExchangeRef, FactPair, Failure, RunResults, SCHEMA_VERSION,
-    ScenarioFacts, ScenarioResult, Status, StepResult, Verdict,
+    Attestation, CallFacts, Counts, ExchangeRef, FactPair, Failure, RuleCheck, RuleMessage,
+    RunResults, SCHEMA_VERSION, ScenarioFacts, ScenarioResult, Status, StepResult, Verdict,
 };
 pub use writers::{
     Format, ReportInput, write_all, write_html, write_json, write_junit, write_markdown,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the results model and of the JSON report built from it. Bump the major part on
 /// any change that removes or renames a field; add fields with `#[serde(default)]`.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// Everything one run of the harness produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +77,22 @@ pub struct ScenarioResult {
     /// Why the scenario failed, when it did.
     #[serde(default)]
     pub failure: Option<Failure>,
+    /// Every rule the scenario's steps evaluated, with the requirements it evidences and whether
+    /// it fired: the requirement states of the reports are computed from these (since 1.1).
+    #[serde(default)]
+    pub rules: Vec<RuleCheck>,
+}
+
+/// One rule of the catalogue a scenario evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCheck {
+    /// Rule id (`INSI-ALG-01`, `INSI-HDR-005`).
+    pub rule: String,
+    /// Requirement ids (tag form) the rule evidences, from the rule catalogue.
+    #[serde(default)]
+    pub requirements: Vec<String>,
+    /// Whether a finding of this rule failed the scenario.
+    pub fired: bool,
 }
 
 /// Status of a scenario or a step.
@@ -129,10 +145,22 @@ pub struct StepResult {
 /// Why a scenario failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
-    /// Rule or requirement id the failure names (`EXI-REC-07`, `INSI-HDR-01`).
+    /// The first rule of [`Failure::rules`] (kept for readers of schema 1.0).
     #[serde(default)]
     pub rule: Option<String>,
-    /// Human-readable explanation.
+    /// Human-readable explanation (every rule's message, joined).
+    pub message: String,
+    /// The rules that fired, each with its message; empty for a setup failure (since 1.1).
+    #[serde(default)]
+    pub rules: Vec<RuleMessage>,
+}
+
+/// One rule that fired, with what it found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleMessage {
+    /// Rule id.
+    pub rule: String,
+    /// What was expected and what was seen.
     pub message: String,
 }
 
@@ -348,6 +376,7 @@ mod tests {
             exchanges: vec![],
             attestations: vec![],
             failure: None,
+            rules: vec![],
         }
     }
 

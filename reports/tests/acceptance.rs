@@ -103,7 +103,7 @@ fn a_partial_run_gives_an_incomplete_draft_that_says_why() {
     assert!(!view.complete);
     for expected in [
         "2.03 cas 1: not run.",
-        "2.07 cas 2: failed (the all-names call was not made (3 calls, expected 4)).",
+        "2.07 cas 2: failed ([INSI-ALG-03] the all-names call was not made (3 calls, expected 4)).",
         "1.10: to be completed with the CNDA file (content not public).",
         "Cover page: the authorisation number (IDAM) is not known.",
     ] {
@@ -124,7 +124,7 @@ fn a_partial_run_gives_an_incomplete_draft_that_says_why() {
         cas1.calls[0].request_attachment,
         "09_2.07-cas1/001-request.xml"
     );
-    assert_eq!(view.cases[9].scenarios[0].rules[0], "INSI-ALG-01");
+    assert_eq!(view.cases[9].scenarios[0].rules[0], "INSI-ALG-03");
     let shot = &cas1.screenshots[0];
     assert_eq!(shot.name, "result.png");
     assert_eq!(

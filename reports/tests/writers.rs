@@ -11,6 +11,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use insilab_reports::model::Status;
 use insilab_reports::writers::{CoverageState, ReportView};
 use insilab_reports::{
     Format, ReportInput, write_all, write_html, write_json, write_junit, write_markdown,
@@ -79,7 +80,7 @@ fn html_escapes_everything_and_needs_nothing_external() {
     assert!(html.contains(r#"xmlns="http://www.w3.org/2000/svg""#));
     assert!(html.contains("@media print"));
     assert!(html.contains("Evidence check failed"));
-    assert!(html.contains("<strong>INSI-ALG-01</strong>: the all-names call was not made"));
+    assert!(html.contains("<strong>INSI-ALG-03</strong>: the all-names call was not made"));
 }
 
 #[test]
@@ -90,7 +91,8 @@ fn junit_names_are_unique_and_failures_name_the_rule() {
         let needle = format!(r#"name="{}""#, s.id);
         assert_eq!(xml.matches(&needle).count(), 1, "{needle}");
     }
-    assert!(xml.contains(r#"message="[INSI-ALG-01] the all-names call was not made"#));
+    assert!(xml.contains(r#"message="[INSI-ALG-03] the all-names call was not made"#));
+    assert!(xml.contains(r#"type="INSI-ALG-03""#));
     assert!(xml.contains(r#"<property name="requirement" value="CNDA-2.07-cas1"/>"#));
     assert!(xml.contains(r#"<property name="case" value="2.07 cas 1"/>"#));
     assert!(xml.contains(r#"classname="CNDA 2.07 — first-name loop""#));
@@ -176,7 +178,7 @@ fn markdown_lists_failures_with_their_rule() {
     let md = render(Format::Markdown, false, &[]);
     assert!(md.starts_with("## ❌ insilab: FAILED"));
     assert!(md.contains("**7 scenarios**: 3 passed, 2 failed, 1 skipped, 1 not run"));
-    assert!(md.contains("| INSI-ALG-01 | the all-names call was not made"));
+    assert!(md.contains("| INSI-ALG-03 | the all-names call was not made"));
     // A pipe in a message cannot break the table.
     assert!(md.contains("after a fault \\| see step 1"));
     assert!(md.contains("Requirement ids not in the catalogue: `EXI-NOT-IN-CATALOGUE`"));
@@ -205,7 +207,18 @@ fn coverage_and_dsr_grouping() {
     assert_eq!(state("RNIV-EXI-SI-07"), CoverageState::Attested);
     assert_eq!(state("INSI-TLS-02"), CoverageState::NotRun, "skipped");
     assert_eq!(state("INSI-NET-01"), CoverageState::NotRun);
-    assert_eq!(state("EXI-DIF-02"), CoverageState::Uncovered);
+    assert_eq!(
+        state("EXI-DIF-02"),
+        CoverageState::Pending,
+        "attestation, none given"
+    );
+    assert_eq!(
+        state("EXI-ID-15"),
+        CoverageState::NotRun,
+        "tagged on a passed scenario that evaluates none of its rules"
+    );
+    assert_eq!(state("INSI-RSP-01"), CoverageState::Passed);
+    assert_eq!(state("INSI-FLT-01"), CoverageState::Failed);
     assert_eq!(view.unknown_requirements, vec!["EXI-NOT-IN-CATALOGUE"]);
 
     let items = view.dsr.as_ref().unwrap();
@@ -216,7 +229,7 @@ fn coverage_and_dsr_grouping() {
             ("DSR-INS-12", CoverageState::Failed),
             ("DSR-INS-15", CoverageState::Failed),
             ("DSR-INS-20", CoverageState::Passed),
-            ("DSR-INS-99", CoverageState::Uncovered),
+            ("DSR-INS-99", CoverageState::Pending),
         ]
     );
     assert_eq!(items[0].requirements.len(), 3);
@@ -264,7 +277,7 @@ fn write_all_writes_the_named_files_once() {
 
 #[test]
 fn markdown_lists_at_most_the_limit_of_failures() {
-    use insilab_reports::model::{Failure, Status};
+    use insilab_reports::model::Failure;
     use insilab_reports::writers::markdown::MAX_LISTED_FAILURES;
     let catalogue = common::catalogue();
     for (n, listed, more) in [
@@ -281,6 +294,7 @@ fn markdown_lists_at_most_the_limit_of_failures() {
                 s.failure = Some(Failure {
                     rule: Some("INSI-ALG-01".into()),
                     message: format!("failure {i}"),
+                    rules: vec![],
                 });
                 s
             })
@@ -294,5 +308,129 @@ fn markdown_lists_at_most_the_limit_of_failures() {
         .unwrap();
         assert_eq!(md.matches("| `many/").count(), listed);
         assert_eq!(md.contains("and 1 more failed scenarios"), more);
+    }
+}
+
+/// The HTML row of requirement `id`: from its anchor to the end of the row.
+fn html_row<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"<tr id="req-{id}">"#))
+        .unwrap_or_else(|| panic!("no row for {id}"));
+    let end = html[start..]
+        .find("</tr>")
+        .map_or(html.len(), |e| start + e);
+    &html[start..end]
+}
+
+/// The JUnit test case of requirement `id`.
+fn junit_case<'a>(xml: &'a str, id: &str) -> &'a str {
+    let start = xml
+        .find(&format!(r#"name="requirement/{id}""#))
+        .unwrap_or_else(|| panic!("no test case for {id}"));
+    let end = xml[start..]
+        .find("</testcase>")
+        .map_or(xml.len(), |e| start + e);
+    &xml[start..end]
+}
+
+#[test]
+fn a_requirement_whose_linked_rule_fired_is_failed_in_html_junit_and_json() {
+    // INSI-ALG-01 is linked to INSI-ALG-03, which fired in cnda/2.07-cas2.
+    let html = render(Format::Html, false, &[]);
+    assert!(
+        html_row(&html, "INSI-ALG-01").contains(r#"<span class="pill failed">failed</span>"#),
+        "{}",
+        html_row(&html, "INSI-ALG-01")
+    );
+    assert!(html_row(&html, "INSI-ALG-01").contains("<code>INSI-ALG-03</code>"));
+    let xml = render(Format::Junit, false, &[]);
+    let case = junit_case(&xml, "INSI-ALG-01");
+    assert!(case.contains("<failure"), "{case}");
+    assert!(case.contains(r#"type="INSI-ALG-03""#), "{case}");
+    let json: serde_json::Value = serde_json::from_str(&render(Format::Json, false, &[])).unwrap();
+    let req = json["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "INSI-ALG-01")
+        .unwrap();
+    assert_eq!(req["state"], "failed");
+    assert_eq!(req["fired_rules"], serde_json::json!(["INSI-ALG-03"]));
+    // The same rule evaluated without firing: passed everywhere.
+    assert!(html_row(&html, "INSI-RSP-01").contains(r#"<span class="pill passed">"#));
+    assert!(!junit_case(&xml, "INSI-RSP-01").contains("<failure"));
+}
+
+#[test]
+fn an_attestation_requirement_without_an_attestation_is_never_passed() {
+    // EXI-DIF-02 is carried by a passed scenario, with no attestation: pending in every report.
+    let html = render(Format::Html, false, &[]);
+    assert!(html_row(&html, "EXI-DIF-02").contains(r#"<span class="pill pending">pending</span>"#));
+    let xml = render(Format::Junit, false, &[]);
+    let case = junit_case(&xml, "EXI-DIF-02");
+    assert!(
+        case.contains("<skipped") && case.contains("pending"),
+        "{case}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&render(Format::Json, false, &[])).unwrap();
+    let state = |id: &str| {
+        json["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(state("EXI-DIF-02"), "pending");
+
+    // Whatever the scenario status and the rules it evaluated, no attestation means no pass.
+    let catalogue = common::catalogue();
+    let attestation_ids: Vec<String> = catalogue
+        .requirements
+        .iter()
+        .filter(|r| r.check == insilab_reports::CheckMode::Attestation)
+        .map(|r| r.id.clone())
+        .collect();
+    for status in [
+        Status::Passed,
+        Status::Failed,
+        Status::Skipped,
+        Status::NotRun,
+    ] {
+        let mut results = common::results();
+        for s in &mut results.scenarios {
+            s.status = status;
+            s.attestations.clear();
+            s.requirements.extend(attestation_ids.iter().cloned());
+            // Even a rule that claims the requirement does not make it passed.
+            s.rules.push(common::check(
+                "INSI-STO-01",
+                &attestation_ids
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                false,
+            ));
+        }
+        let input = ReportInput {
+            results: &results,
+            catalogue: &catalogue,
+            dsr: None,
+            evidence_problems: &[],
+        };
+        let view = ReportView::new(&input);
+        for r in view
+            .requirements
+            .iter()
+            .filter(|r| attestation_ids.contains(&r.id))
+        {
+            assert!(
+                !matches!(r.state, CoverageState::Passed | CoverageState::Attested),
+                "{} is {:?} without an attestation ({status:?})",
+                r.id,
+                r.state
+            );
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! The CNDA answer files, as data.
+//! The CNDA answer files, and insilab's own, as data.
 //!
 //! One job: hold the SOAP envelopes the CNDA hands out during the conformance session
 //! (`REP_CR01`, `TEST_2.04_cas2`, `TEST_2.05`, `TEST_2.08_cas1`, `TEST_2.08_cas2`), written by us in
@@ -7,7 +7,10 @@
 //! comments they carry (`<!-- OID NIA -->` in `TEST_2.05`, an editor's comment in
 //! `TEST_2.08_cas1`, whose wording is ours), so that clients meet the whitespace and comments
 //! they will meet at the CNDA. They carry no MessageID and are served byte for byte when an
-//! override or a person behaviour selects them.
+//! override or a person behaviour selects them. The
+//! `INSILAB_…` files are insilab's own cases (not the CNDA's), written to tell apart clients the
+//! CNDA files cannot: one wrong key (historical or active) with the other right, a historical
+//! NIA, an empty TIQ field, a valid `RESULTAT` under HTTP 500.
 
 /// One answer file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,8 +19,11 @@ pub struct AnswerFile {
     pub name: &'static str,
     /// What it reproduces.
     pub description: &'static str,
-    /// The exact bytes served (HTTP 200, SOAP 1.2 envelope).
+    /// The exact bytes served (SOAP 1.2 envelope).
     pub body: &'static str,
+    /// The HTTP status served with it (200, except for insilab's case of a `RESULTAT` under an
+    /// HTTP error).
+    pub status: u16,
 }
 
 /// Every answer file known to the simulator.
@@ -25,27 +31,62 @@ pub const ANSWER_FILES: &[AnswerFile] = &[
     AnswerFile {
         name: "REP_CR01",
         description: "01 Aucune identite trouvee, injected where the test platform answers a technical fault",
+        status: 200,
         body: include_str!("../data/answers/REP_CR01.xml"),
     },
     AnswerFile {
         name: "TEST_2.04_cas2",
         description: "ECETINSI: two historical INS, the first with its dates written before IdIndividu",
+        status: 200,
         body: include_str!("../data/answers/TEST_2.04_cas2.xml"),
     },
     AnswerFile {
         name: "TEST_2.05",
         description: "PROVISOIRE MATRICULE: NIA OID, TIQ/Prenom present",
+        status: 200,
         body: include_str!("../data/answers/TEST_2.05.xml"),
     },
     AnswerFile {
         name: "TEST_2.08_cas1",
         description: "CORSE ANTHONY: Corsica key, active INS repeated in the history",
+        status: 200,
         body: include_str!("../data/answers/TEST_2.08_cas1.xml"),
     },
     AnswerFile {
         name: "TEST_2.08_cas2",
         description: "HERMANN GATIEN: both keys wrong on purpose (60 and 10; valid 76 and 26), TIQ/Prenom GATIEN",
+        status: 200,
         body: include_str!("../data/answers/TEST_2.08_cas2.xml"),
+    },
+    AnswerFile {
+        name: "INSILAB_HISTO_BAD_KEY",
+        description: "insilab's own: ECETINSI with a valid active key but a historical key wrong (38; valid 39)",
+        status: 200,
+        body: include_str!("../data/answers/INSILAB_HISTO_BAD_KEY.xml"),
+    },
+    AnswerFile {
+        name: "INSILAB_HISTO_NIA",
+        description: "insilab's own: ECETINSI whose historical INS is a NIA (OID .9), to be stored with its OID",
+        status: 200,
+        body: include_str!("../data/answers/INSILAB_HISTO_NIA.xml"),
+    },
+    AnswerFile {
+        name: "INSILAB_EMPTY_SEXE",
+        description: "insilab's own: ECETINSI with an empty TIQ/Sexe, an incomplete 00 answer",
+        status: 200,
+        body: include_str!("../data/answers/INSILAB_EMPTY_SEXE.xml"),
+    },
+    AnswerFile {
+        name: "INSILAB_ACTIVE_BAD_KEY",
+        description: "insilab's own: ECETINSI with the active key wrong (88; valid 89) but the historical key right",
+        status: 200,
+        body: include_str!("../data/answers/INSILAB_ACTIVE_BAD_KEY.xml"),
+    },
+    AnswerFile {
+        name: "INSILAB_RESULT_HTTP_500",
+        description: "insilab's own: a complete, valid 00 answer for ECETINSI served with HTTP 500 (not usable)",
+        status: 500,
+        body: include_str!("../data/answers/INSILAB_RESULT_HTTP_500.xml"),
     },
 ];
 
@@ -69,7 +110,21 @@ mod tests {
 
     #[test]
     fn every_file_is_laid_out_as_the_cnda_hands_it_out() {
-        for f in ANSWER_FILES {
+        // insilab's own files are ours, not the CNDA's: they only have to be RESULTAT answers.
+        for f in ANSWER_FILES
+            .iter()
+            .filter(|f| f.name.starts_with("INSILAB_"))
+        {
+            assert!(
+                matches!(parsed(f.name), Response::Result(_)),
+                "{} is a RESULTAT",
+                f.name
+            );
+        }
+        for f in ANSWER_FILES
+            .iter()
+            .filter(|f| !f.name.starts_with("INSILAB_"))
+        {
             assert!(
                 f.body
                     .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<soap:Envelope"),

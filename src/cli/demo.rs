@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use insilab_harness::{Progress, RunOptions, RunSummary, run_self_test, run_suites};
+use insilab_harness::{Existing, Progress, RunOptions, RunSummary, run_self_test, run_suites};
 use insilab_reports::model::Status;
 
 /// Arguments of `insilab demo`.
@@ -62,6 +62,8 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     let mut options = RunOptions::new("all", args.out.clone());
     options.pki = args.pki.clone();
+    // The demo's directory is its own: each demo replaces the previous one.
+    options.existing = Existing::Replace;
     options.progress = if std::io::stderr().is_terminal() {
         Progress::Tty(Box::new(std::io::stderr()))
     } else {
@@ -91,7 +93,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             "3. Self-test: the same suites with a deliberately faulty client, one run per bug:"
         )?;
         out.flush()?;
-        let results = run_self_test("all", args.pki.clone(), args.out.join("self-test"))
+        let results = run_self_test("all", args.pki.clone(), self_test_dir(&args.out))
             .await
             .context("failed to run the self-test")?;
         for result in results {
@@ -145,6 +147,14 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads the PKI, or generates it when the directory holds none. Returns whether it generated.
+/// Where the self-test writes: beside the run's evidence, not inside it, so the run's manifest
+/// covers that one run (`insilab-out/demo` → `insilab-out/demo-self-test`).
+fn self_test_dir(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push("-self-test");
+    out.with_file_name(name)
+}
+
 fn ensure_pki(dir: &Path) -> anyhow::Result<bool> {
     if dir.join(insilab_certs::INDEX_FILE).exists() {
         insilab_certs::Pki::load(dir)

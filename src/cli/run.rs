@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use insilab_harness::{DriverSpec, Progress, RunOptions, SimulatorSpec, run_suites};
+use insilab_harness::{DriverSpec, Existing, Progress, RunOptions, SimulatorSpec, run_suites};
 use insilab_reports::model::Status;
 use insilab_reports::writers::Format;
 
@@ -37,6 +37,9 @@ pub struct RunArgs {
     /// Evidence and report directory (default `insilab-out/<UTC timestamp>`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Replace the `--out` directory whole when it is not empty (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
     /// PKI directory (generated when missing).
     #[arg(long, value_name = "DIR", default_value = insilab_certs::DEFAULT_DIR)]
     pub pki: PathBuf,
@@ -84,6 +87,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     opts.dsr_mapping = args.dsr_mapping;
     opts.timeout_delay = std::time::Duration::from_secs(args.timeout_delay);
     opts.pki = args.pki.clone();
+    opts.existing = if args.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
     let mut formats: Vec<Format> = args
         .formats
         .iter()

@@ -194,7 +194,7 @@ impl<'de> Deserialize<'de> for RuleId {
     }
 }
 
-use Component::{Client, Lint, Simulator};
+use Component::{Client, Harness, Lint, Simulator};
 use Severity::{Advice, Cnda, Fault};
 
 const HDR: &[&str] = &["INSI-HDR-01"];
@@ -299,6 +299,25 @@ catalogue! {
     Lex010 = "LEX-010", Fault, LEX, "double hyphen in a first name", [Client, Simulator, Lint];
     Lex011 = "LEX-011", Fault, LEX, "more than two hyphens in a row", [Client, Simulator, Lint];
     Lex012 = "LEX-012", Fault, LEX, "last character is a space", [Client, Simulator, Lint];
+    // Client behaviour (`behaviour.rs`): judged by the harness from the calls observed at the
+    // simulator and the outcome the software reports.
+    Alg01 = "INSI-ALG-01", Cnda, &["INSI-ALG-01", "CNDA-2.04-cas1", "CNDA-2.07-cas1", "CNDA-2.07-cas2"], "first-name loop: one call per first name in the order entered, stopping at the first 00", [Harness];
+    Alg02 = "INSI-ALG-02", Cnda, &["INSI-ALG-02", "EXI-ID-15", "CNDA-2.06-cas1", "CNDA-2.06-cas2"], "after a 02, retry with the birthplace when known, else report several identities", [Harness];
+    Alg03 = "INSI-ALG-03", Cnda, &["INSI-ALG-01", "CNDA-2.07-cas2"], "after every first name answered 01, one last call with all of them, then no identity found", [Harness];
+    Alg04 = "INSI-ALG-04", Cnda, &["INSI-LEX-01", "EXI-ID-14", "CNDA-2.03-cas3"], "traits outside the INSi profile are refused before any call", [Harness];
+    Sto01 = "INSI-STO-01", Cnda, &["EXI-REC-07", "INSI-RSP-01", "CNDA-2.03-cas1", "CNDA-2.03-cas2", "CNDA-2.04-cas1", "CNDA-2.04-cas2", "CNDA-2.05", "CNDA-2.06-cas2", "CNDA-2.07-cas1", "CNDA-2.08-cas1"], "the active INS and its OID are stored exactly as returned, with a valid key", [Harness];
+    Sto02 = "INSI-STO-02", Cnda, &["EXI-REC-07", "EXI-ID-10"], "the traits are stored exactly as returned, the first first name first of the list", [Harness];
+    Sto03 = "INSI-STO-03", Cnda, &["EXI-REC-08", "INSI-RSP-02", "CNDA-2.04-cas1", "CNDA-2.04-cas2", "CNDA-2.08-cas1"], "the INS history is stored exactly as returned (matricule, key, OID of every entry)", [Harness];
+    Sto04 = "INSI-STO-04", Cnda, &["INSI-RSP-01", "CNDA-2.08-cas2"], "a 00 answer is stored only when complete with valid keys (active and historical)", [Harness];
+    Sto05 = "INSI-STO-05", Cnda, &["EXI-REC-07", "CNDA-2.05"], "the assigning-authority OID stored with the INS is the one returned (NIR or NIA)", [Harness];
+    Sto06 = "INSI-STO-06", Cnda, &["EXI-REC-08", "CNDA-2.04-cas1"], "the DateDeb/DateFin of every historical INS are stored exactly as returned", [Harness];
+    Tls01 = "INSI-TLS-01", Cnda, &["INSI-TLS-01"], "calls use an organisation certificate (CN INSI-AUTO or INSI-MANU, OU present)", [Harness];
+    Tls02 = "INSI-TLS-02", Cnda, &["INSI-TLS-02"], "a server with a negative certificate gets no request; the user sees a technical error", [Harness];
+    Net01 = "INSI-NET-01", Cnda, &["INSI-NET-01"], "transport errors, timeouts and HTTP errors are reported as technical errors", [Harness];
+    Rsp03 = "INSI-RSP-03", Cnda, &["INSI-RSP-03"], "an answer that cannot be read is refused", [Harness];
+    Flt01 = "INSI-FLT-01", Cnda, &["INSI-FLT-01"], "a functional fault (insi_…, desir_1020) is shown with its code", [Harness];
+    Flt02 = "INSI-FLT-02", Cnda, &["INSI-FLT-02"], "a service fault (desir_550, DESIR_560) is shown with its code", [Harness];
+    Ver01 = "INSI-VER-01", Cnda, &["INSI-VER-01"], "a verification reports the INS verified exactly when the service confirmed it", [Harness];
 }
 
 /// The catalogue entry of `id`.

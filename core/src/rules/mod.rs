@@ -1,8 +1,9 @@
 //! The catalogue of checks applied to INSi requests (simulator, `lint`) and answers (`lint`, the
-//! reference client): each check has a stable id, a severity and requirement links
+//! reference client) and client behaviour (the harness, [`behaviour`]): each check has a stable id, a severity and requirement links
 //! ([`CATALOGUE`]); a check returns [`Finding`]s and never panics.
 
 mod assertion;
+pub mod behaviour;
 mod catalogue;
 mod request;
 mod response;

@@ -5,12 +5,16 @@
 use std::sync::Arc;
 
 use insilab_client::{SearchOutcome, Verdict};
+use insilab_core::rules::RuleId;
+use insilab_core::rules::behaviour as b;
 use tokio::sync::OnceCell;
 
 use crate::HarnessError;
-use crate::driver::reference::{ReferenceDriver, to_outcome, to_query};
+use crate::driver::reference::{
+    ReferenceDriver, to_card_query, to_outcome, to_query, to_verify_outcome, to_verify_query,
+};
 use crate::driver::{ActionContext, Driver};
-use crate::outcome::{OutcomeKind, SutOutcome, TraitsInput};
+use crate::outcome::{CardInput, OutcomeKind, StoredIns, SutOutcome, TraitsInput};
 use crate::sim::BoxFuture;
 use crate::steps::{OID_NIA, OID_NIR};
 use crate::tamper::{Rewrite, TamperProxy, remove_element, rewrite_elements};
@@ -45,11 +49,19 @@ pub enum FaultyBug {
     BirthplaceOnFirstCall,
     /// Keeps the historical INS but drops their `DateDeb`/`DateFin`.
     HistoryDatesDropped,
+    /// Reports a transport error, a timeout or an HTTP error as "no identity found".
+    TechnicalErrorAsNotFound,
+    /// Shows a generic message instead of the fault's code.
+    FaultCodeHidden,
+    /// Reports every verification as verified, whatever the service answered.
+    AlwaysVerified,
+    /// Sends the Vitale card's matricule with a wrong key.
+    CardMatriculeKeyWrong,
 }
 
 impl FaultyBug {
     /// Every bug.
-    pub const ALL: [FaultyBug; 13] = [
+    pub const ALL: [FaultyBug; 17] = [
         FaultyBug::NoFirstNameLoop,
         FaultyBug::NoFinalAllNamesCall,
         FaultyBug::LowerCaseTraits,
@@ -63,6 +75,10 @@ impl FaultyBug {
         FaultyBug::TraitsRecased,
         FaultyBug::BirthplaceOnFirstCall,
         FaultyBug::HistoryDatesDropped,
+        FaultyBug::TechnicalErrorAsNotFound,
+        FaultyBug::FaultCodeHidden,
+        FaultyBug::AlwaysVerified,
+        FaultyBug::CardMatriculeKeyWrong,
     ];
 
     /// Kebab-case name used by `--driver faulty:<name>`.
@@ -81,6 +97,10 @@ impl FaultyBug {
             FaultyBug::TraitsRecased => "traits-recased",
             FaultyBug::BirthplaceOnFirstCall => "birthplace-on-first-call",
             FaultyBug::HistoryDatesDropped => "history-dates-dropped",
+            FaultyBug::TechnicalErrorAsNotFound => "technical-error-as-not-found",
+            FaultyBug::FaultCodeHidden => "fault-code-hidden",
+            FaultyBug::AlwaysVerified => "always-verified",
+            FaultyBug::CardMatriculeKeyWrong => "card-matricule-key-wrong",
         }
     }
 
@@ -89,17 +109,47 @@ impl FaultyBug {
         Self::ALL.into_iter().find(|b| b.name() == name)
     }
 
-    /// The rule a scenario failure must name when this bug is caught.
-    pub fn rule(self) -> &'static str {
+    /// The rule of the catalogue (`core::rules`) that must fire in a failed scenario when this
+    /// bug is caught; no two bugs share one.
+    pub fn rule(self) -> RuleId {
         match self {
-            FaultyBug::NoFirstNameLoop | FaultyBug::NoFinalAllNamesCall => "INSI-ALG-01",
-            FaultyBug::LowerCaseTraits | FaultyBug::InvalidCharactersSent => "INSI-LEX-01",
-            FaultyBug::WrongCertificate => "INSI-TLS-01",
-            FaultyBug::MissingContexteLps | FaultyBug::MessageIdWithoutUuid => "INSI-HDR-01",
-            FaultyBug::WrongKeyStored => "INSI-RSP-01",
-            FaultyBug::NiaStoredWithNirOid | FaultyBug::TraitsRecased => "EXI-REC-07",
-            FaultyBug::HistoryDropped | FaultyBug::HistoryDatesDropped => "EXI-REC-08",
-            FaultyBug::BirthplaceOnFirstCall => "INSI-ALG-02",
+            FaultyBug::NoFirstNameLoop => b::FIRST_NAME_LOOP,
+            FaultyBug::NoFinalAllNamesCall => b::ALL_NAMES_LAST_CALL,
+            FaultyBug::LowerCaseTraits => RuleId::Trt002,
+            FaultyBug::InvalidCharactersSent => b::REFUSAL_WITHOUT_CALL,
+            FaultyBug::WrongCertificate => b::ORGANISATION_CERTIFICATE,
+            FaultyBug::MissingContexteLps => RuleId::Hdr013,
+            FaultyBug::MessageIdWithoutUuid => RuleId::Hdr005,
+            FaultyBug::WrongKeyStored => b::STORED_INS,
+            FaultyBug::NiaStoredWithNirOid => b::STORED_OID,
+            FaultyBug::HistoryDropped => b::STORED_HISTORY,
+            FaultyBug::TraitsRecased => b::STORED_TRAITS,
+            FaultyBug::TechnicalErrorAsNotFound => b::TECHNICAL_ERROR,
+            FaultyBug::FaultCodeHidden => b::FAULT_SHOWN,
+            FaultyBug::AlwaysVerified => b::VERIFICATION_OUTCOME,
+            FaultyBug::CardMatriculeKeyWrong => RuleId::Vit002,
+            FaultyBug::BirthplaceOnFirstCall => b::BIRTHPLACE_RETRY,
+            FaultyBug::HistoryDatesDropped => b::STORED_HISTORY_DATES,
+        }
+    }
+
+    /// The step family whose failure this bug proves possible.
+    pub fn family(self) -> &'static str {
+        match self {
+            FaultyBug::NoFirstNameLoop | FaultyBug::NoFinalAllNamesCall => "first-name loop",
+            FaultyBug::LowerCaseTraits | FaultyBug::InvalidCharactersSent => "lexical profile",
+            FaultyBug::WrongCertificate => "TLS",
+            FaultyBug::MissingContexteLps | FaultyBug::MessageIdWithoutUuid => "headers",
+            FaultyBug::WrongKeyStored
+            | FaultyBug::NiaStoredWithNirOid
+            | FaultyBug::HistoryDropped
+            | FaultyBug::HistoryDatesDropped
+            | FaultyBug::TraitsRecased => "storage",
+            FaultyBug::BirthplaceOnFirstCall => "birthplace retry",
+            FaultyBug::TechnicalErrorAsNotFound => "network",
+            FaultyBug::FaultCodeHidden => "faults",
+            FaultyBug::AlwaysVerified => "verification",
+            FaultyBug::CardMatriculeKeyWrong => "card search",
         }
     }
 }
@@ -245,6 +295,36 @@ impl Driver for FaultyDriver {
         format!("faulty:{}", self.bug.name())
     }
 
+    fn search_card<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a CardInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let rewrite = if self.bug == FaultyBug::CardMatriculeKeyWrong {
+                Some(card_key_rewrite())
+            } else {
+                None
+            };
+            let client = self.client_for(ctx, rewrite).await?;
+            let search = client.search_card(&to_card_query(input)).await;
+            Ok(self.misreport(to_outcome(&search)))
+        })
+    }
+
+    fn verify<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        ins: &'a StoredIns,
+        input: &'a TraitsInput,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let client = self.client_for(ctx, None).await?;
+            let search = client.verify(&to_verify_query(ins, input)).await;
+            Ok(self.misreport(to_verify_outcome(&search)))
+        })
+    }
+
     fn can_redirect(&self) -> bool {
         true
     }
@@ -269,8 +349,8 @@ impl Driver for FaultyDriver {
                     FaultyBug::HistoryDropped => stored.history.clear(),
                     FaultyBug::HistoryDatesDropped => {
                         for h in &mut stored.history {
-                            h.start = None;
-                            h.end = None;
+                            h.date_deb = None;
+                            h.date_fin = None;
                         }
                     }
                     FaultyBug::TraitsRecased => {
@@ -287,9 +367,56 @@ impl Driver for FaultyDriver {
                 // The broken software stores the answer it should have refused.
                 out.outcome = OutcomeKind::Found;
             }
-            Ok(out)
+            Ok(self.misreport(out))
         })
     }
+}
+
+impl FaultyDriver {
+    /// The bugs of what the software tells its user, applied to a correct outcome.
+    fn misreport(&self, mut out: SutOutcome) -> SutOutcome {
+        match self.bug {
+            FaultyBug::TechnicalErrorAsNotFound if out.outcome == OutcomeKind::TechnicalError => {
+                out.outcome = OutcomeKind::NotFound;
+            }
+            FaultyBug::FaultCodeHidden if out.outcome == OutcomeKind::Fault => {
+                out.error_shown = Some("the service answered an error".to_owned());
+            }
+            FaultyBug::AlwaysVerified if out.outcome == OutcomeKind::NotVerified => {
+                out.outcome = OutcomeKind::Verified;
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// A client for this action: through the tampering proxy when the bug rewrites requests.
+    async fn client_for(
+        &self,
+        ctx: &ActionContext,
+        rewrite: Option<Rewrite>,
+    ) -> Result<insilab_client::InsiClient, HarnessError> {
+        let url = ReferenceDriver::url(ctx);
+        match rewrite {
+            Some(rewrite) if ctx.endpoint_override.is_none() => {
+                let proxy = self.proxy(&url).await?;
+                proxy.set(Some(rewrite));
+                self.inner.client(proxy.url())
+            }
+            _ => self.inner.client(&url),
+        }
+    }
+}
+
+/// The card search request with the key (`Cle`, inside `MatriculeIndividu` and `MatriculeOD`:
+/// the only keys of a card search) of every card matricule made wrong.
+fn card_key_rewrite() -> Rewrite {
+    Arc::new(|xml: &str| {
+        rewrite_elements(xml, "Cle", &|key| {
+            let key: u32 = key.trim().parse().unwrap_or(0);
+            format!("{:02}", (key % 97) + 1)
+        })
+    })
 }
 
 fn title_case(text: &str) -> String {
@@ -304,4 +431,22 @@ fn title_case(text: &str) -> String {
         start = !c.is_alphabetic();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bug_names_its_own_rule_of_the_catalogue() {
+        let mut seen = std::collections::BTreeSet::new();
+        for bug in FaultyBug::ALL {
+            assert!(
+                seen.insert(bug.rule()),
+                "{} relies on {}, which another bug uses",
+                bug.name(),
+                bug.rule()
+            );
+        }
+    }
 }

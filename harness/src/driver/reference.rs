@@ -119,8 +119,8 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
                         matricule,
                         key,
                         oid: h.oid.clone().unwrap_or_else(|| f.oid.clone()),
-                        start: h.date_deb.clone(),
-                        end: h.date_fin.clone(),
+                        date_deb: h.date_deb.clone(),
+                        date_fin: h.date_fin.clone(),
                     }
                 })
                 .collect();
@@ -186,7 +186,15 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
             {
                 calls = calls.saturating_sub(1);
             }
-            let mut o = SutOutcome::bare(OutcomeKind::TechnicalError);
+            // An answer that arrived whole (HTTP 200) but cannot be read as INSi is an answer
+            // the client refuses (INSI-RSP-03); transport, timeout and HTTP errors are technical
+            // errors (INSI-NET-01).
+            let kind = if k == kind::MALFORMED {
+                OutcomeKind::RefusedAnswer
+            } else {
+                OutcomeKind::TechnicalError
+            };
+            let mut o = SutOutcome::bare(kind);
             o.error_shown = Some(format!("{k}: {message}"));
             o
         }
@@ -198,6 +206,17 @@ pub fn to_outcome(search: &SearchOutcome) -> SutOutcome {
     };
     out.calls = u32::try_from(calls).ok();
     out
+}
+
+/// The client's card query for the card of a step.
+pub fn to_card_query(input: &CardInput) -> CardQuery {
+    CardQuery {
+        insured_nir: input.insured_nir.clone(),
+        beneficiary_nir: input.beneficiary_nir.clone(),
+        birth_name: input.birth_name.clone(),
+        birth_date: input.birth_date.clone(),
+        birth_rank: input.birth_rank.to_string(),
+    }
 }
 
 /// The verification query for an INS and the traits the scenario gives.
@@ -272,14 +291,7 @@ impl Driver for ReferenceDriver {
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
             let client = self.client(&Self::url(ctx))?;
-            let query = CardQuery {
-                insured_nir: input.insured_nir.clone(),
-                beneficiary_nir: input.beneficiary_nir.clone(),
-                birth_name: input.birth_name.clone(),
-                birth_date: input.birth_date.clone(),
-                birth_rank: input.birth_rank.to_string(),
-            };
-            Ok(to_outcome(&client.search_card(&query).await))
+            Ok(to_outcome(&client.search_card(&to_card_query(input)).await))
         })
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::ReportInput;
+use super::{CoverageState, ReportInput, ReportView};
 use crate::ReportError;
 use crate::model::Status;
 
@@ -27,12 +27,25 @@ pub fn write_junit(input: &ReportInput<'_>) -> Result<String, ReportError> {
                 Status::Failed => {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     let (rule, message) = match &scenario.failure {
-                        Some(f) => (f.rule.clone(), f.message.clone()),
+                        // Since results 1.1 the message names every rule that fired.
+                        Some(f) if !f.rules.is_empty() => (
+                            Some(
+                                f.rules
+                                    .iter()
+                                    .map(|r| r.rule.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
+                            ),
+                            f.message.clone(),
+                        ),
+                        Some(f) => (
+                            f.rule.clone(),
+                            match &f.rule {
+                                Some(rule) => format!("[{rule}] {}", f.message),
+                                None => f.message.clone(),
+                            },
+                        ),
                         None => (None, "scenario failed".to_owned()),
-                    };
-                    let message = match &rule {
-                        Some(rule) => format!("[{rule}] {message}"),
-                        None => message,
                     };
                     status.set_message(message);
                     status.set_type(rule.unwrap_or_else(|| "failure".to_owned()));
@@ -67,6 +80,7 @@ pub fn write_junit(input: &ReportInput<'_>) -> Result<String, ReportError> {
         }
         report.add_test_suite(suite);
     }
+    report.add_test_suite(requirements_suite(input, &mut used_names));
     if !input.evidence_problems.is_empty() {
         let mut suite = TestSuite::new("evidence");
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -113,4 +127,60 @@ fn step_trace(scenario: &crate::model::ScenarioResult) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The `requirements` suite: one test case per catalogue requirement the run exercises, with its
+/// computed state (failed: a linked rule fired; passed/attested: success; pending, not run:
+/// skipped with the state as message).
+fn requirements_suite(input: &ReportInput<'_>, used_names: &mut HashSet<String>) -> TestSuite {
+    let view = ReportView::new(input);
+    let mut suite = TestSuite::new("requirements");
+    // Requirements this run does not exercise stay out: CI would show them as noise.
+    for req in view
+        .requirements
+        .iter()
+        .filter(|r| r.state != CoverageState::Uncovered)
+    {
+        let status = match req.state {
+            CoverageState::Passed | CoverageState::Attested => TestCaseStatus::success(),
+            CoverageState::Failed => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let fired = if req.fired_rules.is_empty() {
+                    "an operator answered no".to_owned()
+                } else {
+                    format!("rules fired: {}", req.fired_rules.join(" "))
+                };
+                status.set_message(format!("{} failed: {fired}", req.id));
+                status.set_type(if req.fired_rules.is_empty() {
+                    "attestation".to_owned()
+                } else {
+                    req.fired_rules.join(" ")
+                });
+                status
+            }
+            CoverageState::Pending | CoverageState::NotRun | CoverageState::Uncovered => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(req.state.as_str());
+                status
+            }
+        };
+        let mut case = TestCase::new(
+            unique_name(used_names, &format!("requirement/{}", req.id)),
+            status,
+        );
+        case.set_classname(req.source_title);
+        case.add_property(Property::new("state", req.state.as_str()));
+        case.add_property(Property::new(
+            "check",
+            match req.check {
+                crate::catalogue::CheckMode::Automated => "automated",
+                crate::catalogue::CheckMode::Attestation => "attestation",
+            },
+        ));
+        for rule in &req.rules {
+            case.add_property(Property::new("rule", rule.as_str()));
+        }
+        suite.add_test_case(case);
+    }
+    suite
 }

@@ -62,12 +62,27 @@ pub fn write_markdown(input: &ReportInput<'_>) -> Result<String, ReportError> {
         let _ = writeln!(md, "| Scenario | Rule | Why |");
         let _ = writeln!(md, "|---|---|---|");
         for s in failed.iter().take(MAX_LISTED_FAILURES) {
-            let rule = s
-                .failure
-                .as_ref()
-                .and_then(|f| f.rule.as_deref())
-                .unwrap_or("—");
-            let why = s.failure.as_ref().map_or("", |f| f.message.as_str());
+            // Since results 1.1 a failure lists every rule that fired, each with its message.
+            let (rule, why) = match &s.failure {
+                Some(f) if !f.rules.is_empty() => (
+                    f.rules
+                        .iter()
+                        .map(|r| r.rule.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    f.rules
+                        .iter()
+                        .map(|r| r.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                Some(f) => (
+                    f.rule.clone().unwrap_or_else(|| "—".to_owned()),
+                    f.message.clone(),
+                ),
+                None => ("—".to_owned(), String::new()),
+            };
+            let (rule, why) = (rule.as_str(), why.as_str());
             let _ = writeln!(
                 md,
                 "| `{}` {} | {} | {} |",
@@ -92,7 +107,7 @@ pub fn write_markdown(input: &ReportInput<'_>) -> Result<String, ReportError> {
     let _ = writeln!(md);
     let _ = writeln!(
         md,
-        "{} requirements: {ok} passed or attested, {ko} failed, {not_run} not run, {uncovered} not exercised by this run.",
+        "{} requirements: {ok} passed or attested, {ko} failed, {not_run} not run or pending an attestation, {uncovered} not exercised by this run.",
         view.requirements.len()
     );
     let failed_reqs: Vec<&str> = view

@@ -9,18 +9,22 @@ use crate::model::{Counts, RunResults, SCHEMA_VERSION, Status, Verdict};
 /// Value of the `report_kind` field of the JSON report.
 pub const REPORT_KIND: &str = "insilab-compliance-report";
 
-/// How well a requirement (or a DSR item) is covered by the run.
+/// How well a requirement (or a DSR item) is covered by the run, computed from the rules the
+/// scenarios evaluated (never from tags alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CoverageState {
-    /// A scenario exercising it failed, or an operator answered "no".
+    /// A rule linked to it fired in a scenario exercising it, or an operator answered "no".
     Failed,
-    /// Scenarios exercising it passed and, for an attestation requirement, an operator
-    /// confirmed it.
+    /// An attestation requirement an operator confirmed, with no "no".
     Attested,
-    /// Scenarios exercising it passed.
+    /// An automated requirement: scenarios exercising it evaluated at least one of its rules
+    /// and none fired.
     Passed,
-    /// Scenarios exercise it but none ran to a verdict (skipped or not reached).
+    /// An attestation requirement whose scenarios ran but nobody attested it yet.
+    Pending,
+    /// Scenarios exercise it but none evaluated one of its rules (skipped, not reached, or the
+    /// scenario does not perform its check).
     #[serde(rename = "notrun")]
     NotRun,
     /// No scenario of this run exercises it.
@@ -34,6 +38,7 @@ impl CoverageState {
             CoverageState::Failed => "failed",
             CoverageState::Attested => "attested",
             CoverageState::Passed => "passed",
+            CoverageState::Pending => "pending",
             CoverageState::NotRun => "notrun",
             CoverageState::Uncovered => "uncovered",
         }
@@ -95,14 +100,21 @@ pub struct RequirementView {
     pub check: CheckMode,
     /// Coverage verdict.
     pub state: CoverageState,
-    /// Ids of the scenarios exercising it.
+    /// Ids of the scenarios exercising it (tagged with it).
     pub scenarios: Vec<String>,
-    /// How many of them passed.
+    /// How many of them evaluated at least one of its rules, none of which fired.
     pub passed: usize,
-    /// How many failed.
+    /// How many had a rule linked to it fire.
     pub failed: usize,
-    /// How many were skipped or not reached.
+    /// How many evaluated none of its rules (skipped, not reached, or check not performed; for an
+    /// attestation requirement: skipped or not reached).
     pub not_run: usize,
+    /// How many ran to a verdict (passed or failed), whatever they evaluated.
+    pub ran: usize,
+    /// Ids of the rules linked to it that the run evaluated.
+    pub rules: Vec<String>,
+    /// Ids of the rules linked to it that fired.
+    pub fired_rules: Vec<String>,
     /// Operator answers "yes" on those scenarios.
     pub attested_yes: usize,
     /// Operator answers "no" on those scenarios.
@@ -181,19 +193,41 @@ impl<'a> ReportView<'a> {
                     passed: 0,
                     failed: 0,
                     not_run: 0,
+                    ran: 0,
+                    rules: Vec::new(),
+                    fired_rules: Vec::new(),
                     attested_yes: 0,
                     attested_no: 0,
                 };
+                // A CNDA test case is its scenario: every rule the scenario evaluates judges it.
+                let whole_scenario = req.source == Source::CndaTestGuide;
                 for scenario in results
                     .scenarios
                     .iter()
                     .filter(|s| s.requirements.contains(&req.id))
                 {
                     row.scenarios.push(scenario.id.clone());
-                    match scenario.status {
-                        Status::Passed => row.passed += 1,
-                        Status::Failed => row.failed += 1,
-                        Status::Skipped | Status::NotRun => row.not_run += 1,
+                    let linked: Vec<_> = scenario
+                        .rules
+                        .iter()
+                        .filter(|c| whole_scenario || c.requirements.contains(&req.id))
+                        .collect();
+                    for c in &linked {
+                        push_unique(&mut row.rules, &c.rule);
+                        if c.fired {
+                            push_unique(&mut row.fired_rules, &c.rule);
+                        }
+                    }
+                    let ran = matches!(scenario.status, Status::Passed | Status::Failed);
+                    row.ran += usize::from(ran);
+                    if ran && linked.iter().any(|c| c.fired) {
+                        row.failed += 1;
+                    } else if ran && !linked.is_empty() {
+                        row.passed += 1;
+                    } else if !(ran && req.check == CheckMode::Attestation) {
+                        // An attestation requirement has no rule: its ran scenarios await an
+                        // operator's answer (counted in `ran`), they are not "not run".
+                        row.not_run += 1;
                     }
                     for att in &scenario.attestations {
                         match att.answer.to_ascii_lowercase().as_str() {
@@ -274,15 +308,15 @@ impl<'a> ReportView<'a> {
             .collect()
     }
 
-    /// Number of requirements per coverage state: (passed or attested, failed, not run,
-    /// uncovered).
+    /// Number of requirements per coverage state: (passed or attested, failed, not run or
+    /// pending, uncovered).
     pub fn coverage_totals(&self) -> (usize, usize, usize, usize) {
         let mut t = (0, 0, 0, 0);
         for r in &self.requirements {
             match r.state {
                 CoverageState::Passed | CoverageState::Attested => t.0 += 1,
                 CoverageState::Failed => t.1 += 1,
-                CoverageState::NotRun => t.2 += 1,
+                CoverageState::NotRun | CoverageState::Pending => t.2 += 1,
                 CoverageState::Uncovered => t.3 += 1,
             }
         }
@@ -290,17 +324,28 @@ impl<'a> ReportView<'a> {
     }
 }
 
+fn push_unique(list: &mut Vec<String>, id: &str) {
+    if !list.iter().any(|r| r == id) {
+        list.push(id.to_owned());
+    }
+}
+
+/// The computed state: failed if a linked rule fired (or an operator said no); an attestation
+/// requirement is attested only with a "yes" and pending while its scenarios ran unattested,
+/// never passed; an automated one is passed only when its rules were evaluated and none fired.
 fn requirement_state(row: &RequirementView) -> CoverageState {
     if row.failed > 0 || row.attested_no > 0 {
-        CoverageState::Failed
-    } else if row.passed > 0 && row.check == CheckMode::Attestation && row.attested_yes > 0 {
-        CoverageState::Attested
-    } else if row.passed > 0 {
-        CoverageState::Passed
-    } else if row.scenarios.is_empty() {
-        CoverageState::Uncovered
-    } else {
-        CoverageState::NotRun
+        return CoverageState::Failed;
+    }
+    if row.scenarios.is_empty() {
+        return CoverageState::Uncovered;
+    }
+    match row.check {
+        CheckMode::Attestation if row.attested_yes > 0 => CoverageState::Attested,
+        CheckMode::Attestation if row.ran > 0 => CoverageState::Pending,
+        CheckMode::Attestation => CoverageState::NotRun,
+        CheckMode::Automated if row.passed > 0 => CoverageState::Passed,
+        CheckMode::Automated => CoverageState::NotRun,
     }
 }
 
@@ -315,6 +360,13 @@ fn dsr_state(reqs: &[DsrRequirementView]) -> CoverageState {
         .all(|s| matches!(s, CoverageState::Passed | CoverageState::Attested))
     {
         CoverageState::Passed
+    } else if states.iter().all(|s| {
+        matches!(
+            s,
+            CoverageState::Passed | CoverageState::Attested | CoverageState::Pending
+        )
+    }) {
+        CoverageState::Pending
     } else {
         CoverageState::NotRun
     }

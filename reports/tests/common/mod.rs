@@ -57,6 +57,16 @@ fn scenario(id: &str, suite: &str, feature: &str, name: &str, status: Status) ->
         exchanges: vec![],
         attestations: vec![],
         failure: None,
+        rules: vec![],
+    }
+}
+
+/// A rule the scenario evaluated, linked to `requirements`.
+pub fn check(rule: &str, requirements: &[&str], fired: bool) -> RuleCheck {
+    RuleCheck {
+        rule: rule.into(),
+        requirements: requirements.iter().map(|r| (*r).to_owned()).collect(),
+        fired,
     }
 }
 
@@ -119,6 +129,15 @@ pub fn results() -> RunResults {
         },
     ];
 
+    cas1.rules = vec![
+        check(
+            "INSI-ALG-01",
+            &["INSI-ALG-01", "CNDA-2.07-cas1", "CNDA-2.07-cas2"],
+            false,
+        ),
+        check("INSI-STO-01", &["EXI-REC-07", "INSI-RSP-01"], false),
+    ];
+
     let mut cas2 = scenario(
         "cnda/2.07-cas2",
         "cnda",
@@ -149,9 +168,21 @@ pub fn results() -> RunResults {
         ),
     ];
     cas2.failure = Some(Failure {
-        rule: Some("INSI-ALG-01".into()),
-        message: "the all-names call was not made (3 calls, expected 4)".into(),
+        rule: Some("INSI-ALG-03".into()),
+        message: "[INSI-ALG-03] the all-names call was not made (3 calls, expected 4)".into(),
+        rules: vec![RuleMessage {
+            rule: "INSI-ALG-03".into(),
+            message: "the all-names call was not made (3 calls, expected 4)".into(),
+        }],
     });
+    cas2.rules = vec![
+        check(
+            "INSI-ALG-01",
+            &["INSI-ALG-01", "CNDA-2.07-cas1", "CNDA-2.07-cas2"],
+            false,
+        ),
+        check("INSI-ALG-03", &["INSI-ALG-01", "CNDA-2.07-cas2"], true),
+    ];
 
     let mut keys = scenario(
         "cnda/2.08-cas2",
@@ -161,7 +192,19 @@ pub fn results() -> RunResults {
         Status::Passed,
     );
     keys.case_id = Some("2.08 cas 2".into());
-    keys.requirements = vec!["CNDA-2.08-cas2".into(), "INSI-RSP-01".into()];
+    // Tagged EXI-ID-15 but evaluates none of its rules: not run, whatever the scenario status.
+    // Tagged with the attestation requirement EXI-DIF-02 that nobody attested: pending.
+    keys.requirements = vec![
+        "CNDA-2.08-cas2".into(),
+        "INSI-RSP-01".into(),
+        "EXI-ID-15".into(),
+        "EXI-DIF-02".into(),
+    ];
+    keys.rules = vec![check(
+        "INSI-STO-04",
+        &["INSI-RSP-01", "CNDA-2.08-cas2"],
+        false,
+    )];
     keys.steps = vec![step(
         "Then",
         "the software stored nothing",
@@ -211,9 +254,14 @@ pub fn results() -> RunResults {
         response_xml: None,
     }];
     fault.failure = Some(Failure {
-        rule: None,
-        message: "the software stored an INS after a fault | see step 1".into(),
+        rule: Some("INSI-FLT-01".into()),
+        message: "[INSI-FLT-01] the software stored an INS after a fault | see step 1".into(),
+        rules: vec![RuleMessage {
+            rule: "INSI-FLT-01".into(),
+            message: "the software stored an INS after a fault | see step 1".into(),
+        }],
     });
+    fault.rules = vec![check("INSI-FLT-01", &["INSI-FLT-01"], true)];
 
     let mut tls = scenario(
         "protocol/tls-expired",

@@ -73,7 +73,7 @@ pub(super) fn file_processed(op: Operation, name: &str) -> Processed {
     match crate::answers::answer_file(name) {
         Some(f) => {
             p.reply = Reply::Full {
-                status: 200,
+                status: f.status,
                 content_type: SOAP_CONTENT_TYPE,
                 body: Bytes::from_static(f.body.as_bytes()),
             };

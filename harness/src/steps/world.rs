@@ -1,0 +1,173 @@
+//! The state of one running scenario, and how its checks record the rules they evaluate.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use insilab_core::rules::RuleId;
+use insilab_core::rules::behaviour::{ObservedCall, ReturnedIdentity};
+
+use super::{BEYOND_TIMEOUT, Problem, StepError, step_error};
+use crate::driver::{ActionContext, Driver};
+use crate::exchange::Exchange;
+use crate::outcome::{SutOutcome, TraitsInput};
+use crate::sim::{Mark, SimControl};
+
+/// What the last action step asked the software to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// A search by traits.
+    SearchTraits,
+    /// A search by traits in card mode (CPx assertion).
+    SearchTraitsCardMode,
+    /// A search with the Vitale card.
+    SearchCard,
+    /// A verification of an INS.
+    Verify,
+}
+
+/// State of one running scenario.
+pub struct World {
+    /// The simulator.
+    pub sim: Arc<dyn SimControl>,
+    /// The driver.
+    pub driver: Arc<dyn Driver>,
+    /// Action context (mark, endpoint override, attestations).
+    pub ctx: ActionContext,
+    /// The last traits the software was asked to search with.
+    pub input: Option<TraitsInput>,
+    /// The last action.
+    pub action: Option<Action>,
+    /// What the software reported.
+    pub outcome: Option<SutOutcome>,
+    /// Calls observed since the scenario started (fetched after each action).
+    pub exchanges: Vec<Exchange>,
+    /// Delay injected by "beyond the client timeout".
+    pub timeout_delay: Duration,
+    /// Ids of the rules the scenario's checks evaluated, in first-evaluation order.
+    pub evaluated: Vec<String>,
+}
+
+impl World {
+    /// A fresh world for one scenario.
+    pub fn new(
+        sim: Arc<dyn SimControl>,
+        driver: Arc<dyn Driver>,
+        scenario_id: String,
+        mark: Mark,
+    ) -> Self {
+        let ctx = ActionContext {
+            scenario_id,
+            endpoint_override: None,
+            sim: sim.clone(),
+            mark,
+            attestations: Mutex::new(Vec::new()),
+        };
+        World {
+            sim,
+            driver,
+            ctx,
+            input: None,
+            action: None,
+            outcome: None,
+            exchanges: Vec::new(),
+            timeout_delay: BEYOND_TIMEOUT,
+            evaluated: Vec::new(),
+        }
+    }
+
+    /// The outcome of the last action, or a broken step when no action ran.
+    pub(super) fn outcome(&self) -> Result<&SutOutcome, StepError> {
+        self.outcome.as_ref().ok_or_else(|| {
+            StepError::Broken("no action was run before this check (missing When step)".into())
+        })
+    }
+
+    /// Records that `rules` were evaluated.
+    pub(super) fn evaluate<'r>(&mut self, rules: impl IntoIterator<Item = &'r str>) {
+        for rule in rules {
+            if !self.evaluated.iter().any(|r| r == rule) {
+                self.evaluated.push(rule.to_owned());
+            }
+        }
+    }
+
+    /// Records that `rules` were evaluated and fails with `findings`, if any (their rules are
+    /// recorded as evaluated too).
+    pub(super) fn verdict(
+        &mut self,
+        rules: &[RuleId],
+        problems: Vec<Problem>,
+    ) -> Result<(), StepError> {
+        self.evaluate(rules.iter().map(|r| r.as_str()));
+        let fired: Vec<String> = problems.iter().map(|p| p.rule.clone()).collect();
+        self.evaluate(fired.iter().map(String::as_str));
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(StepError::Failed(problems))
+        }
+    }
+
+    /// An outcome check: for the manual driver, asks the operator (a "no" fires `rules[0]`);
+    /// otherwise runs `check` on the outcome. Either way `rules` are recorded as evaluated.
+    pub(super) async fn judge(
+        &mut self,
+        rules: &[RuleId],
+        question: String,
+        check: impl FnOnce(&SutOutcome) -> Vec<Problem>,
+    ) -> Result<(), StepError> {
+        if self.driver.attests() {
+            let answer = self.driver.ask(&self.ctx, &question).await;
+            return match answer {
+                Ok(Some(true)) => self.verdict(rules, Vec::new()),
+                Ok(Some(false)) => {
+                    let Some(&rule) = rules.first() else {
+                        return Err(StepError::Broken(format!(
+                            "the check {question:?} names no rule"
+                        )));
+                    };
+                    let finding = insilab_core::rules::behaviour::finding(
+                        rule,
+                        format!("the operator answered no to: {question}"),
+                    );
+                    self.verdict(rules, vec![finding.into()])
+                }
+                Ok(None) => Err(StepError::Skipped(format!(
+                    "the operator skipped: {question}"
+                ))),
+                Err(e) => Err(step_error(e)),
+            };
+        }
+        let findings = check(self.outcome()?);
+        self.verdict(rules, findings)
+    }
+
+    /// The last exchange answered with CR 00.
+    pub(super) fn last_found_answer(&self) -> Option<&Exchange> {
+        self.exchanges
+            .iter()
+            .rev()
+            .find(|e| e.answer.cr.as_deref() == Some("00"))
+    }
+
+    /// What the last `00` answer returned, as far as storing it goes.
+    pub(super) fn returned_identity(&self) -> Option<ReturnedIdentity> {
+        self.last_found_answer().map(|e| ReturnedIdentity {
+            active: e.answer.active.clone(),
+            history: e.answer.history.clone(),
+            traits: e.answer.traits.clone(),
+        })
+    }
+
+    /// The calls as the behaviour rules read them.
+    pub(super) fn observed_calls(&self) -> Vec<ObservedCall> {
+        self.exchanges
+            .iter()
+            .map(|e| ObservedCall {
+                first_names: e.sent.first_names.clone(),
+                birthplace: e.sent.birthplace.clone(),
+                cr: e.answer.cr.clone(),
+            })
+            .collect()
+    }
+}
