@@ -316,9 +316,8 @@ async fn manual_driver_asks_for_a_card_mode_search_naming_the_card_and_its_files
     };
     // The operator presses Enter without the software calling: the check fails.
     let input = std::io::Cursor::new(b"\n\n\n".to_vec());
-    let driver = Arc::new(
-        ManualDriver::new(config, input, Box::new(out.clone())).with_pki(Some(pki())),
-    );
+    let driver =
+        Arc::new(ManualDriver::new(config, input, Box::new(out.clone())).with_pki(Some(pki())));
     let summary = run(driver, "protocol", "@INSI-CPX-01").await;
     let shown = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
     let card = insilab_harness::driver::card_signing(
@@ -338,7 +337,9 @@ async fn manual_driver_asks_for_a_card_mode_search_naming_the_card_and_its_files
         .results
         .scenarios
         .iter()
-        .filter(|s| s.status == Status::Skipped && skip_reason(s).contains(FORGED_CARD_CASES_REASON))
+        .filter(|s| {
+            s.status == Status::Skipped && skip_reason(s).contains(FORGED_CARD_CASES_REASON)
+        })
         .count();
     assert_eq!(skipped, 12);
 }
