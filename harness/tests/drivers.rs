@@ -343,3 +343,26 @@ async fn manual_driver_asks_for_a_card_mode_search_naming_the_card_and_its_files
         .count();
     assert_eq!(skipped, 12);
 }
+
+#[test]
+fn card_signing_names_the_card_files_and_refuses_an_unknown_professional() {
+    let pki = pki();
+    let card = |id: &str| CardAction {
+        professional_id: id.into(),
+        case: "valid".into(),
+    };
+    let signing = insilab_harness::driver::card_signing(&pki, &card("899700870589")).unwrap();
+    assert_eq!(signing.identity, "cpx-899700870589");
+    for file in [
+        signing.p12.as_deref().unwrap(),
+        &signing.key,
+        &signing.cert,
+        &signing.chain,
+    ] {
+        let path = std::path::Path::new(file);
+        assert!(path.is_absolute() && path.is_file(), "{file}");
+    }
+    assert_eq!(signing.p12_password, pki.index().p12_password);
+    let err = insilab_harness::driver::card_signing(&pki, &card("123")).unwrap_err();
+    assert!(err.to_string().contains("\"123\""), "{err}");
+}
