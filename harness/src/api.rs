@@ -212,10 +212,17 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
     let evidence = Evidence::claim(&out, crate::runner::TOOL_VERSION, existing)?;
     let needs_pki = matches!(simulator, SimulatorSpec::InProcess)
         || matches!(driver, DriverSpec::Reference | DriverSpec::Faulty(_));
+    let pki_dir = pki.clone();
     let pki = if needs_pki {
         Some(load_or_init_pki(&pki)?)
     } else {
         None
+    };
+    // The virtual cards the card-mode actions of the command, http and manual drivers name:
+    // the PKI already loaded, else an existing one (a remote simulator's, shared by path).
+    let card_pki = || {
+        pki.clone()
+            .or_else(|| insilab_certs::Pki::load(&pki_dir).ok().map(Arc::new))
     };
     let (sim, local): (Arc<dyn SimControl>, Option<Arc<LocalSim>>) = match simulator {
         SimulatorSpec::InProcess => {
@@ -250,11 +257,15 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
                 .ok_or_else(|| HarnessError::Driver("no pki".into()))?;
             Arc::new(FaultyDriver::new(pki, bug))
         }
-        DriverSpec::Command(path) => Arc::new(crate::driver::command::CommandDriver::load(&path)?),
-        DriverSpec::Http(path) => Arc::new(crate::driver::http::HttpDriver::load(&path)?),
-        DriverSpec::Manual(path) => {
-            Arc::new(crate::driver::manual::ManualDriver::stdio(path.as_deref())?)
+        DriverSpec::Command(path) => {
+            Arc::new(crate::driver::command::CommandDriver::load(&path)?.with_pki(card_pki()))
         }
+        DriverSpec::Http(path) => {
+            Arc::new(crate::driver::http::HttpDriver::load(&path)?.with_pki(card_pki()))
+        }
+        DriverSpec::Manual(path) => Arc::new(
+            crate::driver::manual::ManualDriver::stdio(path.as_deref())?.with_pki(card_pki()),
+        ),
         DriverSpec::Custom(d) => d,
     };
     evidence.write_dataset(sim.dataset_yaml().as_deref())?;

@@ -264,10 +264,17 @@ fn show_end(progress: &mut Progress, index: usize, total: usize, result: &Scenar
         result.name,
         result.duration_ms
     );
+    // A failure's message, or why a scenario was skipped (its skipped step's message).
     let detail = result
         .failure
         .as_ref()
-        .map(|f| format!("\n      {}", f.message))
+        .map(|f| f.message.clone())
+        .or_else(|| {
+            (result.status == Status::Skipped)
+                .then(|| result.steps.iter().find_map(|s| s.message.clone()))
+                .flatten()
+        })
+        .map(|m| format!("\n      {m}"))
         .unwrap_or_default();
     match progress {
         Progress::Quiet => {}

@@ -12,6 +12,7 @@ use insilab_harness::driver::command::{CommandConfig, CommandDriver};
 use insilab_harness::driver::http::{HookAction, HttpConfig, HttpDriver};
 use insilab_harness::driver::manual::{ManualConfig, ManualDriver};
 use insilab_harness::driver::reference::{ReferenceDriver, to_outcome, to_query};
+use insilab_harness::driver::{CardAction, FORGED_CARD_CASES_REASON};
 use insilab_harness::{DriverSpec, RunOptions, RunSummary, run_suites};
 use insilab_reports::model::Status;
 
@@ -43,6 +44,7 @@ fn command(script: &str) -> CommandDriver {
             "{birth_name}".into(),
             "{first_names}".into(),
         ],
+        search_traits_card: None,
         search_card: None,
         verify: None,
         get_stored_identity: None,
@@ -91,6 +93,12 @@ async fn command_driver_reads_the_json_outcome_and_the_steps_judge_it() {
 
 /// A software under test with an HTTP test hook, built on the reference client.
 async fn start_hook() -> String {
+    start_hook_signing(insilab_certs::card_cases::VALID_CASE).await
+}
+
+/// The same hook; in card mode it signs with the card the action's `cpx_card` names, its
+/// assertions of case `card_case` (`valid`, or a wrong software's `revoked-certificate`…).
+async fn start_hook_signing(card_case: &'static str) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let reference = Arc::new(ReferenceDriver::new(pki(), "insi-auto"));
@@ -104,7 +112,19 @@ async fn start_hook() -> String {
                         async move {
                             let body = req.into_body().collect().await.unwrap().to_bytes();
                             let action: HookAction = serde_json::from_slice(&body).unwrap();
-                            let client = reference.client(&action.endpoint).unwrap();
+                            let client = match &action.cpx_card {
+                                Some(card) => {
+                                    assert_eq!(action.action, "search-traits-card");
+                                    assert!(std::path::Path::new(&card.key).is_file());
+                                    assert!(std::path::Path::new(&card.cert).is_file());
+                                    let card = CardAction {
+                                        professional_id: card.professional_id.clone(),
+                                        case: card_case.to_owned(),
+                                    };
+                                    reference.card_client(&action.endpoint, &card).unwrap()
+                                }
+                                None => reference.client(&action.endpoint).unwrap(),
+                            };
                             let outcome = to_outcome(
                                 &client
                                     .search_traits(&to_query(action.traits.as_ref().unwrap()))
@@ -145,6 +165,93 @@ async fn http_driver_runs_the_cnda_suite_through_a_test_hook() {
             .collect::<Vec<_>>()
     );
     assert_eq!(summary.passed(), 12);
+}
+
+fn http(url: String) -> Arc<HttpDriver> {
+    Arc::new(
+        HttpDriver::new(HttpConfig {
+            url,
+            token: None,
+            timeout_seconds: 30,
+        })
+        .with_pki(Some(pki())),
+    )
+}
+
+/// The skip reason of a scenario (the message of its skipped step).
+fn skip_reason(s: &insilab_reports::model::ScenarioResult) -> String {
+    s.steps
+        .iter()
+        .filter(|st| st.status == Status::Skipped)
+        .find_map(|st| st.message.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_driver_runs_the_valid_card_mode_scenarios_and_skips_the_forged_ones() {
+    let summary = run(http(start_hook().await), "protocol", "@INSI-CPX-01").await;
+    let scenarios = &summary.results.scenarios;
+    let valid: Vec<_> = scenarios
+        .iter()
+        .filter(|s| s.name.contains("valid assertion"))
+        .collect();
+    assert_eq!(valid.len(), 3);
+    for s in &valid {
+        assert_eq!(s.status, Status::Passed, "{}: {:?}", s.id, s.failure);
+    }
+    let forged: Vec<_> = scenarios
+        .iter()
+        .filter(|s| s.name.contains("wrong assertion"))
+        .collect();
+    assert_eq!(forged.len(), 12);
+    for s in &forged {
+        assert_eq!(s.status, Status::Skipped, "{}", s.id);
+        assert!(
+            skip_reason(s).contains(FORGED_CARD_CASES_REASON),
+            "{}: {}",
+            s.id,
+            skip_reason(s)
+        );
+    }
+    assert_eq!((summary.passed(), summary.failed()), (3, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_hook_signing_with_a_revoked_card_fails_naming_the_rule() {
+    let summary = run(
+        http(start_hook_signing("revoked-certificate").await),
+        "protocol",
+        "@INSI-CPX-01",
+    )
+    .await;
+    assert_eq!((summary.passed(), summary.failed()), (0, 3));
+    for s in summary
+        .results
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+    {
+        let failure = s.failure.as_ref().unwrap();
+        assert!(failure.message.contains("INSI-CPX-012"), "{failure:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_pki_the_card_mode_scenarios_are_skipped_with_the_reason() {
+    let driver = Arc::new(HttpDriver::new(HttpConfig {
+        url: start_hook().await,
+        token: None,
+        timeout_seconds: 30,
+    }));
+    let summary = run(driver, "protocol", "@INSI-CPX-01").await;
+    let s = summary
+        .results
+        .scenarios
+        .iter()
+        .find(|s| s.name.contains("valid assertion"))
+        .unwrap();
+    assert_eq!(s.status, Status::Skipped);
+    assert!(skip_reason(s).contains("no test PKI"), "{}", skip_reason(s));
 }
 
 #[derive(Clone, Default)]
@@ -200,4 +307,64 @@ async fn manual_driver_prompts_and_records_attestations_from_scripted_stdin() {
     let summary = run(driver, "cnda", "@CNDA-2.03-cas3").await;
     assert_eq!(summary.results.scenarios[0].status, Status::Skipped);
     let _ = std::io::stderr().flush();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_driver_asks_for_a_card_mode_search_naming_the_card_and_its_files() {
+    let out = Shared::default();
+    let config = ManualConfig {
+        wait_seconds: 5,
+        operator: Some("qa".into()),
+    };
+    // The operator presses Enter without the software calling: the check fails.
+    let input = std::io::Cursor::new(b"\n\n\n".to_vec());
+    let driver =
+        Arc::new(ManualDriver::new(config, input, Box::new(out.clone())).with_pki(Some(pki())));
+    let summary = run(driver, "protocol", "@INSI-CPX-01").await;
+    let shown = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let card = insilab_harness::driver::card_signing(
+        &pki(),
+        &CardAction {
+            professional_id: "00B6087510".into(),
+            case: "valid".into(),
+        },
+    )
+    .unwrap();
+    assert!(shown.contains("IN CARD MODE"), "{shown}");
+    assert!(shown.contains(card.p12.as_deref().unwrap()), "{shown}");
+    assert!(shown.contains(&card.key), "{shown}");
+    assert!(shown.contains("ADRUN"), "{shown}");
+    assert_eq!(summary.failed(), 3);
+    let skipped = summary
+        .results
+        .scenarios
+        .iter()
+        .filter(|s| {
+            s.status == Status::Skipped && skip_reason(s).contains(FORGED_CARD_CASES_REASON)
+        })
+        .count();
+    assert_eq!(skipped, 12);
+}
+
+#[test]
+fn card_signing_names_the_card_files_and_refuses_an_unknown_professional() {
+    let pki = pki();
+    let card = |id: &str| CardAction {
+        professional_id: id.into(),
+        case: "valid".into(),
+    };
+    let signing = insilab_harness::driver::card_signing(&pki, &card("899700870589")).unwrap();
+    assert_eq!(signing.identity, "cpx-899700870589");
+    for file in [
+        signing.p12.as_deref().unwrap(),
+        &signing.key,
+        &signing.cert,
+        &signing.chain,
+    ] {
+        let path = std::path::Path::new(file);
+        assert!(path.is_absolute() && path.is_file(), "{file}");
+    }
+    assert_eq!(signing.p12_password, pki.index().p12_password);
+    let err = insilab_harness::driver::card_signing(&pki, &card("123")).unwrap_err();
+    assert!(err.to_string().contains("\"123\""), "{err}");
 }

@@ -141,15 +141,22 @@ fn driver_protocol_examples_are_valid() {
         .collect();
     assert_eq!(
         blocks.len(),
-        4,
-        "expected the traits, card, outcome and hook action examples"
+        5,
+        "expected the traits, card, card-mode action, outcome and hook action examples"
     );
     let _: TraitsInput = serde_json::from_str(blocks[0]).unwrap();
     let card: insilab_harness::outcome::CardInput = serde_json::from_str(blocks[1]).unwrap();
     assert_eq!(card.birth_rank, 1);
-    let outcome: SutOutcome = serde_json::from_str(blocks[2]).unwrap();
+    let card_mode: insilab_harness::driver::http::HookAction =
+        serde_json::from_str(blocks[2]).unwrap();
+    assert_eq!(card_mode.action, "search-traits-card");
+    assert_eq!(
+        card_mode.cpx_card.map(|c| c.professional_id).as_deref(),
+        Some("899900063480")
+    );
+    let outcome: SutOutcome = serde_json::from_str(blocks[3]).unwrap();
     assert_eq!(outcome.calls, Some(2));
-    let _: insilab_harness::driver::http::HookAction = serde_json::from_str(blocks[3]).unwrap();
+    let _: insilab_harness::driver::http::HookAction = serde_json::from_str(blocks[4]).unwrap();
     // The YAML configurations shown parse, in order: command driver, http driver.
     let yaml: Vec<&str> = doc
         .split("```yaml\n")

@@ -40,6 +40,18 @@ pub struct ExampleSutArgs {
 enum Action {
     /// Searches by traits; prints the outcome JSON of the driver protocol on stdout.
     SearchTraits,
+    /// Searches by traits in card mode: no client certificate, each call's assertion signed
+    /// with the virtual CPx card of `--professional-id` (taken from `--pki`); call it with
+    /// the card endpoint as `--endpoint`. Prints the outcome JSON on stdout.
+    SearchTraitsCard {
+        /// The test professional whose virtual card signs (the driver's `{professional_id}`).
+        #[arg(long)]
+        professional_id: String,
+        /// Sign an assertion of this case of the negative catalogue instead
+        /// (`docs/card-mode.md`): a deliberately wrong software, for rehearsals.
+        #[arg(long, default_value = insilab_certs::card_cases::VALID_CASE)]
+        card_case: String,
+    },
     /// Searches with the Vitale card data; prints the outcome JSON on stdout.
     SearchCard {
         /// The card as the driver gives it (the command driver's `{card_json}`).
@@ -70,16 +82,25 @@ pub fn run(args: ExampleSutArgs) -> anyhow::Result<ExitCode> {
     let config = ClientConfig {
         url: args.endpoint,
         tls: TlsIdentity::Pki {
-            dir: args.pki,
+            dir: args.pki.clone(),
             identity: args.identity,
         },
         total_timeout: Duration::from_millis(args.timeout_ms),
         ..ClientConfig::default()
     };
-    let client = InsiClient::new(config).context("failed to set up the INSi client")?;
+    let client = match &args.action {
+        Action::SearchTraitsCard {
+            professional_id,
+            card_case,
+        } => card_client(config, &args.pki, professional_id, card_case)?,
+        _ => InsiClient::new(config).context("failed to set up the INSi client")?,
+    };
     let runtime = super::runtime()?;
     let outcome = match args.action {
         Action::SearchTraits => {
+            to_outcome(&runtime.block_on(client.search_traits(&to_query(&traits()?))))
+        }
+        Action::SearchTraitsCard { .. } => {
             to_outcome(&runtime.block_on(client.search_traits(&to_query(&traits()?))))
         }
         Action::SearchCard { card_json } => {
@@ -110,4 +131,25 @@ pub fn run(args: ExampleSutArgs) -> anyhow::Result<ExitCode> {
     };
     println!("{}", serde_json::to_string_pretty(&outcome)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A card-mode client: TLS without client certificate (trusting the PKI's roots), every call
+/// signed with the virtual card of `professional_id` by the reference client's card signer.
+fn card_client(
+    config: ClientConfig,
+    pki_dir: &std::path::Path,
+    professional_id: &str,
+    card_case: &str,
+) -> anyhow::Result<InsiClient> {
+    let pki = insilab_certs::Pki::load(pki_dir)
+        .with_context(|| format!("card mode needs the test pki in {}", pki_dir.display()))?;
+    let tls = pki
+        .anonymous_client_config()
+        .context("failed to build the tls configuration without client certificate")?;
+    let signer = insilab_client::CardSigner::new(pki, professional_id)
+        .and_then(|s| s.with_case(card_case))
+        .context("failed to set up the virtual card")?;
+    Ok(InsiClient::from_rustls(config, tls)
+        .context("failed to set up the INSi client")?
+        .with_card(signer))
 }

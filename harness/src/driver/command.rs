@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tokio::io::AsyncReadExt as _;
 
 use crate::HarnessError;
-use crate::driver::{ActionContext, Driver};
+use crate::driver::{ActionContext, CardAction, CardSigning, Driver, card_action_setup};
 use crate::outcome::{
     CardInput, MAX_DRIVER_ANSWER_BYTES, OutcomeKind, StoredIns, SutOutcome, TraitsInput,
     parse_outcome,
@@ -30,6 +30,10 @@ pub struct CommandConfig {
     /// Program and arguments for a traits search.
     #[serde(rename = "search-traits")]
     pub search_traits: Vec<String>,
+    /// Program and arguments for a traits search in card mode (CPx assertion signed with a
+    /// virtual card, on the card endpoint).
+    #[serde(default, rename = "search-traits-card")]
+    pub search_traits_card: Option<Vec<String>>,
     /// Program and arguments for a Vitale card search.
     #[serde(default, rename = "search-card")]
     pub search_card: Option<Vec<String>>,
@@ -87,6 +91,7 @@ pub fn read_config<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Har
 /// The command driver.
 pub struct CommandDriver {
     config: CommandConfig,
+    pki: Option<std::sync::Arc<insilab_certs::Pki>>,
 }
 
 /// Placeholder values for one action.
@@ -140,6 +145,30 @@ pub fn card_placeholders(ctx: &ActionContext, card: &CardInput) -> BTreeMap<&'st
     map
 }
 
+/// Placeholder values for a card-mode traits search: the traits placeholders, `{endpoint}`
+/// and `{card_endpoint}` (both the simulator's card endpoint), `{professional_id}`,
+/// `{card_identity}`, `{card_p12}`, `{card_p12_password}`, `{card_key}`, `{card_cert}`,
+/// `{card_chain}` and `{pki_dir}`.
+pub fn card_mode_placeholders(
+    ctx: &ActionContext,
+    input: &TraitsInput,
+    card_endpoint: &str,
+    signing: &CardSigning,
+) -> BTreeMap<&'static str, String> {
+    let mut map = placeholders(ctx, Some(input), None);
+    map.insert("endpoint", card_endpoint.to_owned());
+    map.insert("card_endpoint", card_endpoint.to_owned());
+    map.insert("professional_id", signing.professional_id.clone());
+    map.insert("card_identity", signing.identity.clone());
+    map.insert("card_p12", signing.p12.clone().unwrap_or_default());
+    map.insert("card_p12_password", signing.p12_password.clone());
+    map.insert("card_key", signing.key.clone());
+    map.insert("card_cert", signing.cert.clone());
+    map.insert("card_chain", signing.chain.clone());
+    map.insert("pki_dir", signing.pki_dir.clone());
+    map
+}
+
 /// Replaces `{name}` placeholders; unknown names are left as written.
 pub fn expand(template: &str, values: &BTreeMap<&'static str, String>) -> String {
     let mut out = template.to_owned();
@@ -159,12 +188,20 @@ impl CommandDriver {
                 message: "search-traits needs at least the program".into(),
             });
         }
-        Ok(CommandDriver { config })
+        Ok(CommandDriver { config, pki: None })
     }
 
     /// A driver from an in-memory configuration.
     pub fn new(config: CommandConfig) -> Self {
-        CommandDriver { config }
+        CommandDriver { config, pki: None }
+    }
+
+    /// The test PKI whose virtual cards the card-mode action names (without one, card-mode
+    /// scenarios are skipped).
+    #[must_use]
+    pub fn with_pki(mut self, pki: Option<std::sync::Arc<insilab_certs::Pki>>) -> Self {
+        self.pki = pki;
+        self
     }
 
     async fn run(
@@ -243,6 +280,24 @@ impl Driver for CommandDriver {
                 out.stored = stored.stored;
             }
             Ok(out)
+        })
+    }
+
+    fn search_traits_with_card<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a TraitsInput,
+        card: &'a CardAction,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let Some(template) = &self.config.search_traits_card else {
+                return Err(HarnessError::Skipped(
+                    "the command driver has no search-traits-card command configured".into(),
+                ));
+            };
+            let (url, signing) = card_action_setup(&self.name(), self.pki.as_deref(), ctx, card)?;
+            let values = card_mode_placeholders(ctx, input, &url, &signing);
+            self.run("search-traits-card", template, &values).await
         })
     }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::HarnessError;
 use crate::driver::command::read_config;
-use crate::driver::{ActionContext, Driver};
+use crate::driver::{ActionContext, CardAction, CardSigning, Driver, card_action_setup};
 use crate::outcome::{
     CardInput, MAX_DRIVER_ANSWER_BYTES, StoredIns, SutOutcome, TraitsInput, parse_outcome,
 };
@@ -42,7 +42,7 @@ fn default_timeout() -> u64 {
 /// The JSON body POSTed to the hook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HookAction {
-    /// `search-traits`, `search-card`, `verify` or `get-stored-identity`.
+    /// `search-traits`, `search-traits-card`, `search-card`, `verify` or `get-stored-identity`.
     pub action: String,
     /// Scenario id, for the software's logs.
     pub scenario: String,
@@ -57,11 +57,16 @@ pub struct HookAction {
     /// Vitale card data (search-card).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<CardInput>,
+    /// The virtual CPx card to sign the assertion with (search-traits-card; `endpoint` is then
+    /// the simulator's card endpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpx_card: Option<CardSigning>,
 }
 
 /// The http driver.
 pub struct HttpDriver {
     config: HttpConfig,
+    pki: Option<std::sync::Arc<insilab_certs::Pki>>,
     client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
 }
 
@@ -82,8 +87,17 @@ impl HttpDriver {
     pub fn new(config: HttpConfig) -> Self {
         HttpDriver {
             config,
+            pki: None,
             client: Client::builder(TokioExecutor::new()).build_http(),
         }
+    }
+
+    /// The test PKI whose virtual cards the card-mode action names (without one, card-mode
+    /// scenarios are skipped).
+    #[must_use]
+    pub fn with_pki(mut self, pki: Option<std::sync::Arc<insilab_certs::Pki>>) -> Self {
+        self.pki = pki;
+        self
     }
 
     async fn call(&self, action: &HookAction) -> Result<SutOutcome, HarnessError> {
@@ -141,6 +155,7 @@ impl HttpDriver {
             traits: None,
             ins: None,
             card: None,
+            cpx_card: None,
         }
     }
 }
@@ -158,6 +173,22 @@ impl Driver for HttpDriver {
         Box::pin(async move {
             let mut action = Self::action(ctx, "search-traits");
             action.traits = Some(input.clone());
+            self.call(&action).await
+        })
+    }
+
+    fn search_traits_with_card<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a TraitsInput,
+        card: &'a CardAction,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let (url, signing) = card_action_setup(&self.name(), self.pki.as_deref(), ctx, card)?;
+            let mut action = Self::action(ctx, "search-traits-card");
+            action.endpoint = url;
+            action.traits = Some(input.clone());
+            action.cpx_card = Some(signing);
             self.call(&action).await
         })
     }

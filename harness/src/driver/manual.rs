@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 use crate::HarnessError;
 use crate::driver::command::read_config;
-use crate::driver::{ActionContext, Driver};
+use crate::driver::{ActionContext, CardAction, Driver, card_action_setup};
 use crate::outcome::{OutcomeKind, SutOutcome, TraitsInput};
 use crate::sim::BoxFuture;
 
@@ -53,6 +53,7 @@ impl Default for ManualConfig {
 /// The manual driver.
 pub struct ManualDriver {
     config: ManualConfig,
+    pki: Option<std::sync::Arc<insilab_certs::Pki>>,
     lines: tokio::sync::Mutex<mpsc::Receiver<String>>,
     out: Mutex<Box<dyn Write + Send>>,
 }
@@ -90,9 +91,63 @@ impl ManualDriver {
         });
         ManualDriver {
             config,
+            pki: None,
             lines: tokio::sync::Mutex::new(rx),
             out: Mutex::new(out),
         }
+    }
+
+    /// The test PKI whose virtual cards the card-mode prompt names (without one, card-mode
+    /// scenarios are skipped).
+    #[must_use]
+    pub fn with_pki(mut self, pki: Option<std::sync::Arc<insilab_certs::Pki>>) -> Self {
+        self.pki = pki;
+        self
+    }
+
+    /// Shows `text`, then watches the simulator journal until the software's calls stop, the
+    /// operator presses Enter (or types skip) or the wait ends.
+    async fn act_and_watch(
+        &self,
+        ctx: &ActionContext,
+        text: &str,
+    ) -> Result<SutOutcome, HarnessError> {
+        self.say(text);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(self.config.wait_seconds);
+        let mut lines = self.lines.lock().await;
+        let mut seen = 0usize;
+        let mut quiet_since = tokio::time::Instant::now();
+        loop {
+            let tick = tokio::time::sleep(Duration::from_millis(250));
+            tokio::select! {
+                line = lines.recv() => match line {
+                    Some(l) if l.trim().eq_ignore_ascii_case("skip") => {
+                        return Err(HarnessError::Skipped("the operator skipped the action".into()));
+                    }
+                    Some(_) => break,
+                    None => return Err(HarnessError::Driver("the operator's input ended".into())),
+                },
+                () = tick => {
+                    let now = ctx.sim.exchanges_since(ctx.mark).await?.len();
+                    if now != seen {
+                        seen = now;
+                        quiet_since = tokio::time::Instant::now();
+                        self.say(&format!("  {now} call(s) seen at the simulator"));
+                    } else if seen > 0 && quiet_since.elapsed() >= QUIET {
+                        break;
+                    }
+                    if tokio::time::Instant::now() >= deadline {
+                        self.say("  no more waiting (timeout)");
+                        break;
+                    }
+                }
+            }
+        }
+        // The outcome is attested question by question (see `attests`), not reported.
+        let mut out = SutOutcome::bare(OutcomeKind::NotFound);
+        out.message = Some("outcome attested by the operator".into());
+        out.calls = u32::try_from(seen).ok();
+        Ok(out)
     }
 
     fn say(&self, text: &str) {
@@ -101,6 +156,25 @@ impl ManualDriver {
             let _ = out.flush();
         }
     }
+}
+
+/// The last line of every action prompt.
+const WATCHING: &str =
+    "Watching the simulator journal. Press Enter when the software is done, or type skip.";
+
+/// The traits of a search, one line each, as the prompts show them.
+fn traits_lines(input: &TraitsInput) -> String {
+    let mut text = format!(
+        "  nom de naissance : {}\n  prénoms          : {}\n  sexe             : {}\n  date de naissance: {}\n",
+        input.birth_name,
+        input.first_names.join(" "),
+        input.sex,
+        input.birth_date,
+    );
+    if let Some(place) = &input.birthplace {
+        text.push_str(&format!("  lieu de naissance: {place}\n"));
+    }
+    text
 }
 
 /// An operator's answer: `y`/`yes`/`o`/`oui` → yes, `n`/`no`/`non` → no, `s`/`skip` → skip;
@@ -170,57 +244,42 @@ impl Driver for ManualDriver {
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
             let mut text = format!(
-                "\n=== {} ===\nIn the software under test, search the INS of this person (INSi endpoint {}):\n  nom de naissance : {}\n  prénoms          : {}\n  sexe             : {}\n  date de naissance: {}\n",
+                "\n=== {} ===\nIn the software under test, search the INS of this person (INSi endpoint {}):\n",
                 ctx.scenario_id,
                 ctx.endpoint_override
                     .clone()
                     .unwrap_or_else(|| ctx.sim.endpoint_url()),
-                input.birth_name,
-                input.first_names.join(" "),
-                input.sex,
-                input.birth_date,
             );
-            if let Some(place) = &input.birthplace {
-                text.push_str(&format!("  lieu de naissance: {place}\n"));
-            }
-            text.push_str("Watching the simulator journal. Press Enter when the software is done, or type skip.");
-            self.say(&text);
-            let deadline =
-                tokio::time::Instant::now() + Duration::from_secs(self.config.wait_seconds);
-            let mut lines = self.lines.lock().await;
-            let mut seen = 0usize;
-            let mut quiet_since = tokio::time::Instant::now();
-            loop {
-                let tick = tokio::time::sleep(Duration::from_millis(250));
-                tokio::select! {
-                    line = lines.recv() => match line {
-                        Some(l) if l.trim().eq_ignore_ascii_case("skip") => {
-                            return Err(HarnessError::Skipped("the operator skipped the action".into()));
-                        }
-                        Some(_) => break,
-                        None => return Err(HarnessError::Driver("the operator's input ended".into())),
-                    },
-                    () = tick => {
-                        let now = ctx.sim.exchanges_since(ctx.mark).await?.len();
-                        if now != seen {
-                            seen = now;
-                            quiet_since = tokio::time::Instant::now();
-                            self.say(&format!("  {now} call(s) seen at the simulator"));
-                        } else if seen > 0 && quiet_since.elapsed() >= QUIET {
-                            break;
-                        }
-                        if tokio::time::Instant::now() >= deadline {
-                            self.say("  no more waiting (timeout)");
-                            break;
-                        }
-                    }
-                }
-            }
-            // The outcome is attested question by question (see `attests`), not reported.
-            let mut out = SutOutcome::bare(OutcomeKind::NotFound);
-            out.message = Some("outcome attested by the operator".into());
-            out.calls = u32::try_from(seen).ok();
-            Ok(out)
+            text.push_str(&traits_lines(input));
+            text.push_str(WATCHING);
+            self.act_and_watch(ctx, &text).await
+        })
+    }
+
+    fn search_traits_with_card<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        input: &'a TraitsInput,
+        card: &'a CardAction,
+    ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
+        Box::pin(async move {
+            let (url, signing) = card_action_setup(&self.name(), self.pki.as_deref(), ctx, card)?;
+            let mut text = format!(
+                "\n=== {} ===\nIn the software under test, search the INS of this person IN CARD MODE (CPx card, no client certificate), calling the card endpoint {}:\n",
+                ctx.scenario_id, url
+            );
+            text.push_str(&traits_lines(input));
+            text.push_str(&format!(
+                "Sign the assertion with the virtual CPx card of professional {} ({}):\n  PKCS#12          : {} (password {})\n  key / certificate: {} / {}\n",
+                signing.professional_id,
+                signing.identity,
+                signing.p12.as_deref().unwrap_or("(none)"),
+                signing.p12_password,
+                signing.key,
+                signing.cert,
+            ));
+            text.push_str(WATCHING);
+            self.act_and_watch(ctx, &text).await
         })
     }
 }

@@ -80,7 +80,8 @@ async fn search_traits_card_step(w: &mut World, a: &StepArgs) -> Result<(), Step
     };
     if card.case != insilab_certs::card_cases::VALID_CASE && w.driver.name() != "reference" {
         return Err(StepError::Skipped(format!(
-            "only the reference driver can be made to send a {:?} assertion",
+            "{} (case {:?})",
+            crate::driver::FORGED_CARD_CASES_REASON,
             card.case
         )));
     }
