@@ -388,7 +388,10 @@ pub const CATALOGUE: &[Rule] = &[
 
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    CATALOGUE.iter().find(|r| r.id == id)
+    CATALOGUE
+        .iter()
+        .chain(super::formats::FORMAT_RULES)
+        .find(|r| r.id == id)
 }
 
 /// Renders the catalogue as the Markdown table of `docs/ins-rules-implemented.md`.

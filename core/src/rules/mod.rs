@@ -3,6 +3,7 @@
 //! ([`CATALOGUE`]); a check returns [`Finding`]s and never panics.
 
 mod catalogue;
+pub mod formats;
 mod request;
 mod response;
 
