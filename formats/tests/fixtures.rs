@@ -9,7 +9,9 @@ use insilab_core::rules::{Finding, rule};
 use insilab_formats::{hl7, rules};
 
 fn fixtures(dir: &str) -> Vec<(String, Vec<u8>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(dir);
     let mut out: Vec<_> = std::fs::read_dir(&root)
         .expect("fixture dir")
         .map(|e| {
@@ -45,7 +47,11 @@ fn run(dir: &str, check: fn(&[u8]) -> Vec<Finding>) -> BTreeSet<String> {
         } else {
             assert!(rule(&name).is_some(), "{dir}/{name}: not a catalogue id");
             // A matricule without OID is also a missing mandatory field: both rules fire.
-            let companions: &[&str] = if name == "INS-DISP-001" { &["INS-DM-002"] } else { &[] };
+            let companions: &[&str] = if name == "INS-DISP-001" {
+                &["INS-DM-002"]
+            } else {
+                &[]
+            };
             let mut expected = BTreeSet::from([name.as_str()]);
             expected.extend(companions);
             assert_eq!(got, expected, "{dir}/{name}: {findings:#?}");
