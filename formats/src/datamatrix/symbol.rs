@@ -50,8 +50,15 @@ pub enum SymbolError {
     NotFound(String),
 }
 
+/// Encodes the payload bytes as they are: the INS payload is ASCII, and `encode_str` would add a
+/// UTF-8 ECI designator that other readers (libdmtx) print as a stray character.
 fn matrix(payload: &str) -> Result<datamatrix::placement::Bitmap<bool>, SymbolError> {
-    let code = DataMatrix::encode_str(payload, SymbolList::default().enforce_square())
+    if !payload.is_ascii() {
+        return Err(SymbolError::Encode(
+            "the INS payload is ASCII only (upper-case traits, digits, GS)".into(),
+        ));
+    }
+    let code = DataMatrix::encode(payload.as_bytes(), SymbolList::default().enforce_square())
         .map_err(|e| SymbolError::Encode(format!("{e:?}")))?;
     Ok(code.bitmap())
 }
