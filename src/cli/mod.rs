@@ -2,6 +2,7 @@
 //! Exit codes follow one convention everywhere: 0 success, 1 findings/failures/not found,
 //! 2 usage or setup error (an `Err` returned from `run` becomes 2 in `main`).
 
+pub mod datamatrix;
 pub mod demo;
 pub mod example_sut;
 pub mod ins;
