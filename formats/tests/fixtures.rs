@@ -91,3 +91,24 @@ fn every_format_rule_is_in_the_catalogue_lookup() {
         assert_eq!(rule(r.id), Some(r), "{}", r.id);
     }
 }
+
+/// `docs/formats.md` carries the rule table as generated from the catalogue.
+#[test]
+fn docs_table_is_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/formats.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/formats.md");
+    let table = insilab_core::rules::formats::markdown_table();
+    if std::env::var("INSILAB_UPDATE_DOCS").is_ok_and(|v| v == "1") {
+        let start = doc.find("| Id | Severity |").expect("table start");
+        let end = doc[start..]
+            .find("\n\n")
+            .map_or(doc.len(), |e| start + e + 1);
+        let updated = format!("{}{table}{}", &doc[..start], &doc[end..]);
+        std::fs::write(&path, updated).expect("write docs");
+        return;
+    }
+    assert!(
+        doc.contains(&table),
+        "docs/formats.md is out of date: run INSILAB_UPDATE_DOCS=1 cargo test -p insilab-formats --test fixtures"
+    );
+}

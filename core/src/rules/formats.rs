@@ -40,7 +40,7 @@ pub const FORMAT_RULES: &[Rule] = &[
         "INS-HL7-001",
         Cnda,
         STORE,
-        "PID-3 INS repetition: CX-4 is not ASIP-SANTE-INS-NIR|NIA&<INS OID>&ISO or CX-5 is not INS",
+        "PID-3 INS repetition: CX-4 is not ASIP-SANTE-INS-NIR (NIA for .9)&<INS OID>&ISO or CX-5 is not INS",
     ),
     r(
         "INS-HL7-002",
@@ -187,3 +187,18 @@ pub const FORMAT_RULES: &[Rule] = &[
         "printed Datamatrix shows a matricule without its OID (or an OID without a matricule)",
     ),
 ];
+
+/// Renders [`FORMAT_RULES`] as the Markdown table of `docs/formats.md`.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| Id | Severity | Requirements | Summary |\n|---|---|---|---|\n");
+    for r in FORMAT_RULES {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            r.id,
+            r.severity.as_str(),
+            r.requirements.join(", "),
+            r.summary
+        ));
+    }
+    out
+}
