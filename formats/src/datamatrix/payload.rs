@@ -194,19 +194,17 @@ pub fn parse_raw(text: &str) -> Result<RawPayload, DmError> {
         return Err(DmError::TooShort { len: chars.len() });
     }
     let header: String = chars[..HEADER_LEN].iter().collect();
-    let mut blocks = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
     let mut i = HEADER_LEN;
     while i < chars.len() {
         // A stray GS between blocks (e.g. after a fixed field) belongs to the previous block.
-        if chars[i] == GS {
-            if let Some(prev) = blocks.last_mut() {
-                let prev: &mut Block = prev;
-                if !prev.gs {
-                    prev.gs = true;
-                    i += 1;
-                    continue;
-                }
-            }
+        if chars[i] == GS
+            && let Some(prev) = blocks.last_mut()
+            && !prev.gs
+        {
+            prev.gs = true;
+            i += 1;
+            continue;
         }
         let id: String = chars[i..chars.len().min(i + 2)].iter().collect();
         let Some(field) = FieldId::parse(&id) else {

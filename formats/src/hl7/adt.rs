@@ -118,23 +118,23 @@ impl Header {
     /// Reads the header of `msg`: MSH-9 must be `ADT^<one of the events>`.
     pub fn from_message(msg: &Message) -> Result<Header, Hl7Error> {
         let msh = msg.segment("MSH").ok_or(Hl7Error::Missing {
-            at: loc("MSH", 1, 0),
+            at: Box::new(loc("MSH", 1, 0)),
         })?;
         let kind = msh.component(9, 1, 1);
         let code = msh.component(9, 1, 2);
         if kind != "ADT" {
             return Err(Hl7Error::Invalid {
-                at: loc("MSH", 1, 9),
+                at: Box::new(loc("MSH", 1, 9)),
                 found: kind.chars().take(32).collect(),
                 reason: "message type is not ADT",
             });
         }
         let event = AdtEvent::from_code(code).ok_or_else(|| Hl7Error::Invalid {
-            at: Location {
+            at: Box::new(Location {
                 component: Some(2),
                 repetition: Some(1),
                 ..loc("MSH", 1, 9)
-            },
+            }),
             found: code.chars().take(32).collect(),
             reason: "event is not one of A01 A04 A08 A28 A31 A40 A47",
         })?;
@@ -399,10 +399,10 @@ impl Pid {
     /// Reads the PID of a message (the first PID segment).
     pub fn from_message(msg: &Message) -> Result<Pid, Hl7Error> {
         let seg = msg.segment("PID").ok_or(Hl7Error::Missing {
-            at: Location {
+            at: Box::new(Location {
                 segment: "PID".into(),
                 ..Location::default()
-            },
+            }),
         })?;
         Ok(Pid::from_segment(seg))
     }

@@ -132,7 +132,7 @@ pub enum Hl7Error {
     #[error("{at}: segment id {found:?} is not 3 upper-case letters or digits")]
     SegmentId {
         /// Where.
-        at: Location,
+        at: Box<Location>,
         /// What was found.
         found: String,
     },
@@ -140,7 +140,7 @@ pub enum Hl7Error {
     #[error("{at}: more than {max} {what}")]
     TooMany {
         /// Where.
-        at: Location,
+        at: Box<Location>,
         /// What is counted (`segments`, `fields` …).
         what: &'static str,
         /// The limit.
@@ -150,13 +150,13 @@ pub enum Hl7Error {
     #[error("{at}: required value is missing")]
     Missing {
         /// Where.
-        at: Location,
+        at: Box<Location>,
     },
     /// A value the typed view cannot accept.
     #[error("{at}: value {found:?} is invalid: {reason}")]
     Invalid {
         /// Where.
-        at: Location,
+        at: Box<Location>,
         /// The value (cut).
         found: String,
         /// What is wrong.
@@ -350,7 +350,7 @@ fn normalise_segment(seg: &mut Segment) {
                 rep.pop();
             }
         }
-        while field.last().is_some_and(|r| is_empty_rep(r)) {
+        while field.last().is_some_and(is_empty_rep) {
             field.pop();
         }
     }
@@ -427,10 +427,10 @@ pub fn parse_with(raw: &[u8], limits: &Limits) -> Result<Message, Hl7Error> {
         let index = i + 1;
         if index > limits.segments {
             return Err(Hl7Error::TooMany {
-                at: Location {
+                at: Box::new(Location {
                     segment_index: index,
                     ..Location::default()
-                },
+                }),
                 what: "segments",
                 max: limits.segments,
             });
@@ -460,7 +460,7 @@ fn parse_segment(
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     if !id_ok {
         return Err(Hl7Error::SegmentId {
-            at,
+            at: Box::new(at),
             found: echo(&id),
         });
     }
@@ -481,7 +481,7 @@ fn parse_segment(
         if number > limits.fields {
             at.field = Some(number);
             return Err(Hl7Error::TooMany {
-                at,
+                at: Box::new(at),
                 what: "fields",
                 max: limits.fields,
             });
@@ -508,7 +508,7 @@ fn parse_field(
         at.repetition = Some(r + 1);
         if r >= limits.repetitions {
             return Err(Hl7Error::TooMany {
-                at,
+                at: Box::new(at),
                 what: "repetitions",
                 max: limits.repetitions,
             });
@@ -518,7 +518,7 @@ fn parse_field(
             if c >= limits.components {
                 at.component = Some(c + 1);
                 return Err(Hl7Error::TooMany {
-                    at,
+                    at: Box::new(at),
                     what: "components",
                     max: limits.components,
                 });
@@ -529,7 +529,7 @@ fn parse_field(
                     at.component = Some(c + 1);
                     at.subcomponent = Some(s + 1);
                     return Err(Hl7Error::TooMany {
-                        at,
+                        at: Box::new(at),
                         what: "sub-components",
                         max: limits.subcomponents,
                     });
