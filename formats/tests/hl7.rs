@@ -338,3 +338,24 @@ proptest! {
         prop_assert_eq!(&p.sex, &once.sex);
     }
 }
+
+#[test]
+fn projects_to_the_core_identity() {
+    let pid = Pid::from_message(&parse(sample().as_bytes()).expect("parses")).expect("pid");
+    let ins = pid.ins().expect("ins");
+    assert_eq!(ins.matricule.to_string(), "279035121518989");
+    assert_eq!(ins.oid, insilab_core::ins::Oid::NirTest);
+    let traits = pid.traits().expect("traits");
+    assert_eq!(traits.birth_name, "PAT-TROIS");
+    assert_eq!(traits.first_names, vec!["DOMINIQUE"]);
+    assert_eq!(traits.birth_date.to_string(), "1979-03-28");
+    assert_eq!(traits.birthplace.expect("cog").to_string(), "63220");
+    // The same identity projected to the Datamatrix payload and back.
+    let p =
+        insilab_formats::datamatrix::InsPayload::from_identity(ins, &pid.traits().expect("traits"))
+            .expect("full date");
+    assert_eq!(p.traits(), pid.traits().expect("traits"));
+    let mut bad = pid.clone();
+    bad.birth_date = "1979".into();
+    assert!(matches!(bad.traits(), Err(Hl7Error::Invalid { at, .. }) if at.field == Some(7)));
+}

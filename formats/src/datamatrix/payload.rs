@@ -371,3 +371,32 @@ pub fn build(p: &InsPayload) -> String {
 pub fn gs_due(id: FieldId, value: &str, is_last: bool) -> bool {
     !is_last && id.fixed_len().is_none() && value.chars().count() < id.max_len()
 }
+
+impl InsPayload {
+    /// The payload of an identity held as core types (one identity model, projected here).
+    /// `None` when the birth date is incomplete: a Datamatrix carries a full date.
+    pub fn from_identity(ins: Ins, traits: &insilab_core::ins::Traits) -> Option<InsPayload> {
+        let insilab_core::ins::BirthDate::Full(birth_date) = traits.birth_date else {
+            return None;
+        };
+        Some(InsPayload {
+            ins,
+            first_names: traits.first_names.clone(),
+            birth_name: traits.birth_name.clone(),
+            sex: traits.sex,
+            birth_date,
+            birthplace: traits.birthplace.clone(),
+        })
+    }
+
+    /// The strict traits this payload carries, as core types.
+    pub fn traits(&self) -> insilab_core::ins::Traits {
+        insilab_core::ins::Traits {
+            birth_name: self.birth_name.clone(),
+            first_names: self.first_names.clone(),
+            sex: self.sex,
+            birth_date: insilab_core::ins::BirthDate::Full(self.birth_date),
+            birthplace: self.birthplace.clone(),
+        }
+    }
+}

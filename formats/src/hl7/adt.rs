@@ -470,6 +470,70 @@ impl Pid {
     }
 }
 
+impl Pid {
+    /// The INS of this PID as a core [`Ins`](insilab_core::ins::Ins): the first INS repetition
+    /// whose matricule (key included) and OID are valid. The rules report the others.
+    pub fn ins(&self) -> Option<insilab_core::ins::Ins> {
+        self.ins_identifiers().find_map(|(_, cx)| {
+            let m = insilab_core::ins::Matricule::parse(&cx.id).ok()?;
+            let o = insilab_core::ins::Oid::parse(&cx.authority.universal_id).ok()?;
+            Some(insilab_core::ins::Ins::new(m, o))
+        })
+    }
+
+    /// The strict traits as core [`Traits`](insilab_core::ins::Traits): birth name and
+    /// first-names list from the `L` repetition of PID-5, PID-7, PID-8, and the COG code of the
+    /// `BDL` repetition of PID-11. Typed error naming the field when one is absent or invalid.
+    pub fn traits(&self) -> Result<insilab_core::ins::Traits, Hl7Error> {
+        use insilab_core::ins::{BirthDate, Cog, Sex, Traits};
+        let at = |field: usize| {
+            Box::new(Location {
+                segment: "PID".into(),
+                field: Some(field),
+                ..Location::default()
+            })
+        };
+        let l = self
+            .birth_name()
+            .ok_or_else(|| Hl7Error::Missing { at: at(5) })?;
+        if l.family.is_empty() || l.further_given.is_empty() {
+            return Err(Hl7Error::Missing { at: at(5) });
+        }
+        let sex = Sex::parse(&self.sex).map_err(|_| Hl7Error::Invalid {
+            at: at(8),
+            found: self.sex.chars().take(32).collect(),
+            reason: "sex is neither M nor F",
+        })?;
+        let d = &self.birth_date;
+        let iso = match (d.get(0..4), d.get(4..6), d.get(6..8)) {
+            (Some(y), Some(m), Some(dd)) if d.len() == 8 => format!("{y}-{m}-{dd}"),
+            _ => String::new(),
+        };
+        let birth_date = BirthDate::parse(&iso).map_err(|_| Hl7Error::Invalid {
+            at: at(7),
+            found: d.chars().take(32).collect(),
+            reason: "birth date is not YYYYMMDD",
+        })?;
+        let birthplace = match self.birth_place() {
+            Some(a) if !a.county.is_empty() => {
+                Some(Cog::parse(&a.county).map_err(|_| Hl7Error::Invalid {
+                    at: at(11),
+                    found: a.county.chars().take(32).collect(),
+                    reason: "birth place is not a 5-character COG code",
+                })?)
+            }
+            _ => None,
+        };
+        Ok(Traits {
+            birth_name: l.family.clone(),
+            first_names: l.further_given.split(' ').map(str::to_owned).collect(),
+            sex,
+            birth_date,
+            birthplace,
+        })
+    }
+}
+
 /// Builds an ADT message from its header, PID and any further segments (EVN, PV1, ZFD …),
 /// with the default delimiters.
 pub fn build_adt(header: &Header, pid: &Pid, extra: Vec<Segment>) -> Message {
