@@ -112,3 +112,20 @@ fn docs_table_is_up_to_date() {
         "docs/formats.md is out of date: run INSILAB_UPDATE_DOCS=1 cargo test -p insilab-formats --test fixtures"
     );
 }
+
+/// Every requirement a format rule links to is listed in `scenarios/requirements.yaml`.
+#[test]
+fn requirement_links_exist() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/requirements.yaml");
+    let yaml = std::fs::read_to_string(path).expect("requirements.yaml");
+    for r in FORMAT_RULES {
+        assert!(!r.requirements.is_empty(), "{} has no requirement", r.id);
+        for req in r.requirements {
+            assert!(
+                yaml.contains(&format!("- id: {req}\n")),
+                "{}: {req} not in requirements.yaml",
+                r.id
+            );
+        }
+    }
+}
