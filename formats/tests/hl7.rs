@@ -104,6 +104,15 @@ fn latin1_declared_in_msh18_is_decoded() {
     bytes.push(0xC9);
     bytes.extend_from_slice(b"\r");
     let msg = parse(&bytes).expect("latin-1");
+    // Same with custom delimiters and a second MSH-18 repetition.
+    let mut custom = b"MSH#*!?%#A###############8859/1!UNICODE UTF-8\rPID#1####L".to_vec();
+    custom.push(0xC9);
+    custom.extend_from_slice(b"ON\r");
+    let c = parse(&custom).expect("latin-1, custom delimiters");
+    assert_eq!(
+        Pid::from_message(&c).expect("pid").names[0].family,
+        "L\u{c9}ON"
+    );
     assert_eq!(msg.charset(), "8859/1");
     let pid = Pid::from_message(&msg).expect("pid");
     assert_eq!(pid.names[0].family, "L\u{c9}ON");

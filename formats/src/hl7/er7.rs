@@ -375,14 +375,17 @@ fn declares_latin1(raw: &[u8]) -> bool {
         return false;
     }
     let sep = line[3];
-    // Split on the field separator: piece 0 is "MSH", piece k is MSH-(k+1).
-    line.split(|b| *b == sep)
-        .nth(17)
+    // Split on the field separator: piece 0 is "MSH", piece k is MSH-(k+1); the first
+    // repetition's first component of MSH-18 is compared, cut at MSH-2's delimiters.
+    let mut pieces = line.split(|b| *b == sep);
+    let encoding = pieces.nth(1).unwrap_or_default();
+    pieces
+        .nth(15)
         .map(|f| {
-            let f = f
-                .split(|b| !b.is_ascii_graphic() || b"^~&".contains(b))
+            let v = f
+                .split(|b| !b.is_ascii_graphic() || encoding.contains(b))
                 .next();
-            f.is_some_and(|v| v.eq_ignore_ascii_case(b"8859/1"))
+            v.is_some_and(|v| v.eq_ignore_ascii_case(b"8859/1"))
         })
         .unwrap_or(false)
 }
