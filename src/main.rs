@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// One-command tour: PKI, simulator, CNDA + protocol suites, reports, self-test.
     Demo(cli::demo::DemoArgs),
+    /// INS Datamatrix: encode an identity to PNG/SVG, decode and check an image or payload.
+    Datamatrix(cli::datamatrix::DatamatrixArgs),
     /// INS matricule tools (check a matricule, compute a key).
     Ins(cli::ins::InsArgs),
     /// Generate and inspect the test PKI (IGC-Santé shaped).
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     cli::init_tracing();
     let result = match cli.command {
         Command::Demo(args) => cli::demo::run(args),
+        Command::Datamatrix(args) => cli::datamatrix::run(args),
         Command::Ins(args) => cli::ins::run(args),
         Command::Pki(args) => cli::pki::run(args),
         Command::Serve(args) => cli::serve::run(args),

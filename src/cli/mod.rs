@@ -4,6 +4,7 @@
 
 pub mod acceptance;
 pub mod card;
+pub mod datamatrix;
 pub mod demo;
 pub mod example_sut;
 pub mod ins;

@@ -318,6 +318,33 @@ catalogue! {
     Flt01 = "INSI-FLT-01", Cnda, &["INSI-FLT-01"], "a functional fault (insi_…, desir_1020) is shown with its code", [Harness];
     Flt02 = "INSI-FLT-02", Cnda, &["INSI-FLT-02"], "a service fault (desir_550, DESIR_560) is shown with its code", [Harness];
     Ver01 = "INSI-VER-01", Cnda, &["INSI-VER-01"], "a verification reports the INS verified exactly when the service confirmed it", [Harness];
+    // Exchange formats (`formats` crate, ins-rules.md §2.3, §6, §7.1, §8): HL7 v2, the INS
+    // Datamatrix and what a printed Datamatrix shows.
+    Hl7001 = "INS-HL7-001", Cnda, &["EXI-REC-07", "EXI-ID-29"], "PID-3 INS repetition: CX-4 is not ASIP-SANTE-INS-NIR (NIA for .9)&<INS OID>&ISO or CX-5 is not INS", [Lint];
+    Hl7002 = "INS-HL7-002", Cnda, &["EXI-REC-07", "EXI-ID-29"], "PID-3 INS repetition: the matricule is malformed or its control key is wrong", [Lint];
+    Hl7003 = "INS-HL7-003", Cnda, &["EXI-REC-07", "EXI-ID-29"], "PID-3 INS repetition: the assigning authority OID is not an INS OID (.8, .9, .10, .11) or does not match the namespace", [Lint];
+    Hl7004 = "INS-HL7-004", Cnda, &["EXI-ID-29", "RNIV-EXI-SI-08"], "PID-3 carries an INS while PID-32 is not VALI (only a qualified identity travels with its INS)", [Lint];
+    Hl7005 = "INS-HL7-005", Cnda, &["EXI-ID-29", "RNIV-EXI-SI-08"], "PID-32 is not a code of HL7 table 0445 as extended for France", [Lint];
+    Hl7006 = "INS-HL7-006", Advice, &["EXI-ID-29", "RNIV-EXI-SI-08"], "PID-32 is RECUP or QUAL: IHE PAM France sends only PROV and VALI (unconfirmed for PAM FR 2.11)", [Lint];
+    Hl7007 = "INS-HL7-007", Cnda, &["EXI-ID-10"], "PID-5 L repetition: XPN-2 is not the beginning of the XPN-3 first-names list", [Lint];
+    Hl7008 = "INS-HL7-008", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "PID-3 carries an INS but PID-5 has no L (birth name) repetition with a birth name and first names", [Lint];
+    Hl7009 = "INS-HL7-009", Cnda, &["EXI-ID-15"], "PID-3 carries an INS but PID-11 has no BDL repetition with a 5-character COG code in XAD-9", [Lint];
+    Hl7010 = "INS-HL7-010", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "PID-5 L repetition: a strict trait breaks the INSi lexical profile", [Lint];
+    Hl7011 = "INS-HL7-011", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "PID-7 is not a YYYYMMDD calendar date or PID-8 is not M/F while PID-3 carries an INS", [Lint];
+    Hl7012 = "INS-HL7-012", Advice, &["EXI-REC-07", "EXI-ID-29"], "PID-3 carries an INS under the test (.10) or demonstration (.11) OID", [Lint];
+    Dm001 = "INS-DM-001", Cnda, &["EXI-DIF-02"], "Datamatrix header is not IS01 followed by 22 zeros", [Lint];
+    Dm002 = "INS-DM-002", Cnda, &["EXI-DIF-02"], "Datamatrix segments: S1-S6 not all present, a segment repeated or an unknown identifier", [Lint];
+    Dm003 = "INS-DM-003", Cnda, &["EXI-DIF-02"], "Datamatrix separator rule: GS missing after a short variable field, or present where none is due", [Lint];
+    Dm004 = "INS-DM-004", Cnda, &["EXI-DIF-02"], "Datamatrix S6 birth date is not a JJ-MM-AAAA calendar date", [Lint];
+    Dm005 = "INS-DM-005", Cnda, &["EXI-REC-07", "EXI-ID-29"], "Datamatrix S1 matricule is malformed or its control key is wrong", [Lint];
+    Dm006 = "INS-DM-006", Cnda, &["EXI-REC-07", "EXI-ID-29"], "Datamatrix S2 is not an INS OID (.8, .9, .10, .11)", [Lint];
+    Dm007 = "INS-DM-007", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "Datamatrix S3/S4 is empty, longer than 100 characters or breaks the INSi lexical profile", [Lint];
+    Dm008 = "INS-DM-008", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "Datamatrix S5 sex is not M or F", [Lint];
+    Dm009 = "INS-DM-009", Cnda, &["EXI-ID-15"], "Datamatrix S7 birthplace is not a 5-character COG code", [Lint];
+    Dm010 = "INS-DM-010", Advice, &["EXI-DIF-02"], "Datamatrix segments are not in the order S1 to S7 (order not confirmed as mandatory)", [Lint];
+    Dm011 = "INS-DM-011", Cnda, &["EXI-ID-29", "RNIV-EXI-SI-08"], "Datamatrix S1/S2 differ from the INS the software holds for the patient", [Lint];
+    Dm012 = "INS-DM-012", Advice, &["EXI-REC-07", "EXI-ID-29"], "Datamatrix carries an INS under the test (.10) or demonstration (.11) OID", [Lint];
+    Disp001 = "INS-DISP-001", Cnda, &["EXI-DIF-02"], "printed Datamatrix shows a matricule without its OID (or an OID without a matricule)", [Lint];
 }
 
 /// The catalogue entry of `id`.

@@ -5,6 +5,7 @@
 mod assertion;
 pub mod behaviour;
 mod catalogue;
+pub mod formats;
 mod request;
 mod response;
 pub mod values;

@@ -1,0 +1,10 @@
+//! The INS Datamatrix (ins-rules.md §6): the payload ([`payload`]) and the ECC 200 symbol
+//! ([`symbol`]: PNG/SVG out, PNG/JPEG in).
+
+pub mod payload;
+pub mod symbol;
+
+pub use payload::{
+    Block, DmError, GS, HEADER, InsPayload, RawPayload, build, parse_payload, parse_raw,
+};
+pub use symbol::{SymbolError, decode_image, encode_png, encode_svg};
