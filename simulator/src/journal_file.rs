@@ -130,8 +130,8 @@ impl JsonlFile {
     pub(crate) fn append(&mut self, entry: &JournalEntry) -> std::io::Result<()> {
         let mut line = if self.settings.omit_success_bodies && is_success(entry) {
             let mut light = entry.clone();
-            light.raw_request = String::new();
-            light.raw_response = String::new();
+            light.raw_request = crate::journal::RawBody::new();
+            light.raw_response = crate::journal::RawBody::new();
             serde_json::to_vec(&light)
         } else {
             serde_json::to_vec(entry)
@@ -258,7 +258,7 @@ mod tests {
         let mut f = JsonlFile::open(&path, settings).unwrap();
         let mut entry = sample_entry(None);
         f.append(&entry).unwrap();
-        entry.raw_request = "x".repeat(2 * MIN_JOURNAL_MAX_BYTES as usize);
+        entry.raw_request = "x".repeat(2 * MIN_JOURNAL_MAX_BYTES as usize).into();
         f.append(&entry).unwrap();
         assert_eq!(lines(&path).len(), 1);
         assert_eq!(lines(&rotated_path(&path, 1)).len(), 1);
