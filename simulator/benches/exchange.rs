@@ -15,6 +15,10 @@
 #[path = "support/request.rs"]
 mod request;
 
+/// The allocator of the `insilab` binary (docs/performance.md: chosen by measurement).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Duration;

@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 #[path = "support/request.rs"]
 mod request;
 
+/// The allocator of the `insilab` binary (docs/performance.md: chosen by measurement).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioIo, TokioTimer};
