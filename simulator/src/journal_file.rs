@@ -144,7 +144,7 @@ impl JsonlFile {
         if self.written > 0 && self.written.saturating_add(len) > self.settings.max_bytes {
             self.rotate()?;
         }
-        self.file.write_all(&line)?;
+        self.file.write_all(line)?;
         // Flushed per entry: a crash must not lose what the judge needs.
         self.file.flush()?;
         self.written = self.written.saturating_add(len);
