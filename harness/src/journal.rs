@@ -53,8 +53,8 @@ pub fn exchange_from_entry(entry: &JournalEntry) -> Exchange {
         sent,
         findings,
         answer,
-        request_xml: entry.raw_request.clone(),
-        response_xml: (!entry.raw_response.is_empty()).then(|| entry.raw_response.clone()),
+        request_xml: entry.raw_request.to_string(),
+        response_xml: (!entry.raw_response.is_empty()).then(|| entry.raw_response.to_string()),
     }
 }
 

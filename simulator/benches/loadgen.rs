@@ -1,10 +1,14 @@
-//! Load generator: traits searches per second and latency of the simulator (journal on) against
-//! a minimal hyper + rustls server with the same TLS setup that returns a fixed body (the
-//! ceiling), the full-handshake connection rate, and the RSS after 100 000 requests.
+//! Load generator: traits searches per second and latency of the simulator (journal on: the
+//! ring, then the ring and a JSONL file) against the **baseline**, a minimal hyper + rustls server
+//! in the same process with the same `rustls::ServerConfig` that reads the whole request body
+//! into one buffer (as the simulator does) and answers the simulator's own answer bytes; the
+//! full-handshake connection rate; and the process RSS after `LOADGEN_RSS_REQUESTS` simulator
+//! requests.
 //!
 //! Run: `cargo bench -p insilab-simulator --bench loadgen` (release build). Settings through the
 //! environment: `LOADGEN_CONNECTIONS` (default 32), `LOADGEN_SECS` per measurement (default 5),
-//! `LOADGEN_RSS_REQUESTS` (default 100000). Figures are printed; see docs/performance.md.
+//! `LOADGEN_RSS_REQUESTS` (default 1000000, 0 skips it), `LOADGEN_ONLY=simulator` (only the
+//! simulator's keep-alive run, for profilers). Figures are printed; see docs/performance.md.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,14 +20,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "support/request.rs"]
+mod request;
+
+/// The allocator of the `insilab` binary (docs/performance.md: chosen by measurement).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use insilab_core::insi::model::{
-    ContexteBam, ContexteLps, Couverture, Headers, Request, RequestBody, TraitsSearch,
-};
 use insilab_core::insi::{Operation, writer};
-use insilab_simulator::{Simulator, SimulatorConfig, TlsSource};
+use insilab_simulator::{Simulator, SimulatorConfig, SimulatorHandle, TlsSource};
 use tokio::net::{TcpListener, TcpStream};
 
 fn env_or(name: &str, default: u64) -> u64 {
@@ -33,46 +41,8 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn search_body() -> Bytes {
-    let req = Request {
-        headers: Headers {
-            action: Some(Operation::TraitsSearch.action().into()),
-            message_id: Some("uuid:4b0f4d7e-1c1e-4a4f-9d3c-000000000001".into()),
-            bam: Some(ContexteBam {
-                version: Some("01_02".into()),
-                nature: Some("CTXBAM".into()),
-                id: Some("9c1f7a34-0000-4000-8000-000000000001".into()),
-                temps: Some("2026-11-27T10:00:00.000Z".into()),
-                couverture: Some(Couverture::default()),
-                ..Default::default()
-            }),
-            lps: Some(ContexteLps {
-                version: Some("01_00".into()),
-                nature: Some("CTXLPS".into()),
-                id: Some("9c1f7a34-0000-4000-8000-000000000002".into()),
-                temps: Some("2026-11-27T10:00:00.000Z".into()),
-                idam: Some("PDP17NF21DD0".into()),
-                idam_r: Some("4".into()),
-                lps_version: Some("1.0".into()),
-                instance: Some("9c1f7a34-0000-4000-8000-000000000003".into()),
-                nom: Some("urn:lps:loadgen:1.0".into()),
-                ..Default::default()
-            }),
-            security: None,
-        },
-        body: RequestBody::TraitsSearch(TraitsSearch {
-            nom_naissance: Some("ADRUN".into()),
-            prenoms: vec!["ZOE".into()],
-            sexe: Some("F".into()),
-            date_naissance: Some("1975-12-31".into()),
-            lieu_naissance: None,
-        }),
-        body_id: None,
-    };
-    Bytes::from(writer::write_request(&req))
-}
-
-/// The ceiling: hyper + rustls with the same server configuration, answering a fixed body.
+/// The baseline: hyper + rustls with the same server configuration, reading the whole request
+/// body into one contiguous buffer, then answering fixed bytes (the simulator's answer).
 async fn baseline_server(cfg: Arc<rustls::ServerConfig>, body: Bytes) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -92,7 +62,9 @@ async fn baseline_server(cfg: Arc<rustls::ServerConfig>, body: Bytes) -> SocketA
                     move |req: hyper::Request<hyper::body::Incoming>| {
                         let body = body.clone();
                         async move {
-                            let _ = req.into_body().collect().await;
+                            let read = req.into_body().collect().await;
+                            let len = read.map(|b| b.to_bytes().len()).unwrap_or(0);
+                            std::hint::black_box(len);
                             let mut r = hyper::Response::new(Full::new(body));
                             r.headers_mut().insert(
                                 "content-type",
@@ -241,10 +213,43 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// One simulator in this process, with the ring journal or the ring and a JSONL file.
+async fn start_simulator(
+    pki: &Arc<insilab_certs::Pki>,
+    jsonl: Option<&std::path::Path>,
+) -> (SimulatorHandle, SocketAddr, Duration) {
+    let t = Instant::now();
+    let mut config = SimulatorConfig::ephemeral(TlsSource::Pki(Arc::clone(pki)));
+    config.limits.max_connections = 1024;
+    config.journal_file = jsonl.map(std::path::Path::to_owned);
+    let sim = Simulator::start(config).await.unwrap();
+    let startup = t.elapsed();
+    let addr: SocketAddr = sim
+        .endpoint_url()
+        .trim_start_matches("https://")
+        .trim_end_matches("/lps")
+        .parse()
+        .unwrap();
+    (sim, addr, startup)
+}
+
+fn line(name: &str, f: &Figures) {
+    println!(
+        "{name:<28} {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us  ({} requests)",
+        f.rps, f.p50_us, f.p99_us, f.requests
+    );
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn main() {
     let connections = env_or("LOADGEN_CONNECTIONS", 32);
     let secs = env_or("LOADGEN_SECS", 5);
-    let rss_requests = env_or("LOADGEN_RSS_REQUESTS", 100_000);
+    let rss_requests = env_or("LOADGEN_RSS_REQUESTS", 1_000_000);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -252,70 +257,97 @@ fn main() {
     rt.block_on(async move {
         let pki = Arc::new(insilab_certs::testing::shared_pki().expect("shared test PKI"));
         let client = Arc::new(pki.client_config("insi-auto").unwrap());
-        let body = search_body();
-
-        let t = Instant::now();
-        let mut config = SimulatorConfig::ephemeral(TlsSource::Pki(Arc::clone(&pki)));
-        config.limits.max_connections = 1024;
-        let sim = Simulator::start(config).await.unwrap();
-        let startup = t.elapsed();
-        let sim_addr: SocketAddr = sim.endpoint_url().trim_start_matches("https://").trim_end_matches("/lps").parse().unwrap();
+        let body = request::search_body();
+        let dir = tempfile::tempdir().unwrap();
+        let (sim, sim_addr, startup) = start_simulator(&pki, None).await;
+        let (sim_jsonl, jsonl_addr, _) =
+            start_simulator(&pki, Some(&dir.path().join("journal.jsonl"))).await;
 
         // The baseline answers what the simulator answers, byte for byte.
         let mut probe = open(Arc::clone(&client), sim_addr).await;
         probe.ready().await.unwrap();
         let resp = probe
-            .send_request(hyper::Request::post("/lps").header("host", "localhost").header("content-type", writer::content_type(Operation::TraitsSearch)).body(Full::new(body.clone())).unwrap())
+            .send_request(
+                hyper::Request::post("/lps")
+                    .header("host", "localhost")
+                    .header("content-type", writer::content_type(Operation::TraitsSearch))
+                    .body(Full::new(body.clone()))
+                    .unwrap(),
+            )
             .await
             .unwrap();
         let fixed = resp.into_body().collect().await.unwrap().to_bytes();
-        let base_cfg = Arc::new(pki.server_config("server", insilab_certs::ClientAuth::Required).unwrap());
+        let base_cfg =
+            Arc::new(pki.server_config("server", insilab_certs::ClientAuth::Required).unwrap());
         let base_addr = baseline_server(base_cfg, fixed).await;
 
-        println!("loadgen: {connections} keep-alive connections, {secs} s per run, journal on (capacity 10000)");
-        println!("simulator start (PKI loaded, dataset parsed, sockets bound): {:.1} ms", startup.as_secs_f64() * 1e3);
+        println!(
+            "loadgen: {connections} keep-alive connections, {secs} s per run, journal ring capacity 10000; load average {}",
+            load_average()
+        );
+        println!(
+            "simulator start (PKI loaded, dataset parsed, sockets bound): {:.1} ms",
+            startup.as_secs_f64() * 1e3
+        );
         if std::env::var("LOADGEN_ONLY").as_deref() == Ok("simulator") {
             // For profilers: only the simulator's keep-alive run.
             let f = keep_alive(Arc::clone(&client), sim_addr, connections, secs, body.clone()).await;
-            println!("simulator (journal on): {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us", f.rps, f.p50_us, f.p99_us);
+            line("simulator (ring journal)", &f);
             return;
         }
-        // Warm up both.
-        keep_alive(Arc::clone(&client), base_addr, connections, 1, body.clone()).await;
-        keep_alive(Arc::clone(&client), sim_addr, connections, 1, body.clone()).await;
-        let base = keep_alive(Arc::clone(&client), base_addr, connections, secs, body.clone()).await;
-        let simf = keep_alive(Arc::clone(&client), sim_addr, connections, secs, body.clone()).await;
-        println!("baseline  (fixed body): {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us  ({} requests)", base.rps, base.p50_us, base.p99_us, base.requests);
-        println!("simulator (journal on): {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us  ({} requests)", simf.rps, simf.p50_us, simf.p99_us, simf.requests);
-        println!("ratio simulator/baseline: {:.2} (target >= 0.80)", simf.rps / base.rps);
+        // Warm up all three.
+        for addr in [base_addr, sim_addr, jsonl_addr] {
+            keep_alive(Arc::clone(&client), addr, connections, 1, body.clone()).await;
+        }
+        let ka = |addr| keep_alive(Arc::clone(&client), addr, connections, secs, body.clone());
+        let base = ka(base_addr).await;
+        let ring = ka(sim_addr).await;
+        let jsonl = ka(jsonl_addr).await;
+        line("baseline (reads the body)", &base);
+        line("simulator (ring journal)", &ring);
+        line("simulator (ring + JSONL)", &jsonl);
+        println!(
+            "ratio to the baseline: ring {:.2} req/s, p99 {:.2}; ring + JSONL {:.2} req/s, p99 {:.2} (targets: >= 0.80, p99 <= 1.50)",
+            ring.rps / base.rps,
+            ring.p99_us as f64 / base.p99_us.max(1) as f64,
+            jsonl.rps / base.rps,
+            jsonl.p99_us as f64 / base.p99_us.max(1) as f64,
+        );
         let hs_base = handshakes(Arc::clone(&client), base_addr, 8, secs, body.clone()).await;
         let hs_sim = handshakes(Arc::clone(&client), sim_addr, 8, secs, body.clone()).await;
-        println!("new connections (full mTLS handshake + 1 search, 8 in parallel): baseline {hs_base:.0}/s, simulator {hs_sim:.0}/s");
+        println!(
+            "new connections (full mTLS handshake + 1 search, 8 in parallel): baseline {hs_base:.0}/s, simulator {hs_sim:.0}/s, ratio {:.2} (target >= 0.80)",
+            hs_sim / hs_base
+        );
+        println!("load average after the runs: {}", load_average());
+        sim_jsonl.shutdown().await;
 
         // RSS after N requests with the journal on (ring of 10 000 entries full).
-        let sent_so_far = simf.requests as u64;
+        let sent_so_far = sim.journal().last_seq();
         let remaining = rss_requests.saturating_sub(sent_so_far);
-        let per_conn = remaining.div_ceil(connections);
-        let mut tasks = Vec::new();
-        for _ in 0..connections {
-            let (cfg, body) = (Arc::clone(&client), body.clone());
-            tasks.push(tokio::spawn(async move {
-                let ct = writer::content_type(Operation::TraitsSearch);
-                let mut s = open(cfg, sim_addr).await;
-                for _ in 0..per_conn {
-                    one(&mut s, &body, &ct).await;
-                }
-            }));
+        if rss_requests > 0 {
+            let per_conn = remaining.div_ceil(connections);
+            let mut tasks = Vec::new();
+            for _ in 0..connections {
+                let (cfg, body) = (Arc::clone(&client), body.clone());
+                tasks.push(tokio::spawn(async move {
+                    let ct = writer::content_type(Operation::TraitsSearch);
+                    let mut s = open(cfg, sim_addr).await;
+                    for _ in 0..per_conn {
+                        one(&mut s, &body, &ct).await;
+                    }
+                }));
+            }
+            for t in tasks {
+                t.await.unwrap();
+            }
+            println!(
+                "RSS after {} simulator requests (journal {} entries in memory): {:.1} MiB (target <= 64 MiB; same process as the load generator and the baseline)",
+                sim.journal().last_seq(),
+                sim.journal().len(),
+                rss_kib() as f64 / 1024.0
+            );
         }
-        for t in tasks {
-            t.await.unwrap();
-        }
-        println!(
-            "RSS after {} simulator requests (journal {} entries in memory): {:.1} MiB (target <= 64 MiB; same process as the load generator and the baseline)",
-            sim.journal().last_seq(),
-            sim.journal().len(),
-            rss_kib() as f64 / 1024.0
-        );
         sim.shutdown().await;
     });
 }

@@ -63,6 +63,9 @@ pub struct Person {
     /// How the person appears on a Vitale card (default: holder of their own card, rank 1).
     #[serde(default)]
     pub card: CardEntry,
+    /// The person's `00` answer in each dialect, written once (see [`crate::answer_cache`]).
+    #[serde(skip)]
+    pub(crate) answers: crate::answer_cache::PerDialect,
 }
 
 /// How a person appears on a Vitale card: the card search matches `MatriculeOD` against

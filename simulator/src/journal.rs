@@ -123,10 +123,24 @@ pub struct JournalEntry {
     pub duration_us: u64,
     /// Check findings.
     pub findings: Vec<JournalFinding>,
-    /// Raw request body (lossy UTF-8).
-    pub raw_request: String,
-    /// Raw response body (lossy UTF-8).
-    pub raw_response: String,
+    /// Raw request body (lossy UTF-8), shared with the server (see [`RawBody`]).
+    pub raw_request: RawBody,
+    /// Raw response body (lossy UTF-8), shared with the server and, for a dataset person, with
+    /// every other exchange answered the same bytes.
+    pub raw_response: RawBody,
+}
+
+/// A raw message body in the journal: UTF-8 text over reference-counted bytes. Made from the
+/// bytes the server read or sent, it shares them (no copy) when they are UTF-8, and holds their
+/// lossy conversion otherwise. Serialised as a JSON string; reads as a `&str`.
+pub type RawBody = bytestring::ByteString;
+
+/// The journal's text of a body: `bytes` shared when they are UTF-8, else their lossy conversion.
+pub fn raw_body(bytes: &bytes::Bytes) -> RawBody {
+    match RawBody::try_from(bytes.clone()) {
+        Ok(text) => text,
+        Err(_) => RawBody::from(String::from_utf8_lossy(bytes).into_owned()),
+    }
 }
 
 /// Filter of a journal query.
@@ -361,8 +375,8 @@ pub(crate) fn sample_entry(tenant: Option<&str>) -> JournalEntry {
         http_status: 200,
         duration_us: 1,
         findings: vec![],
-        raw_request: String::new(),
-        raw_response: String::new(),
+        raw_request: RawBody::new(),
+        raw_response: RawBody::new(),
     }
 }
 

@@ -79,6 +79,8 @@ pub(crate) struct JsonlFile {
     path: PathBuf,
     settings: JournalFileSettings,
     file: std::io::BufWriter<std::fs::File>,
+    /// The line being written, reused from entry to entry.
+    line: Vec<u8>,
     /// Bytes in the current file (its length when opened, plus what was appended).
     written: u64,
     rotations: u64,
@@ -109,6 +111,7 @@ impl JsonlFile {
             path: path.to_owned(),
             settings,
             file: std::io::BufWriter::new(f),
+            line: Vec::with_capacity(LINE_CAPACITY),
             written,
             rotations: 0,
         })
@@ -128,21 +131,20 @@ impl JsonlFile {
     /// Appends `entry` as one line (flushed), rotating first when the line would take the
     /// current file over the cap.
     pub(crate) fn append(&mut self, entry: &JournalEntry) -> std::io::Result<()> {
-        let mut line = if self.settings.omit_success_bodies && is_success(entry) {
-            let mut light = entry.clone();
-            light.raw_request = String::new();
-            light.raw_response = String::new();
-            serde_json::to_vec(&light)
-        } else {
-            serde_json::to_vec(entry)
-        }
-        .map_err(std::io::Error::other)?;
-        line.push(b'\n');
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        let omit = self.settings.omit_success_bodies && is_success(entry);
+        let result = json_line(&mut line, entry, omit).and_then(|()| self.write_line(&line));
+        self.line = line;
+        result
+    }
+
+    fn write_line(&mut self, line: &[u8]) -> std::io::Result<()> {
         let len = line.len() as u64;
         if self.written > 0 && self.written.saturating_add(len) > self.settings.max_bytes {
             self.rotate()?;
         }
-        self.file.write_all(&line)?;
+        self.file.write_all(line)?;
         // Flushed per entry: a crash must not lose what the judge needs.
         self.file.flush()?;
         self.written = self.written.saturating_add(len);
@@ -182,6 +184,120 @@ impl JsonlFile {
         self.rotations += 1;
         tracing::info!(path = %self.path.display(), rotations = self.rotations, "journal file rotated");
         Ok(())
+    }
+}
+
+/// Starting capacity of the reused line buffer (a typical exchange takes about 4 KB).
+const LINE_CAPACITY: usize = 8 * 1024;
+
+/// Writes `entry` as one JSON line into `out`, the same bytes as `serde_json::to_vec(entry)`
+/// followed by a new line (with empty raw bodies when `omit_bodies`). The raw bodies, most of
+/// the line, are escaped by [`push_json_str`] in one pass over their bytes.
+fn json_line(out: &mut Vec<u8>, entry: &JournalEntry, omit_bodies: bool) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &Head(entry)).map_err(std::io::Error::other)?;
+    // `Head` is a JSON object: replace its closing brace by the two raw bodies.
+    if out.pop() != Some(b'}') {
+        return Err(std::io::Error::other("journal line is not a json object"));
+    }
+    let (request, response) = if omit_bodies {
+        ("", "")
+    } else {
+        (&*entry.raw_request, &*entry.raw_response)
+    };
+    out.extend_from_slice(b",\"raw_request\":");
+    push_json_str(out, request);
+    out.extend_from_slice(b",\"raw_response\":");
+    push_json_str(out, response);
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+/// Every field of a [`JournalEntry`] but the two raw bodies (its last two), in declaration
+/// order, serialised as the derived implementation does.
+struct Head<'a>(&'a JournalEntry);
+
+impl Serialize for Head<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let e = self.0;
+        let mut st = s.serialize_struct("JournalEntry", 18)?;
+        st.serialize_field("seq", &e.seq)?;
+        st.serialize_field("time", &e.time)?;
+        st.serialize_field("tenant", &e.tenant)?;
+        st.serialize_field("listener", &e.listener)?;
+        st.serialize_field("client_certificate", &e.client_certificate)?;
+        if e.card.is_some() {
+            st.serialize_field("card", &e.card)?;
+        }
+        st.serialize_field("tls_version", &e.tls_version)?;
+        st.serialize_field("http_request", &e.http_request)?;
+        st.serialize_field("operation", &e.operation)?;
+        st.serialize_field("message_id", &e.message_id)?;
+        st.serialize_field("content_type", &e.content_type)?;
+        st.serialize_field("request_body", &e.request_body)?;
+        st.serialize_field("outcome", &e.outcome)?;
+        st.serialize_field("person", &e.person)?;
+        st.serialize_field("override_id", &e.override_id)?;
+        st.serialize_field("http_status", &e.http_status)?;
+        st.serialize_field("duration_us", &e.duration_us)?;
+        st.serialize_field("findings", &e.findings)?;
+        st.end()
+    }
+}
+
+/// Appends `s` as a JSON string, escaped exactly as `serde_json` escapes it (`\\"`, `\\\\`, the
+/// short escapes of `\\b \\f \\n \\r \\t`, `\\u00xx` for the other control characters).
+///
+/// Raw XML has many quotes and line ends but rarely another control character: when it has
+/// none (one branch-free pass), the bytes to escape are found with `memchr3`, and the runs
+/// between them are copied whole.
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let other_controls = bytes
+        .iter()
+        .fold(false, |acc, &b| acc | ((b < 0x20) & (b != b'\n')));
+    let mut run = 0;
+    if other_controls {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b >= 0x20 && b != b'"' && b != b'\\' {
+                continue;
+            }
+            out.extend_from_slice(&bytes[run..i]);
+            run = i + 1;
+            push_escape(out, b);
+        }
+    } else {
+        for i in memchr::memchr3_iter(b'"', b'\\', b'\n', bytes) {
+            out.extend_from_slice(&bytes[run..i]);
+            run = i + 1;
+            push_escape(out, bytes[i]);
+        }
+    }
+    out.extend_from_slice(&bytes[run..]);
+    out.push(b'"');
+}
+
+/// The JSON escape of `b` (a quote, a backslash or a control character).
+fn push_escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        _ => out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(b >> 4)],
+            HEX[usize::from(b & 0xf)],
+        ]),
     }
 }
 
@@ -258,12 +374,42 @@ mod tests {
         let mut f = JsonlFile::open(&path, settings).unwrap();
         let mut entry = sample_entry(None);
         f.append(&entry).unwrap();
-        entry.raw_request = "x".repeat(2 * MIN_JOURNAL_MAX_BYTES as usize);
+        entry.raw_request = "x".repeat(2 * MIN_JOURNAL_MAX_BYTES as usize).into();
         f.append(&entry).unwrap();
         assert_eq!(lines(&path).len(), 1);
         assert_eq!(lines(&rotated_path(&path, 1)).len(), 1);
         let big: JournalEntry = serde_json::from_str(&lines(&path)[0]).unwrap();
         assert_eq!(big.raw_request.len(), 2 * MIN_JOURNAL_MAX_BYTES as usize);
+    }
+
+    #[test]
+    fn a_line_is_what_serde_json_writes() {
+        let mut entry = sample_entry(Some("T"));
+        entry.raw_request = "<a x=\"1\">\\ \u{1} \t\r\n\u{8}\u{c} \u{1f} é \u{7f}</a>".into();
+        entry.raw_response = "<b y=\"2\">\n\\ \"é\"\n</b>".into();
+        entry.findings = vec![crate::journal::JournalFinding::new(
+            insilab_core::rules::RuleId::Hdr004,
+            Some("Header/MessageID".into()),
+            "no \"MessageID\"".into(),
+        )];
+        for card in [false, true] {
+            if card {
+                entry.card = Some(crate::card::CardHolder::default());
+            }
+            let mut line = Vec::new();
+            json_line(&mut line, &entry, false).unwrap();
+            let mut expected = serde_json::to_vec(&entry).unwrap();
+            expected.push(b'\n');
+            assert_eq!(
+                String::from_utf8(line).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
+        let mut line = Vec::new();
+        json_line(&mut line, &entry, true).unwrap();
+        let back: JournalEntry = serde_json::from_slice(&line).unwrap();
+        assert!(back.raw_request.is_empty() && back.raw_response.is_empty());
+        assert_eq!(back.findings, entry.findings);
     }
 
     #[test]

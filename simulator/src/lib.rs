@@ -23,6 +23,7 @@
 mod accept;
 pub mod admin;
 pub mod admin_client;
+pub mod answer_cache;
 pub mod answers;
 pub mod card;
 pub mod config;

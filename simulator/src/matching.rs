@@ -83,9 +83,10 @@ pub fn person_matches(person: &Person, query: &TraitsQuery) -> bool {
     let Some(name) = &query.birth_name else {
         return false;
     };
-    if !same_words(name, &person.birth_name)
+    // The cheap, selective comparisons first: most persons differ by birth date.
+    if !eq_opt(query.birth_date.as_ref(), &person.birth_date)
         || !eq_opt(query.sex.as_ref(), &person.sex)
-        || !eq_opt(query.birth_date.as_ref(), &person.birth_date)
+        || !same_words(name, &person.birth_name)
     {
         return false;
     }

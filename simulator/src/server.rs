@@ -31,15 +31,17 @@ pub(crate) type ResBody = http_body_util::combinators::BoxBody<Bytes, BoxError>;
 
 pub(crate) fn full(
     status: StatusCode,
-    content_type: &str,
+    content_type: &'static str,
     body: impl Into<Bytes>,
 ) -> Response<ResBody> {
     let body: Bytes = body.into();
     let mut r = Response::new(Full::new(body).map_err(|e: Infallible| match e {}).boxed());
     *r.status_mut() = status;
-    if let Ok(v) = http::HeaderValue::from_str(content_type) {
-        r.headers_mut().insert(http::header::CONTENT_TYPE, v);
-    }
+    // Every content type is a constant: no copy, no validation per answer.
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(content_type),
+    );
     r
 }
 
@@ -151,8 +153,8 @@ fn record_tls_failure(state: &State, kind: Listener, error: String) {
         http_status: 0,
         duration_us: 0,
         findings: vec![],
-        raw_request: String::new(),
-        raw_response: String::new(),
+        raw_request: crate::journal::RawBody::new(),
+        raw_response: crate::journal::RawBody::new(),
     });
 }
 
@@ -271,43 +273,34 @@ async fn handle(
         .map(exchange::op_name)
         .unwrap_or("unknown");
     let outcome_label = processed.outcome.label();
-    let tenant = info.client.as_ref().and_then(|c| c.ou.clone());
     state.metrics.observe(op, &outcome_label, elapsed);
     tracing::info!(
         operation = op,
         outcome = %outcome_label,
         ms = elapsed.as_secs_f64() * 1000.0,
-        tenant = tenant.as_deref().unwrap_or("-"),
+        tenant = info.client.as_ref().and_then(|c| c.ou.as_deref()).unwrap_or("-"),
         "exchange"
     );
-    state.journal.record(JournalEntry {
-        seq: 0,
-        time: now_rfc3339(),
-        tenant,
-        listener: info.listener.name().into(),
-        client_certificate: info.client.clone(),
-        card: card_holder,
-        tls_version: info.tls_version.clone(),
-        http_request: format!("POST {path}"),
-        operation: processed.operation.map(|o| exchange::op_name(o).to_owned()),
-        message_id: processed.message_id,
-        content_type,
-        request_body: processed.request_body,
-        outcome: processed.outcome,
-        person: processed.person,
-        override_id: processed.override_id,
-        http_status: processed.reply.status(),
-        duration_us: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-        findings: processed.findings,
-        raw_request: String::from_utf8_lossy(&body).into_owned(),
-        raw_response: String::from_utf8_lossy(processed.reply.sent_body()).into_owned(),
-    });
+    let ctx = ExchangeContext {
+        listener: info.listener,
+        client: info.client.as_ref(),
+        content_type: content_type.as_deref(),
+        card: None,
+    };
+    let transport = exchange::Transport {
+        tls_version: info.tls_version.as_deref(),
+        path: &path,
+        elapsed,
+    };
+    let (entry, reply, delay) =
+        exchange::journal_entry(&ctx, &transport, &body, processed, card_holder);
+    state.journal.record(entry);
     // The delay comes after the journal: a client that gives up (or vanishes) during it drops
     // this future, and the exchange it caused must not be lost from the journal and metrics.
-    if !processed.delay.is_zero() {
-        tokio::time::sleep(processed.delay).await;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
-    match processed.reply {
+    match reply {
         Reply::Full {
             status,
             content_type,
@@ -343,7 +336,9 @@ pub const MAX_DRAIN_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads the body up to `max` bytes: `None` as soon as it is longer.
 async fn read_limited(body: &mut Incoming, max: usize) -> Result<Option<Bytes>, hyper::Error> {
-    let mut buf = Vec::new();
+    // Sized once from `Content-Length` (bounded by `max`): one allocation, no regrowth.
+    let announced = usize::try_from(body.size_hint().lower()).unwrap_or(max);
+    let mut buf = Vec::with_capacity(announced.min(max));
     while let Some(frame) = body.frame().await {
         if let Ok(data) = frame?.into_data() {
             if buf.len() + data.len() > max {

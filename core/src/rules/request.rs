@@ -127,9 +127,50 @@ fn is_uuid(s: &str) -> bool {
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, a real calendar time.
 fn is_utc_millis(s: &str) -> bool {
+    // The common case, decided without the format machinery: exactly that shape in ASCII
+    // digits, then the calendar. Anything else goes to the `time` parser, the reference.
+    if let Some(fast) = utc_millis_fast(s.as_bytes()) {
+        return fast;
+    }
     let fmt =
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     PrimitiveDateTime::parse(s, &fmt).is_ok()
+}
+
+/// `Some(valid)` when `b` is `DDDD-DD-DDTDD:DD:DD.DDDZ` (D an ASCII digit), `None` otherwise.
+fn utc_millis_fast(b: &[u8]) -> Option<bool> {
+    const SHAPE: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
+    if b.len() != SHAPE.len() {
+        return None;
+    }
+    for (c, want) in b.iter().zip(SHAPE) {
+        let ok = if *want == b'0' {
+            c.is_ascii_digit()
+        } else {
+            c == want
+        };
+        if !ok {
+            return None;
+        }
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+    };
+    let (year, month, day) = (num(0..4), num(5..7), num(8..10));
+    let (hour, minute, second, milli) = (num(11..13), num(14..16), num(17..19), num(20..23));
+    let date = u8::try_from(month)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .zip(u8::try_from(day).ok())
+        .and_then(|(m, d)| time::Date::from_calendar_date(year as i32, m, d).ok());
+    let clock = u8::try_from(hour)
+        .ok()
+        .zip(u8::try_from(minute).ok())
+        .zip(u8::try_from(second).ok())
+        .zip(u16::try_from(milli).ok())
+        .and_then(|(((h, mi), s), ms)| time::Time::from_hms_milli(h, mi, s, ms).ok());
+    Some(date.is_some() && clock.is_some())
 }
 
 fn check_version(
@@ -168,12 +209,12 @@ fn check_nature(
 }
 
 fn check_temps(f: &mut Findings, rule_id: RuleId, header: &str, temps: &Option<String>) {
-    let path = Some(format!("Header/{header}/Temps"));
+    let path = || Some(format!("Header/{header}/Temps"));
     match temps.as_deref() {
-        None => f.push(rule_id, path, format!("{header}/Temps is missing")),
+        None => f.push(rule_id, path(), format!("{header}/Temps is missing")),
         Some(t) if !is_utc_millis(t) => f.push(
             rule_id,
-            path,
+            path(),
             format!(
                 "{header}/Temps {} is not of the form YYYY-MM-DDTHH:MM:SS.mmmZ",
                 quote(t)
@@ -350,7 +391,7 @@ fn lexical_findings(f: &mut Findings, rule_id: RuleId, path: &str, value: &str, 
 }
 
 pub(super) fn check_birth_name(f: &mut Findings, base: &str, nom: &Option<String>) {
-    let path = format!("{base}/NomNaissance");
+    let path = [base, "/NomNaissance"].concat();
     match nom.as_deref() {
         None | Some("") => f.push(
             RuleId::Trt001,
@@ -401,7 +442,7 @@ pub(super) fn check_first_names(f: &mut Findings, base: &str, prenoms: &[String]
         let path = if prenoms.len() > 1 {
             format!("{base}/Prenom[{}]", i + 1)
         } else {
-            format!("{base}/Prenom")
+            [base, "/Prenom"].concat()
         };
         if !too_long(f, &path, prenom) {
             lexical_findings(f, RuleId::Trt004, &path, prenom, NameKind::FirstName);
@@ -410,13 +451,13 @@ pub(super) fn check_first_names(f: &mut Findings, base: &str, prenoms: &[String]
 }
 
 pub(super) fn check_sex(f: &mut Findings, base: &str, sexe: &Option<String>) {
-    let path = Some(format!("{base}/Sexe"));
+    let path = || Some([base, "/Sexe"].concat());
     match sexe.as_deref() {
-        None => f.push(RuleId::Trt006, path, "Sexe is missing".into()),
+        None => f.push(RuleId::Trt006, path(), "Sexe is missing".into()),
         Some("M" | "F") => {}
         Some(s) => f.push(
             RuleId::Trt007,
-            path,
+            path(),
             format!("Sexe {} is not M or F", quote(s)),
         ),
     }
@@ -427,13 +468,13 @@ pub(super) fn check_sex(f: &mut Findings, base: &str, sexe: &Option<String>) {
 pub const UNKNOWN_YEAR: RuleId = RuleId::Trt013;
 
 pub(super) fn check_date(f: &mut Findings, base: &str, date: &Option<String>) {
-    let path = Some(format!("{base}/DateNaissance"));
+    let path = || Some([base, "/DateNaissance"].concat());
     match date.as_deref() {
-        None => f.push(RuleId::Trt008, path, "DateNaissance is missing".into()),
+        None => f.push(RuleId::Trt008, path(), "DateNaissance is missing".into()),
         Some(d) => match BirthDate::parse(d) {
             Ok(BirthDate::Incomplete { year: None, .. }) => f.push(
                 UNKNOWN_YEAR,
-                path,
+                path(),
                 format!(
                     "DateNaissance {} has an unknown year: it must not reach the service",
                     quote(d)
@@ -441,26 +482,26 @@ pub(super) fn check_date(f: &mut Findings, base: &str, date: &Option<String>) {
             ),
             Ok(b) if b.is_incomplete() => f.push(
                 RuleId::Trt010,
-                path,
+                path(),
                 format!("DateNaissance {} has unknown parts", quote(d)),
             ),
             Ok(_) => {}
-            Err(e) => f.push(RuleId::Trt009, path, format!("DateNaissance: {e}")),
+            Err(e) => f.push(RuleId::Trt009, path(), format!("DateNaissance: {e}")),
         },
     }
 }
 
 pub(super) fn check_birthplace(f: &mut Findings, base: &str, lieu: &Option<String>) {
     let Some(l) = lieu.as_deref() else { return };
-    let path = Some(format!("{base}/LieuNaissance"));
+    let path = || Some([base, "/LieuNaissance"].concat());
     match Cog::parse(l) {
         Ok(c) if c.kind() == CogKind::CorsicaLegacy => f.push(
             RuleId::Trt012,
-            path,
+            path(),
             format!("LieuNaissance {} is a pre-1976 corsica code", quote(l)),
         ),
         Ok(_) => {}
-        Err(e) => f.push(RuleId::Trt011, path, format!("LieuNaissance: {e}")),
+        Err(e) => f.push(RuleId::Trt011, path(), format!("LieuNaissance: {e}")),
     }
 }
 

@@ -9,7 +9,7 @@ use insilab_core::insi::writer::Dialect;
 use insilab_core::insi::{Operation, SentTraits, faults};
 use insilab_core::rules::{Finding, RuleId};
 
-use super::respond::{base, fault_processed, file_processed, result_processed};
+use super::respond::{base, cached_processed, fault_processed, file_processed};
 use super::{Behaviourals, ExchangeContext, Processed, Reply, SOAP_CONTENT_TYPE};
 use crate::dataset::{Behaviour, InsNumber, Person};
 use crate::journal::{JournalFinding, Outcome};
@@ -64,12 +64,11 @@ fn answer(
     match forced {
         None | Some(OverrideAnswer::Normal) => normal(),
         Some(OverrideAnswer::Cr { code }) => {
-            let r = if code == "02" {
-                SearchResult::several()
+            if code == "02" {
+                several(b.dialect, op)
             } else {
-                SearchResult::not_found()
-            };
-            result_processed(b.dialect, op, r, None)
+                not_found(b.dialect, op)
+            }
         }
         Some(OverrideAnswer::AnswerFile { name }) => file_processed(op, name),
         Some(OverrideAnswer::Fault { code, variant }) => {
@@ -140,10 +139,8 @@ fn normal_answer(
     let mid = request.headers.message_id.as_deref();
     match &request.body {
         RequestBody::TraitsSearch(_) => match matching::search(b.dataset, query) {
-            MatchOutcome::None => result_processed(b.dialect, op, SearchResult::not_found(), None),
-            MatchOutcome::Several(_) => {
-                result_processed(b.dialect, op, SearchResult::several(), None)
-            }
+            MatchOutcome::None => not_found(b.dialect, op),
+            MatchOutcome::Several(_) => several(b.dialect, op),
             MatchOutcome::One(p) => person_answer(b, op, p, mid),
         },
         RequestBody::CardSearch(c) => {
@@ -154,9 +151,9 @@ fn normal_answer(
                 .filter(|p| matching::card_matches(p, c))
                 .collect();
             match found.as_slice() {
-                [] => result_processed(b.dialect, op, SearchResult::not_found(), None),
+                [] => not_found(b.dialect, op),
                 [p] => person_answer(b, op, p, mid),
-                _ => result_processed(b.dialect, op, SearchResult::several(), None),
+                _ => several(b.dialect, op),
             }
         }
         RequestBody::Verification(v) => {
@@ -169,17 +166,12 @@ fn normal_answer(
                 query,
             ) {
                 VerificationOutcome::Confirmed(p) => {
-                    let mut out = result_processed(
-                        b.dialect,
-                        op,
-                        SearchResult::found(individu(p, b.dialect)),
-                        Some(p),
-                    );
+                    let mut out = found(b.dialect, op, p);
                     out.person = Some(p.id.clone());
                     out
                 }
                 VerificationOutcome::Historised(p) => {
-                    let mut out = result_processed(b.dialect, op, SearchResult::not_found(), None);
+                    let mut out = not_found(b.dialect, op);
                     out.person = Some(p.id.clone());
                     out.findings.push(JournalFinding::new(
                         RuleId::Ver004,
@@ -191,9 +183,7 @@ fn normal_answer(
                     ));
                     out
                 }
-                VerificationOutcome::NotConfirmed => {
-                    result_processed(b.dialect, op, SearchResult::not_found(), None)
-                }
+                VerificationOutcome::NotConfirmed => not_found(b.dialect, op),
             }
         }
     }
@@ -207,15 +197,30 @@ fn person_answer(b: &Behaviourals<'_>, op: Operation, p: &Person, mid: Option<&s
             fault_processed(b.dialect, Some(op), None, None, f, vec![])
         }
         Some(Behaviour::AnswerFile(name)) => file_processed(op, name),
-        None => result_processed(
-            b.dialect,
-            op,
-            SearchResult::found(individu(p, b.dialect)),
-            Some(p),
-        ),
+        None => found(b.dialect, op, p),
     };
     out.person = Some(p.id.clone());
     out
+}
+
+/// The `00` answer with `p`, written once per dialect and shared.
+fn found(dialect: Dialect, op: Operation, p: &Person) -> Processed {
+    let body = p
+        .answers
+        .get(dialect, || SearchResult::found(individu(p, dialect)));
+    cached_processed(op, insilab_core::insi::names::CR_OK.0, body)
+}
+
+/// The `01` answer, written once per dialect and shared.
+fn not_found(dialect: Dialect, op: Operation) -> Processed {
+    let body = crate::answer_cache::not_found(dialect);
+    cached_processed(op, insilab_core::insi::names::CR_NOT_FOUND.0, body)
+}
+
+/// The `02` answer, written once per dialect and shared.
+fn several(dialect: Dialect, op: Operation) -> Processed {
+    let body = crate::answer_cache::several(dialect);
+    cached_processed(op, insilab_core::insi::names::CR_SEVERAL.0, body)
 }
 
 /// Builds the `INDIVIDU` of a person.

@@ -82,6 +82,15 @@ impl Reply {
         }
     }
 
+    /// The body bytes that reach the client, sharing the reply's buffer.
+    pub fn sent_bytes(&self) -> Bytes {
+        match self {
+            Reply::Full { body, .. } => body.clone(),
+            Reply::Reset => Bytes::new(),
+            Reply::Truncated { body } => body.slice(..body.len() / 2),
+        }
+    }
+
     /// The HTTP status (0 when no status is sent).
     pub fn status(&self) -> u16 {
         match self {
@@ -171,6 +180,62 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
         Some(fault) => respond::refused(b.dialect, request, fault, findings),
         None => behaviour::answer_request(b, ctx, request, findings),
     }
+}
+
+/// What the journal keeps of the transport of one exchange (the server's side of it).
+#[derive(Debug, Clone, Copy)]
+pub struct Transport<'a> {
+    /// Negotiated TLS version (`TLSv1_3`).
+    pub tls_version: Option<&'a str>,
+    /// The request path (`/lps`).
+    pub path: &'a str,
+    /// Time spent from the complete request to the answer.
+    pub elapsed: Duration,
+}
+
+/// The journal entry of one processed exchange, and what is left to send: the reply and the
+/// delay before it. `seq` is assigned by [`crate::journal::Journal::record`].
+pub fn journal_entry(
+    ctx: &ExchangeContext<'_>,
+    transport: &Transport<'_>,
+    request: &Bytes,
+    processed: Processed,
+    card: Option<crate::card::CardHolder>,
+) -> (crate::journal::JournalEntry, Reply, Duration) {
+    let Processed {
+        reply,
+        delay,
+        operation,
+        message_id,
+        request_body,
+        outcome,
+        person,
+        override_id,
+        findings,
+    } = processed;
+    let entry = crate::journal::JournalEntry {
+        seq: 0,
+        time: crate::server::now_rfc3339(),
+        tenant: ctx.client.and_then(|c| c.ou.clone()),
+        listener: ctx.listener.name().into(),
+        client_certificate: ctx.client.cloned(),
+        card,
+        tls_version: transport.tls_version.map(str::to_owned),
+        http_request: format!("POST {}", transport.path),
+        operation: operation.map(|o| op_name(o).to_owned()),
+        message_id,
+        content_type: ctx.content_type.map(str::to_owned),
+        request_body,
+        outcome,
+        person,
+        override_id,
+        http_status: reply.status(),
+        duration_us: u64::try_from(transport.elapsed.as_micros()).unwrap_or(u64::MAX),
+        findings,
+        raw_request: crate::journal::raw_body(request),
+        raw_response: crate::journal::raw_body(&reply.sent_bytes()),
+    };
+    (entry, reply, delay)
 }
 
 /// The assertion findings of a card verdict, for the journal.

@@ -4,11 +4,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use insilab_core::insi::Operation;
-use insilab_core::insi::model::{Fault, Request, SearchResult};
+use insilab_core::insi::model::{Fault, Request};
 use insilab_core::insi::writer::{self, Dialect};
 
 use super::{Processed, Reply, SOAP_CONTENT_TYPE};
-use crate::dataset::Person;
 use crate::journal::{JournalFinding, Outcome};
 
 /// The fault answering `request`, with its findings.
@@ -43,22 +42,18 @@ pub(super) fn base(op: Operation, outcome: Outcome) -> Processed {
     }
 }
 
-pub(super) fn result_processed(
-    dialect: Dialect,
-    op: Operation,
-    r: SearchResult,
-    _p: Option<&Person>,
-) -> Processed {
+/// A `RESULTAT` with `code` whose bytes were written once ([`crate::answer_cache`]).
+pub(super) fn cached_processed(op: Operation, code: &str, body: Bytes) -> Processed {
     let mut p = base(
         op,
         Outcome::Cr {
-            code: r.code_cr.clone(),
+            code: code.to_owned(),
         },
     );
     p.reply = Reply::Full {
         status: 200,
         content_type: SOAP_CONTENT_TYPE,
-        body: Bytes::from(writer::write_result(&r, dialect)),
+        body,
     };
     p
 }

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use quick_xml::NsReader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesCData, BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
 
 use super::{Limits, ParseError, ParseErrorKind};
@@ -58,20 +58,21 @@ impl Ns {
 pub(super) struct Child<'i> {
     pub(super) ns: Ns,
     pub(super) start: BytesStart<'i>,
+    /// Where the local name starts in the qualified name (found once, when the element opened).
+    local_at: usize,
 }
 
 impl Child<'_> {
     pub(super) fn local(&self) -> &str {
-        local_of(&self.start)
+        let name: &str = self.start.name().into_inner();
+        name.get(self.local_at..).unwrap_or(name)
     }
 }
 
-pub(super) fn local_of<'a>(start: &'a BytesStart<'_>) -> &'a str {
-    let name: &'a str = start.name().into_inner();
-    match name.rfind(':') {
-        Some(i) => &name[i + 1..],
-        None => name,
-    }
+/// Where the local part of `start`'s qualified name begins (after the last `:`).
+fn local_at(start: &BytesStart<'_>) -> usize {
+    let name: &str = start.name().into_inner();
+    name.rfind(':').map_or(0, |i| i + 1)
 }
 
 /// The `Id` attribute of `Body`, whatever its namespace (`Id`, `wsu:Id`).
@@ -79,7 +80,8 @@ pub(super) fn body_id(
     cur: &Cursor<'_, '_>,
     start: &BytesStart<'_>,
 ) -> Result<Option<String>, ParseError> {
-    for attr in start.attributes() {
+    // Well-formedness (duplicates included) was checked when the element opened.
+    for attr in start.attributes().with_checks(false) {
         let attr = attr.map_err(|e| cur.err(ParseErrorKind::Xml(e.to_string())))?;
         if attr.key.local_name().as_ref() == n::ATTR_ID {
             return cur.attr_value(&attr).map(Some);
@@ -103,11 +105,39 @@ pub(super) struct Cursor<'i, 'l> {
     pub(super) event_start: u64,
 }
 
+/// Character data, decoded only when a value is read (the whitespace between elements never is).
+pub(super) enum Text<'i> {
+    Raw(BytesText<'i>),
+    CData(BytesCData<'i>),
+    /// A character or predefined entity reference, resolved.
+    Resolved(Cow<'i, str>),
+}
+
+impl<'i> Text<'i> {
+    /// The text, line ends normalised (XML 1.0).
+    fn content(&self) -> Cow<'i, str> {
+        match self {
+            Text::Raw(t) => t.xml10_content(),
+            Text::CData(d) => d.xml10_content(),
+            Text::Resolved(r) => r.clone(),
+        }
+    }
+
+    /// Only XML white space (line-end normalisation keeps that true or false).
+    fn is_blank(&self) -> bool {
+        match self {
+            Text::Raw(t) => is_blank(t),
+            Text::CData(d) => is_blank(d),
+            Text::Resolved(r) => is_blank(r),
+        }
+    }
+}
+
 /// A simplified event: what the parse functions need.
 pub(super) enum Ev<'i> {
     Start(Child<'i>),
     End,
-    Text(Cow<'i, str>),
+    Text(Text<'i>),
     /// Whitespace-insignificant events (comments, the XML declaration).
     Other,
     Eof,
@@ -199,8 +229,10 @@ impl<'i, 'l> Cursor<'i, 'l> {
                 self.elements += 1;
                 self.limit("max_elements", self.elements, self.limits.max_elements)?;
                 self.depth += 1;
+                let local_at = local_at(&start);
                 self.path.push('/');
-                self.path.push_str(local_of(&start));
+                let name: &str = start.name().into_inner();
+                self.path.push_str(name.get(local_at..).unwrap_or(name));
                 self.path_ends.push(self.path.len());
                 self.limit("max_depth", self.depth, self.limits.max_depth)?;
                 let mut count = 0usize;
@@ -216,7 +248,11 @@ impl<'i, 'l> Cursor<'i, 'l> {
                     self.limit("max_attributes", count, self.limits.max_attributes)?;
                     self.text_limit(attr.value.len())?;
                 }
-                Ok(Ev::Start(Child { ns, start }))
+                Ok(Ev::Start(Child {
+                    ns,
+                    start,
+                    local_at,
+                }))
             }
             Event::End(_) => {
                 // quick-xml checks that end names match, so depth > 0 here.
@@ -232,11 +268,11 @@ impl<'i, 'l> Cursor<'i, 'l> {
             }
             Event::Text(text) => {
                 self.text_limit(text.len())?;
-                Ok(Ev::Text(text.xml10_content()))
+                Ok(Ev::Text(Text::Raw(text)))
             }
             Event::CData(data) => {
                 self.text_limit(data.len())?;
-                Ok(Ev::Text(data.xml10_content()))
+                Ok(Ev::Text(Text::CData(data)))
             }
             Event::GeneralRef(reference) => {
                 let resolved = match reference.resolve_char_ref() {
@@ -253,7 +289,7 @@ impl<'i, 'l> Cursor<'i, 'l> {
                     },
                     Err(e) => return Err(self.err(ParseErrorKind::Xml(e.to_string()))),
                 };
-                Ok(Ev::Text(resolved))
+                Ok(Ev::Text(Text::Resolved(resolved)))
             }
             Event::Comment(comment) => {
                 self.text_limit(comment.len())?;
@@ -291,7 +327,7 @@ impl<'i, 'l> Cursor<'i, 'l> {
                     let name = truncated(child.start.name().into_inner());
                     return Err(self.err(ParseErrorKind::NotSoapEnvelope(name)));
                 }
-                Ev::Text(t) if is_blank(&t) => {}
+                Ev::Text(t) if t.is_blank() => {}
                 Ev::Text(_) => {
                     return Err(
                         self.err(ParseErrorKind::Xml("text before the root element".into()))
@@ -311,7 +347,7 @@ impl<'i, 'l> Cursor<'i, 'l> {
         loop {
             match self.next()? {
                 Ev::Eof => return Ok(()),
-                Ev::Text(t) if is_blank(&t) => {}
+                Ev::Text(t) if t.is_blank() => {}
                 Ev::Other => {}
                 Ev::Start(child) => {
                     return Err(self.unexpected(&child));
@@ -366,6 +402,7 @@ impl<'i, 'l> Cursor<'i, 'l> {
         loop {
             match self.next()? {
                 Ev::Text(t) => {
+                    let t = t.content();
                     acc = Some(match acc {
                         None => t,
                         Some(prev) => {
@@ -420,10 +457,11 @@ impl<'i, 'l> Cursor<'i, 'l> {
         start: &BytesStart<'_>,
         local: &str,
     ) -> Result<Option<String>, ParseError> {
-        for attr in start.attributes() {
+        // Well-formedness (duplicates included) was checked when the element opened.
+        for attr in start.attributes().with_checks(false) {
             let attr = attr.map_err(|e| self.err(ParseErrorKind::Xml(e.to_string())))?;
             let key = attr.key;
-            if key.as_namespace_binding().is_none() && key.local_name().as_ref() == local {
+            if key.local_name().as_ref() == local && key.as_namespace_binding().is_none() {
                 return self.attr_value(&attr).map(Some);
             }
         }
