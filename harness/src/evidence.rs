@@ -19,6 +19,12 @@ use insilab_reports::model::{Attestation, ExchangeRef, RunResults, ScenarioFacts
 use crate::HarnessError;
 use crate::exchange::Exchange;
 
+/// Folder of the evidence holding screenshots (`screenshots/<scenario slug>/`), as the acceptance
+/// file reads them.
+pub use insilab_reports::writers::acceptance::SCREENSHOTS_DIR;
+/// Largest screenshot the manual driver keeps with an attestation.
+pub const MAX_SCREENSHOT_BYTES: u64 = insilab_reports::writers::acceptance::MAX_SCREENSHOT_BYTES;
+
 /// Writer of one evidence directory.
 #[derive(Debug)]
 pub struct Evidence {
@@ -151,10 +157,18 @@ impl Evidence {
         self.write_file(&rel, &json)
     }
 
-    /// Appends attestations to `attestations.jsonl`.
+    /// Appends attestations to `attestations.jsonl`. A screenshot an attestation names (its
+    /// source file, as the operator gave it) is copied to `screenshots/<scenario slug>/` first,
+    /// and the attestation keeps that path, so the sealed evidence holds it.
     pub fn append_attestations(&self, list: &[Attestation]) -> Result<(), HarnessError> {
         if list.is_empty() {
             return Ok(());
+        }
+        let mut list = list.to_vec();
+        for a in &mut list {
+            if let Some(source) = a.screenshot.take() {
+                a.screenshot = Some(self.keep_screenshot(&a.scenario_id, Path::new(&source))?);
+            }
         }
         let path = self.dir.join(ATTESTATIONS_FILE);
         let mut file = std::fs::OpenOptions::new()
@@ -162,11 +176,36 @@ impl Evidence {
             .append(true)
             .open(&path)
             .map_err(|e| io(&path, e))?;
-        for a in list {
+        for a in &list {
             let line = serde_json::to_string(a).map_err(|e| io(&path, std::io::Error::other(e)))?;
             writeln!(file, "{line}").map_err(|e| io(&path, e))?;
         }
         file.flush().map_err(|e| io(&path, e))
+    }
+
+    /// Copies a screenshot into `screenshots/<scenario slug>/NN-<file name>` and returns that
+    /// path, relative to the evidence directory.
+    fn keep_screenshot(&self, scenario_id: &str, source: &Path) -> Result<String, HarnessError> {
+        let folder =
+            Path::new(SCREENSHOTS_DIR).join(insilab_reports::evidence::scenario_slug(scenario_id));
+        let abs = self.dir.join(&folder);
+        std::fs::create_dir_all(&abs).map_err(|e| io(&abs, e))?;
+        let taken = std::fs::read_dir(&abs).map_err(|e| io(&abs, e))?.count();
+        let name = source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "screenshot.png".to_owned());
+        let rel = folder.join(format!("{:02}-{name}", taken + 1));
+        let target = self.dir.join(&rel);
+        let size = std::fs::metadata(source).map_err(|e| io(source, e))?.len();
+        if size > MAX_SCREENSHOT_BYTES {
+            return Err(io(
+                source,
+                std::io::Error::other(format!("larger than {MAX_SCREENSHOT_BYTES} bytes")),
+            ));
+        }
+        std::fs::copy(source, &target).map_err(|e| io(&target, e))?;
+        Ok(rel.to_string_lossy().replace('\\', "/"))
     }
 
     /// Rewrites `results.json` atomically (temp file then rename).

@@ -310,6 +310,46 @@ async fn manual_driver_prompts_and_records_attestations_from_scripted_stdin() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screenshot_given_with_an_answer_is_kept_in_the_evidence() {
+    let shots = tempfile::tempdir().unwrap();
+    let png = shots.path().join("refus.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\nnot really a picture").unwrap();
+    let text = shots.path().join("notes.txt");
+    std::fs::write(&text, b"hello").unwrap();
+    // Enter (no call), a text file refused (asked again), then a PNG kept; second question yes.
+    let script = format!(
+        "\ny @{}\ny @{} refus en rouge\noui\n",
+        text.display(),
+        png.display()
+    );
+    let (driver, out) = manual(&script);
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = RunOptions::new("cnda", dir.path().to_owned());
+    opts.driver = DriverSpec::Custom(driver);
+    opts.pki = pki().dir().to_owned();
+    opts.tags = Some("@CNDA-2.03-cas3".to_owned());
+    opts.formats = Vec::new();
+    let summary = run_suites(opts).await.unwrap();
+    let s = &summary.results.scenarios[0];
+    assert_eq!(s.status, Status::Passed, "{:?}", s.failure);
+    let shown = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        shown.contains("neither a PNG nor a JPEG"),
+        "the text file is refused with its reason: {shown}"
+    );
+    let kept = "screenshots/cnda_2.03-cas3/01-refus.png";
+    let attestations = std::fs::read_to_string(dir.path().join("attestations.jsonl")).unwrap();
+    assert!(attestations.contains(kept), "{attestations}");
+    assert_eq!(
+        std::fs::read(dir.path().join(kept)).unwrap(),
+        std::fs::read(&png).unwrap()
+    );
+    // The manifest seals it with the run.
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.sha256")).unwrap();
+    assert!(manifest.contains(kept), "{manifest}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manual_driver_asks_for_a_card_mode_search_naming_the_card_and_its_files() {
     let out = Shared::default();
     let config = ManualConfig {

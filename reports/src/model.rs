@@ -203,6 +203,10 @@ pub struct Attestation {
     pub operator: Option<String>,
     /// When the answer was given, RFC 3339.
     pub at: String,
+    /// The screenshot the operator attached to the answer, as kept in the evidence
+    /// (`screenshots/<scenario slug>/<file>`), when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screenshot: Option<String>,
 }
 
 /// A labelled value shown as one line of a table (`nom de naissance` → `TCHITCHI`).

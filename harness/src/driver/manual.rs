@@ -177,9 +177,20 @@ fn traits_lines(input: &TraitsInput) -> String {
     text
 }
 
+/// An operator's answer to a question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorAnswer {
+    /// Yes, no, or `None` for skip.
+    pub answer: Option<bool>,
+    /// Free comment (the words after the answer that are not a screenshot).
+    pub comment: Option<String>,
+    /// A screenshot file to keep with the answer (a word starting with `@`).
+    pub screenshot: Option<std::path::PathBuf>,
+}
+
 /// An operator's answer: `y`/`yes`/`o`/`oui` → yes, `n`/`no`/`non` → no, `s`/`skip` → skip;
-/// anything after the first word is a comment.
-pub fn parse_answer(line: &str) -> Option<(Option<bool>, Option<String>)> {
+/// a following word `@FILE` attaches a screenshot (PNG or JPEG); the rest is a comment.
+pub fn parse_answer(line: &str) -> Option<OperatorAnswer> {
     let line = line.trim();
     let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let answer = match word.to_lowercase().as_str() {
@@ -188,8 +199,54 @@ pub fn parse_answer(line: &str) -> Option<(Option<bool>, Option<String>)> {
         "s" | "skip" => None,
         _ => return None,
     };
-    let comment = rest.trim();
-    Some((answer, (!comment.is_empty()).then(|| comment.to_owned())))
+    let rest = rest.trim();
+    let (screenshot, comment) = match rest.strip_prefix('@') {
+        Some(after) => {
+            let (file, comment) = after.split_once(char::is_whitespace).unwrap_or((after, ""));
+            (
+                (!file.is_empty()).then(|| std::path::PathBuf::from(file)),
+                comment.trim(),
+            )
+        }
+        None => (None, rest),
+    };
+    Some(OperatorAnswer {
+        answer,
+        comment: (!comment.is_empty()).then(|| comment.to_owned()),
+        screenshot,
+    })
+}
+
+/// Why a screenshot file cannot be kept: missing, too large, or neither PNG nor JPEG.
+fn screenshot_problem(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => m,
+        Ok(_) => return Some(format!("{} is not a file", path.display())),
+        Err(e) => return Some(format!("cannot read {}: {e}", path.display())),
+    };
+    if meta.len() > crate::evidence::MAX_SCREENSHOT_BYTES {
+        return Some(format!(
+            "{} is larger than {} bytes",
+            path.display(),
+            crate::evidence::MAX_SCREENSHOT_BYTES
+        ));
+    }
+    let mut head = [0u8; 8];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head));
+    match read {
+        Ok(n)
+            if n >= 3
+                && (head.starts_with(b"\x89PNG") || head.starts_with(&[0xFF, 0xD8, 0xFF])) =>
+        {
+            None
+        }
+        Ok(_) => Some(format!(
+            "{} is neither a PNG nor a JPEG image",
+            path.display()
+        )),
+        Err(e) => Some(format!("cannot read {}: {e}", path.display())),
+    }
 }
 
 impl Driver for ManualDriver {
@@ -210,15 +267,20 @@ impl Driver for ManualDriver {
             let mut lines = self.lines.lock().await;
             loop {
                 self.say(&format!(
-                    "? {question} [y/n/skip, then an optional comment]"
+                    "? {question} [y/n/skip, then an optional @screenshot.png and a comment]"
                 ));
                 let Some(line) = lines.recv().await else {
                     return Err(HarnessError::Driver("the operator's input ended".into()));
                 };
-                let Some((answer, comment)) = parse_answer(&line) else {
+                let Some(reply) = parse_answer(&line) else {
                     self.say("  please answer y, n or skip");
                     continue;
                 };
+                if let Some(problem) = reply.screenshot.as_deref().and_then(screenshot_problem) {
+                    self.say(&format!("  screenshot not kept: {problem}; answer again"));
+                    continue;
+                }
+                let answer = reply.answer;
                 ctx.attest(Attestation {
                     scenario_id: ctx.scenario_id.clone(),
                     question: question.to_owned(),
@@ -228,9 +290,11 @@ impl Driver for ManualDriver {
                         None => "skip",
                     }
                     .to_owned(),
-                    comment,
+                    comment: reply.comment,
                     operator: self.config.operator.clone(),
                     at: crate::runner::now(),
+                    // The source file; the evidence copies it in and keeps its own path.
+                    screenshot: reply.screenshot.map(|p| p.display().to_string()),
                 });
                 return Ok(answer);
             }
@@ -285,17 +349,31 @@ impl Driver for ManualDriver {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "the answers parsed are known-valid")]
 mod tests {
     use super::*;
 
     #[test]
     fn answers_and_comments_are_read() {
-        assert_eq!(parse_answer("y"), Some((Some(true), None)));
+        let y = parse_answer("y").unwrap();
         assert_eq!(
-            parse_answer("non  écran rouge"),
-            Some((Some(false), Some("écran rouge".into())))
+            (y.answer, y.comment, y.screenshot),
+            (Some(true), None, None)
         );
-        assert_eq!(parse_answer("skip"), Some((None, None)));
+        let shot = parse_answer("oui @/tmp/écran.png vu le 00").unwrap();
+        assert_eq!(shot.answer, Some(true));
+        assert_eq!(
+            shot.screenshot,
+            Some(std::path::PathBuf::from("/tmp/écran.png"))
+        );
+        assert_eq!(shot.comment.as_deref(), Some("vu le 00"));
+        let n = parse_answer("non  écran rouge").unwrap();
+        assert_eq!(
+            (n.answer, n.comment.as_deref()),
+            (Some(false), Some("écran rouge"))
+        );
+        let s = parse_answer("skip").unwrap();
+        assert_eq!((s.answer, s.comment, s.screenshot), (None, None, None));
         assert_eq!(parse_answer("maybe"), None);
     }
 }

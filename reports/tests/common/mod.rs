@@ -228,6 +228,7 @@ pub fn results() -> RunResults {
         comment: Some("shown in the banner".into()),
         operator: Some("qa@example.test".into()),
         at: "2026-11-27T10:01:30Z".into(),
+        screenshot: None,
     }];
 
     let mut fault = scenario(
