@@ -148,6 +148,8 @@ async fn json_output_follows_the_documented_schema() {
     assert_eq!(attempts[0]["birthplace_sent"], serde_json::Value::Null);
     assert_eq!(attempts[1]["birthplace_sent"], "63220");
     assert_eq!(attempts[1]["result"]["code"], "00");
+    assert_eq!(attempts[0]["index"], 1);
+    assert_eq!(attempts[1]["index"], 2);
     for a in attempts {
         for key in [
             "index",

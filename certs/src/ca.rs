@@ -20,31 +20,28 @@ pub const UNKNOWN_CA_CN: &str = "INSILAB AC INCONNUE";
 /// The two client common names the INSi service accepts (upper case, hyphen).
 pub const ACCEPTED_CLIENT_CNS: [&str; 2] = ["INSI-AUTO", "INSI-MANU"];
 
-/// A subject name as an ordered list of (attribute short name, value), most significant first
-/// as encoded in the certificate (C, O, OU, CN).
-pub type Dn = Vec<(&'static str, String)>;
+pub use crate::dn::Dn;
 
-/// The subject of one of the three IGC-Santé-shaped CAs, given its common name.
+/// The subject of one of the three IGC-Santé-shaped CAs, given its common name:
+/// `C=FR, O=ASIP-SANTE, OU=IGC-SANTE TEST, CN=<name>`.
 pub fn ca_subject(common_name: &str) -> Dn {
-    vec![
-        ("C", COUNTRY.to_owned()),
-        ("O", CA_ORGANISATION.to_owned()),
-        ("OU", CA_ORGANISATIONAL_UNIT.to_owned()),
-        ("CN", common_name.to_owned()),
-    ]
+    Dn::new()
+        .country(COUNTRY)
+        .organisation(CA_ORGANISATION)
+        .organisational_unit(CA_ORGANISATIONAL_UNIT)
+        .common_name(common_name)
 }
 
 /// The RFC 4514 string (CN first) of a CA subject, as `index.yaml` and the simulator print it.
 pub fn ca_subject_string(common_name: &str) -> String {
-    format!("CN={common_name},OU={CA_ORGANISATIONAL_UNIT},O={CA_ORGANISATION},C={COUNTRY}")
+    ca_subject(common_name).to_rfc4514()
 }
 
 /// The subject of an organisation certificate: `CN=<cn>, OU=<structure id>, O=<organisation>, C=FR`.
 pub fn organisation_subject(common_name: &str, structure_id: &str, organisation: &str) -> Dn {
-    vec![
-        ("C", COUNTRY.to_owned()),
-        ("O", organisation.to_owned()),
-        ("OU", structure_id.to_owned()),
-        ("CN", common_name.to_owned()),
-    ]
+    Dn::new()
+        .country(COUNTRY)
+        .organisation(organisation)
+        .organisational_unit(structure_id)
+        .common_name(common_name)
 }

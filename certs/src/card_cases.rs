@@ -3,13 +3,11 @@
 //! catalogue that must refuse it. Tests, `insilab card sign --case`, the reference client and
 //! the protocol suite all draw their assertions from here.
 
-use insilab_core::assertion::{
-    Algorithms, AssertionContent, SHA1, SHA256, sign_template, template,
-};
+use insilab_core::assertion::{Algorithms, SHA1, SHA256, sign_template, template};
 use insilab_core::rules::RuleId;
 use time::{Duration, OffsetDateTime};
 
-use crate::cards::{CardMaterial, card_material};
+use crate::cards::{CardFlaw, CardMaterial, VIRTUAL_CARDS, card_material};
 use crate::{CertsError, Pki};
 
 /// One way of getting the assertion wrong.
@@ -21,6 +19,61 @@ pub struct AssertionCase {
     pub rule: RuleId,
     /// What is wrong, in plain words.
     pub description: &'static str,
+    /// How it is made.
+    pub recipe: Recipe,
+}
+
+/// How an assertion is made, as data: which card signs it, when it says it was issued, what
+/// is left out and what is changed around signing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recipe {
+    /// The card that signs it.
+    pub card: SigningCard,
+    /// `IssueInstant` relative to the signing time.
+    pub issue_instant_shift: Duration,
+    /// The subject's `NameID` (the professional id) is left out.
+    pub without_professional_id: bool,
+    /// What is done to the document around signing.
+    pub alteration: Alteration,
+}
+
+impl Recipe {
+    /// The correct assertion: the holder's card, issued now, complete, unaltered.
+    pub const CORRECT: Recipe = Recipe {
+        card: SigningCard::Holder,
+        issue_instant_shift: Duration::ZERO,
+        without_professional_id: false,
+        alteration: Alteration::None,
+    };
+}
+
+/// The card that signs a case's assertion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningCard {
+    /// The professional's own valid card.
+    Holder,
+    /// The virtual card with this flaw ([`crate::cards::VIRTUAL_CARDS`]).
+    Flawed(CardFlaw),
+}
+
+/// What is done to the assertion around signing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alteration {
+    /// Nothing: signed as is.
+    None,
+    /// A DOCTYPE declaration with an entity is put before the signed assertion.
+    Doctype,
+    /// The signed reference's DigestMethod is rewritten to SHA-1.
+    Sha1Digest,
+    /// Signed with a reference to the whole document (`URI=""`) instead of `#ID`.
+    WholeDocumentReference,
+    /// An attribute value is changed after signing.
+    TamperedText,
+    /// One character of `SignatureValue` is changed.
+    TamperedSignature,
+    /// A forged assertion (same ID, another professional, the copied signature) wraps the
+    /// genuine one in its `saml:Advice`.
+    SignatureWrapping,
 }
 
 /// Name of the correct assertion.
@@ -32,61 +85,109 @@ pub const NEGATIVE_CASES: &[AssertionCase] = &[
         name: "doctype",
         rule: RuleId::Cpx002,
         description: "a DOCTYPE declaration (with an entity) precedes the assertion",
+        recipe: Recipe {
+            alteration: Alteration::Doctype,
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "sha1-digest",
         rule: RuleId::Cpx005,
         description: "the reference's DigestMethod is SHA-1",
+        recipe: Recipe {
+            alteration: Alteration::Sha1Digest,
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "wrong-reference-uri",
         rule: RuleId::Cpx006,
         description: "the signature's single reference has URI=\"\" (the whole document) instead of #ID",
+        recipe: Recipe {
+            alteration: Alteration::WholeDocumentReference,
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "tampered-text",
         rule: RuleId::Cpx007,
         description: "an attribute value was changed after signing",
+        recipe: Recipe {
+            alteration: Alteration::TamperedText,
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "tampered-signature",
         rule: RuleId::Cpx007,
         description: "one character of SignatureValue was changed",
+        recipe: Recipe {
+            alteration: Alteration::TamperedSignature,
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "signature-wrapping",
         rule: RuleId::Cpx008,
         description: "a forged assertion with the same ID and the copied signature names another professional; the signed one is moved into its Advice",
+        recipe: Recipe {
+            alteration: Alteration::SignatureWrapping,
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "unknown-ca",
         rule: RuleId::Cpx010,
         description: "signed by a card certificate from a CA outside the IGC-Santé hierarchy",
+        recipe: Recipe {
+            card: SigningCard::Flawed(CardFlaw::UnknownCa),
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "expired-certificate",
         rule: RuleId::Cpx011,
         description: "signed by an expired card certificate",
+        recipe: Recipe {
+            card: SigningCard::Flawed(CardFlaw::Expired),
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "revoked-certificate",
         rule: RuleId::Cpx012,
         description: "signed by a card certificate listed in the PERSONNES CRL",
+        recipe: Recipe {
+            card: SigningCard::Flawed(CardFlaw::Revoked),
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "stale-issue-instant",
         rule: RuleId::Cpx013,
         description: "IssueInstant two hours in the past",
+        recipe: Recipe {
+            issue_instant_shift: Duration::hours(-2),
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "future-issue-instant",
         rule: RuleId::Cpx014,
         description: "IssueInstant one hour in the future",
+        recipe: Recipe {
+            issue_instant_shift: Duration::hours(1),
+            ..Recipe::CORRECT
+        },
     },
     AssertionCase {
         name: "missing-professional-id",
         rule: RuleId::Cpx015,
         description: "Subject has no NameID",
+        recipe: Recipe {
+            without_professional_id: true,
+            ..Recipe::CORRECT
+        },
     },
 ];
 
@@ -112,35 +213,36 @@ pub fn case_assertion(
     id: &str,
     now: OffsetDateTime,
 ) -> Result<String, CertsError> {
-    let unknown = || CertsError::InvalidOption {
-        option: "--case",
-        reason: format!(
-            "{case:?} is not a case (known: {})",
-            case_names().join(", ")
-        ),
+    let recipe = if case == VALID_CASE {
+        Recipe::CORRECT
+    } else {
+        negative_case(case)
+            .ok_or_else(|| CertsError::InvalidOption {
+                option: "--case",
+                reason: format!(
+                    "{case:?} is not a case (known: {})",
+                    case_names().join(", ")
+                ),
+            })?
+            .recipe
     };
-    if case != VALID_CASE && negative_case(case).is_none() {
-        return Err(unknown());
-    }
-    let card_name = match case {
-        "unknown-ca" => "cpx-unknown-ca",
-        "expired-certificate" => "cpx-expired",
-        "revoked-certificate" => "cpx-revoked",
-        _ => professional_id,
+    let card_name = match recipe.card {
+        SigningCard::Holder => professional_id,
+        SigningCard::Flawed(flaw) => VIRTUAL_CARDS
+            .iter()
+            .find(|card| card.flaw == flaw)
+            .map(|card| card.name)
+            .ok_or_else(|| {
+                CertsError::generation(case, format!("no virtual card has the flaw {flaw:?}"))
+            })?,
     };
     let card = card_material(pki, card_name)?;
-    let instant = match case {
-        "stale-issue-instant" => now - Duration::hours(2),
-        "future-issue-instant" => now + Duration::hours(1),
-        _ => now,
-    };
-    let mut content = card.content(id, instant);
-    if case == "missing-professional-id" {
+    let mut content = card.content(id, now + recipe.issue_instant_shift);
+    if recipe.without_professional_id {
         content.professional_id = None;
     }
-    let sign = |content: &AssertionContent| card.sign(content);
-    let signed = match case {
-        "wrong-reference-uri" => {
+    let signed = match recipe.alteration {
+        Alteration::WholeDocumentReference => {
             let whole = template(&content, Algorithms::default(), &card.cert_der).replacen(
                 &format!("URI=\"#{}\"", xml_attr(id)),
                 "URI=\"\"",
@@ -148,19 +250,21 @@ pub fn case_assertion(
             );
             sign_with(&card, &whole)?
         }
-        _ => sign(&content)?,
+        _ => card.sign(&content)?,
     };
-    Ok(match case {
-        "doctype" => format!("<!DOCTYPE saml:Assertion [<!ENTITY insilab \"x\">]>{signed}"),
-        "sha1-digest" => signed.replacen(
+    Ok(match recipe.alteration {
+        Alteration::Doctype => {
+            format!("<!DOCTYPE saml:Assertion [<!ENTITY insilab \"x\">]>{signed}")
+        }
+        Alteration::Sha1Digest => signed.replacen(
             &format!("Algorithm=\"{SHA256}\""),
             &format!("Algorithm=\"{SHA1}\""),
             1,
         ),
-        "tampered-text" => tamper_text(&signed, &card),
-        "tampered-signature" => tamper_signature(&signed),
-        "signature-wrapping" => wrap(&signed, &card),
-        _ => signed,
+        Alteration::TamperedText => tamper_text(&signed, &card),
+        Alteration::TamperedSignature => tamper_signature(&signed),
+        Alteration::SignatureWrapping => wrap(&signed, &card),
+        Alteration::None | Alteration::WholeDocumentReference => signed,
     })
 }
 

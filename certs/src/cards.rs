@@ -115,18 +115,14 @@ impl VirtualCard {
 /// The `id/name` common name follows the CPS signature certificates; the other attributes
 /// are ours (see `docs/pki.md`).
 pub fn card_subject(professional: &KnownProfessional) -> Dn {
-    vec![
-        ("C", COUNTRY.to_owned()),
-        ("O", CARD_ORGANISATION.to_owned()),
-        ("OU", professional.profession.to_uppercase()),
-        (
-            "CN",
-            format!(
-                "{}/{} {}",
-                professional.id, professional.surname, professional.given_name
-            ),
-        ),
-    ]
+    Dn::new()
+        .country(COUNTRY)
+        .organisation(CARD_ORGANISATION)
+        .organisational_unit(professional.profession.to_uppercase())
+        .common_name(format!(
+            "{}/{} {}",
+            professional.id, professional.surname, professional.given_name
+        ))
 }
 
 /// What a verifier needs to judge card certificates: the PERSONNES CA and its CRL.
@@ -256,8 +252,11 @@ mod tests {
         let p = known_professional("899900063480").expect("known");
         let dn = card_subject(p);
         assert_eq!(
-            dn.last(),
-            Some(&("CN", "899900063480/RPPS0063480 MEDECIN".to_owned()))
+            dn.attributes().last(),
+            Some((
+                crate::dn::DnAttribute::CommonName,
+                "899900063480/RPPS0063480 MEDECIN"
+            ))
         );
     }
 }

@@ -11,20 +11,18 @@ use std::path::{Path, PathBuf};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng as _;
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, DnValue,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason,
-    RevokedCertParams, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, IsCa, Issuer,
+    KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason, RevokedCertParams, SanType,
+    SerialNumber,
 };
 use rsa::pkcs8::{EncodePrivateKey as _, LineEnding};
 use rustls_pki_types::PrivatePkcs8KeyDer;
 use sha2::{Digest as _, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use crate::ca::{self, Dn};
-use crate::index::{
-    CaEntry, CrlEntry, ExpectedOutcome, INDEX_FILE, INDEX_FORMAT, IdentityEntry, Index, Role,
-};
-use crate::{CertsError, DEFAULT_P12_PASSWORD, Pki, cards, facts, pkcs12};
+use crate::dn::Dn;
+use crate::index::{CaEntry, CrlEntry, INDEX_FILE, INDEX_FORMAT, IdentityEntry, Index};
+use crate::{CertsError, DEFAULT_P12_PASSWORD, Pki, catalogue, facts, pkcs12};
 
 /// Revision of the generator's output: bumped whenever the same options would give other
 /// bytes, so that caches of generated PKIs (such as [`crate::testing::shared_pki`]) are rebuilt.
@@ -200,58 +198,50 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
     let mut cas: BTreeMap<&'static str, CaMaterial> = BTreeMap::new();
     let mut ca_entries = Vec::new();
 
-    let ca_start = now - Duration::days(5 * 365);
-    for spec in CA_SPECS {
-        let subject = match spec.name {
-            "unknown-root" => vec![
-                ("C", ca::COUNTRY.to_owned()),
-                ("O", "INSILAB".to_owned()),
-                ("CN", ca::UNKNOWN_CA_CN.to_owned()),
-            ],
-            _ => ca::ca_subject(spec.common_name),
-        };
+    let ca_start = now - Duration::days(catalogue::CA_BACKDATING_DAYS);
+    for row in catalogue::CAS {
         let mut params = base_params(
-            &subject,
-            serial(opts.seed, spec.name),
+            &row.subject(),
+            serial(opts.seed, row.name),
             ca_start,
-            now + Duration::days(spec.years * 365),
+            now + Duration::days(row.years * 365),
         )?;
-        params.is_ca = IsCa::Ca(match spec.issuer {
+        params.is_ca = IsCa::Ca(match row.issuer {
             None => BasicConstraints::Unconstrained,
             Some(_) => BasicConstraints::Constrained(0),
         });
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let signing = key(spec.name)?.rcgen()?;
-        let cert = match spec.issuer {
+        let signing = key(row.name)?.rcgen()?;
+        let cert = match row.issuer {
             None => params.self_signed(&signing),
             Some(issuer) => {
                 let issuer = cas.get(issuer).ok_or_else(|| {
-                    CertsError::generation(spec.name, format!("issuer {issuer} not generated yet"))
+                    CertsError::generation(row.name, format!("issuer {issuer} not generated yet"))
                 })?;
                 params.signed_by(&signing, &issuer.issuer()?)
             }
         }
-        .map_err(|e| CertsError::generation(format!("the {} ca certificate", spec.name), e))?;
+        .map_err(|e| CertsError::generation(format!("the {} ca certificate", row.name), e))?;
         let der = cert.der().to_vec();
         let pem = cert.pem();
-        let cert_path = format!("ca/{}.pem", spec.name);
-        let der_path = format!("ca/{}.der", spec.name);
+        let cert_path = format!("ca/{}.pem", row.name);
+        let der_path = format!("ca/{}.der", row.name);
         files.insert(cert_path.clone(), pem.clone().into_bytes());
         files.insert(der_path.clone(), der.clone());
         ca_entries.push(CaEntry {
-            name: spec.name.to_owned(),
-            role: spec.role,
-            description: spec.description.to_owned(),
+            name: row.name.to_owned(),
+            role: row.role,
+            description: row.description.to_owned(),
             cert: cert_path,
             cert_der: der_path,
-            facts: facts::cert_facts(&der, spec.name)?,
+            facts: facts::cert_facts(&der, row.name)?,
         });
         let mut chain_up = vec![der.clone()];
-        if let Some(issuer) = spec.issuer.and_then(|issuer| cas.get(issuer)) {
+        if let Some(issuer) = row.issuer.and_then(|issuer| cas.get(issuer)) {
             chain_up.extend(issuer.chain_up.iter().cloned());
         }
         cas.insert(
-            spec.name,
+            row.name,
             CaMaterial {
                 params,
                 key: signing,
@@ -260,111 +250,37 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
             },
         );
     }
-    let bundle: String = ["root", "organisations", "personnes"]
-        .iter()
-        .filter_map(|name| cas.get(name).map(|ca| ca.pem.clone()))
+    let trusted = || catalogue::CAS.iter().filter(|row| row.trusted);
+    let bundle: String = trusted()
+        .filter_map(|row| cas.get(row.name).map(|ca| ca.pem.clone()))
         .collect();
     files.insert("ca/ca-bundle.pem".to_owned(), bundle.into_bytes());
 
-    let valid = (now, now + Duration::days(i64::from(opts.validity_days)));
-    let expired = (now - Duration::days(3 * 365 + 30), now - Duration::days(30));
-    let future_start = now + Duration::days(3650);
-    let not_yet_valid = (
-        future_start,
-        future_start + Duration::days(i64::from(opts.validity_days)),
-    );
-
-    let org = |cn: &str| ca::organisation_subject(cn, &opts.structure_id, &opts.organisation);
-    let server_subject = vec![
-        ("C", ca::COUNTRY.to_owned()),
-        ("O", "INSILAB".to_owned()),
-        ("OU", "SIMULATEUR INSI".to_owned()),
-        ("CN", "localhost".to_owned()),
-    ];
-    let mut server_sans = vec![
-        "localhost".to_owned(),
-        "127.0.0.1".to_owned(),
-        "::1".to_owned(),
-    ];
-    server_sans.extend(opts.extra_sans.iter().cloned());
-    let client_kus = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    let client_eku = vec![ExtendedKeyUsagePurpose::ClientAuth];
-    let server_eku = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let alert = |name: &str| ExpectedOutcome::TlsAlert(name.to_owned());
-    let desir_560 = ExpectedOutcome::Fault("DESIR_560".to_owned());
-
-    let specs = vec![
-        EeSpec::new("server", Role::Server, "the simulator's server certificate (SAN localhost, 127.0.0.1, ::1 and every --san)", Some("organisations"), server_subject.clone(), valid, server_eku.clone(), ExpectedOutcome::Accepted).sans(server_sans.clone()).kus(client_kus.clone()),
-        EeSpec::new("insi-auto", Role::Client, "organisation certificate for unattended calls (CN=INSI-AUTO)", Some("organisations"), org("INSI-AUTO"), valid, client_eku.clone(), ExpectedOutcome::Accepted).kus(client_kus.clone()),
-        EeSpec::new("insi-manu", Role::Client, "organisation certificate for user-triggered calls (CN=INSI-MANU)", Some("organisations"), org("INSI-MANU"), valid, client_eku.clone(), ExpectedOutcome::Accepted).kus(client_kus.clone()),
-        EeSpec::new("expired", Role::Client, "INSI-AUTO certificate whose validity ended 30 days before `now`", Some("organisations"), org("INSI-AUTO"), expired, client_eku.clone(), alert("certificate_expired")).kus(client_kus.clone()),
-        EeSpec::new("not-yet-valid", Role::Client, "INSI-AUTO certificate whose validity starts 10 years after `now` (rustls reports it as certificate_expired)", Some("organisations"), org("INSI-AUTO"), not_yet_valid, client_eku.clone(), alert("certificate_expired")).kus(client_kus.clone()),
-        EeSpec::new("revoked", Role::Client, "INSI-AUTO certificate listed in the ORGANISATIONS CRL", Some("organisations"), org("INSI-AUTO"), valid, client_eku.clone(), alert("certificate_revoked")).kus(client_kus.clone()),
-        EeSpec::new("cn-organisation", Role::Client, "valid certificate whose CN is the organisation name instead of INSI-AUTO/INSI-MANU", Some("organisations"), org(&opts.organisation), valid, client_eku.clone(), desir_560.clone()).kus(client_kus.clone()),
-        EeSpec::new("cn-lowercase", Role::Client, "valid certificate whose CN is insi-auto in lower case", Some("organisations"), org("insi-auto"), valid, client_eku.clone(), desir_560).kus(client_kus.clone()),
-        EeSpec::new("lookalike-issuer", Role::Client, "INSI-AUTO certificate issued by a CA with the same name as TEST AC IGC-SANTE ELEMENTAIRE ORGANISATIONS but another key", Some("lookalike-organisations"), org("INSI-AUTO"), valid, client_eku.clone(), alert("unknown_ca")).kus(client_kus.clone()),
-        EeSpec::new("server-eku-only", Role::Client, "INSI-AUTO certificate whose extended key usage is serverAuth only", Some("organisations"), org("INSI-AUTO"), valid, server_eku.clone(), alert("unsupported_certificate")).kus(client_kus.clone()),
-        EeSpec::new("self-signed", Role::Client, "self-signed INSI-AUTO certificate", None, org("INSI-AUTO"), valid, client_eku.clone(), alert("unknown_ca")).kus(client_kus.clone()),
-        EeSpec::new("server-expired", Role::Server, "server certificate whose validity ended 30 days before `now` (a client must refuse it)", Some("organisations"), server_subject.clone(), expired, server_eku.clone(), alert("certificate_expired")).sans(server_sans.clone()).kus(client_kus.clone()),
-        EeSpec::new("server-untrusted", Role::Server, "server certificate issued by a CA outside the IGC-Santé hierarchy (a client must refuse it)", Some("unknown-root"), server_subject, valid, server_eku, alert("unknown_ca")).sans(server_sans).kus(client_kus),
-    ];
-
-    let mut specs = specs;
-    // The virtual CPx cards (cards.rs): one row per card, its flaw setting issuer and validity.
-    for card in cards::VIRTUAL_CARDS {
-        let professional = card.professional().ok_or_else(|| {
-            CertsError::generation(card.name, "the card holder is not a known professional")
-        })?;
-        let (issuer, validity) = match card.flaw {
-            cards::CardFlaw::UnknownCa => ("unknown-root", valid),
-            cards::CardFlaw::Expired => ("personnes", expired),
-            cards::CardFlaw::None | cards::CardFlaw::Revoked => ("personnes", valid),
-        };
-        let expected = card.refused_by.map_or(ExpectedOutcome::Accepted, |rule| {
-            ExpectedOutcome::Rule(rule.as_str().to_owned())
-        });
-        specs.push(
-            EeSpec::new(
-                card.name,
-                Role::Signature,
-                card.description,
-                Some(issuer),
-                cards::card_subject(professional),
-                validity,
-                vec![],
-                expected,
-            )
-            .kus(vec![KeyUsagePurpose::ContentCommitment]),
-        );
-    }
-
     let mut identities = Vec::new();
-    let mut revoked = Vec::new();
-    let mut revoked_cards = Vec::new();
-    for spec in &specs {
+    // Revoked certificates by issuer: each trusted CA's CRL lists those it issued.
+    let mut revoked: BTreeMap<&'static str, Vec<RevokedCertParams>> = BTreeMap::new();
+    for row in catalogue::identities() {
+        let (not_before, not_after) = row.validity.period(now, opts.validity_days);
         let mut params = base_params(
-            &spec.subject,
-            serial(opts.seed, spec.name),
-            spec.validity.0,
-            spec.validity.1,
+            &row.subject(opts)?,
+            serial(opts.seed, row.name),
+            not_before,
+            not_after,
         )?;
-        params.subject_alt_names = spec
-            .sans
+        params.subject_alt_names = row
+            .sans(opts)
             .iter()
             .map(|san| san_type(san))
             .collect::<Result<_, _>>()?;
-        params.key_usages = spec.kus.clone();
-        params.extended_key_usages = spec.ekus.clone();
-        let material = key(spec.name)?;
+        params.key_usages = row.key_usage.purposes();
+        params.extended_key_usages = row.extended_key_usage.purposes();
+        let material = key(row.name)?;
         let signing = material.rcgen()?;
-        let (cert, issuer_chain) = match spec.issuer {
+        let (cert, issuer_chain) = match row.issuer {
             None => (params.self_signed(&signing), Vec::new()),
             Some(issuer_name) => {
                 let issuer = cas.get(issuer_name).ok_or_else(|| {
-                    CertsError::generation(spec.name, format!("unknown issuer {issuer_name}"))
+                    CertsError::generation(row.name, format!("unknown issuer {issuer_name}"))
                 })?;
                 (
                     params.signed_by(&signing, &issuer.issuer()?),
@@ -373,7 +289,7 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
             }
         };
         let cert =
-            cert.map_err(|e| CertsError::generation(format!("the {} certificate", spec.name), e))?;
+            cert.map_err(|e| CertsError::generation(format!("the {} certificate", row.name), e))?;
         let der = cert.der().to_vec();
         let pem = cert.pem();
         // chain.pem: the certificate and its intermediates, not the root (a peer already has it).
@@ -386,41 +302,34 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
             chain_pem.push_str(&pem_encode("CERTIFICATE", ca_der));
         }
         let ca_refs: Vec<&[u8]> = issuer_chain.iter().map(Vec::as_slice).collect();
-        let mut p12_rng = ChaCha20Rng::from_seed(derive(opts.seed, "p12", spec.name));
+        let mut p12_rng = ChaCha20Rng::from_seed(derive(opts.seed, "p12", row.name));
         let p12 = pkcs12::write_pkcs12(
-            spec.name,
+            row.name,
             &material.pkcs8_der,
             &der,
             &ca_refs,
             &opts.p12_password,
             &mut p12_rng,
         )?;
-        let dir = format!("identities/{}", spec.name);
+        let dir = format!("identities/{}", row.name);
         let entry = IdentityEntry {
-            name: spec.name.to_owned(),
-            role: spec.role,
-            description: spec.description.to_owned(),
+            name: row.name.to_owned(),
+            role: row.role,
+            description: row.description.to_owned(),
             cert: format!("{dir}/cert.pem"),
             key: format!("{dir}/key.pem"),
             chain: format!("{dir}/chain.pem"),
             p12: Some(format!("{dir}/bundle.p12")),
-            expected: spec.expected.clone(),
-            facts: facts::cert_facts(&der, spec.name)?,
+            expected: row.expected.outcome(),
+            facts: facts::cert_facts(&der, row.name)?,
         };
         files.insert(entry.cert.clone(), pem.into_bytes());
         files.insert(entry.key.clone(), material.pkcs8_pem.clone().into_bytes());
         files.insert(entry.chain.clone(), chain_pem.into_bytes());
         files.insert(format!("{dir}/bundle.p12"), p12);
-        let card_revoked =
-            cards::card_named(spec.name).is_some_and(|c| c.flaw == cards::CardFlaw::Revoked);
-        if spec.name == "revoked" || card_revoked {
-            let list = if card_revoked {
-                &mut revoked_cards
-            } else {
-                &mut revoked
-            };
-            list.push(RevokedCertParams {
-                serial_number: SerialNumber::from_slice(&serial(opts.seed, spec.name)),
+        if let (true, Some(issuer)) = (row.revoked, row.issuer) {
+            revoked.entry(issuer).or_default().push(RevokedCertParams {
+                serial_number: SerialNumber::from_slice(&serial(opts.seed, row.name)),
                 revocation_time: now,
                 reason_code: Some(RevocationReason::KeyCompromise),
                 invalidity_date: None,
@@ -429,12 +338,13 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
         identities.push(entry);
     }
 
-    // One CRL per trusted CA: the ORGANISATIONS one lists the revoked certificate; the others
-    // are empty but published so that a verifier checking the whole chain finds a CRL for
+    // One CRL per trusted CA, listing the revoked certificates it issued; the ones without
+    // are empty but published, so that a verifier checking the whole chain finds a CRL for
     // every issuer.
     let mut crls = Vec::new();
     let crl_validity = Duration::days(i64::from(opts.validity_days.max(30)));
-    for name in ["root", "organisations", "personnes"] {
+    for row in trusted() {
+        let name = row.name;
         let issuer = cas
             .get(name)
             .ok_or_else(|| CertsError::generation(format!("the {name} crl"), "ca missing"))?;
@@ -443,11 +353,7 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
             next_update: now + crl_validity,
             crl_number: SerialNumber::from_slice(&[1]),
             issuing_distribution_point: None,
-            revoked_certs: match name {
-                "organisations" => revoked.clone(),
-                "personnes" => revoked_cards.clone(),
-                _ => Vec::new(),
-            },
+            revoked_certs: revoked.remove(name).unwrap_or_default(),
             key_identifier_method: KeyIdMethod::Sha256,
         };
         let crl = params
@@ -471,6 +377,12 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
         files.insert(entry.der.clone(), der);
         crls.push(entry);
     }
+    if let Some(issuer) = revoked.keys().next() {
+        return Err(CertsError::generation(
+            format!("the revocation of a certificate issued by {issuer}"),
+            "only a trusted ca publishes a crl",
+        ));
+    }
 
     let index = Index {
         format: INDEX_FORMAT,
@@ -493,140 +405,6 @@ pub fn generate(opts: &PkiOptions) -> Result<GeneratedPki, CertsError> {
     files.insert(INDEX_FILE.to_owned(), yaml.into_bytes());
     Ok(GeneratedPki { files, index })
 }
-
-struct CaSpec {
-    name: &'static str,
-    common_name: &'static str,
-    issuer: Option<&'static str>,
-    role: Role,
-    years: i64,
-    description: &'static str,
-}
-
-/// The CAs, parents before children.
-const CA_SPECS: &[CaSpec] = &[
-    CaSpec {
-        name: "root",
-        common_name: ca::ROOT_CN,
-        issuer: None,
-        role: Role::RootCa,
-        years: 20,
-        description: "test root (trust anchor)",
-    },
-    CaSpec {
-        name: "organisations",
-        common_name: ca::ORGANISATIONS_CN,
-        issuer: Some("root"),
-        role: Role::IntermediateCa,
-        years: 15,
-        description: "issues the server and organisation client certificates, and the CRL",
-    },
-    CaSpec {
-        name: "personnes",
-        common_name: ca::PERSONNES_CN,
-        issuer: Some("root"),
-        role: Role::IntermediateCa,
-        years: 15,
-        description: "issues card-holder (CPx-like) signature certificates",
-    },
-    CaSpec {
-        name: "lookalike-organisations",
-        common_name: ca::ORGANISATIONS_CN,
-        issuer: None,
-        role: Role::UntrustedCa,
-        years: 15,
-        description: "self-signed impostor with the same name as the ORGANISATIONS intermediate, another key",
-    },
-    CaSpec {
-        name: "unknown-root",
-        common_name: ca::UNKNOWN_CA_CN,
-        issuer: None,
-        role: Role::UntrustedCa,
-        years: 20,
-        description: "CA outside the IGC-Santé hierarchy (issues server-untrusted)",
-    },
-];
-
-struct EeSpec {
-    name: &'static str,
-    role: Role,
-    description: &'static str,
-    issuer: Option<&'static str>,
-    subject: Dn,
-    validity: (OffsetDateTime, OffsetDateTime),
-    ekus: Vec<ExtendedKeyUsagePurpose>,
-    kus: Vec<KeyUsagePurpose>,
-    sans: Vec<String>,
-    expected: ExpectedOutcome,
-}
-
-impl EeSpec {
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one row of the catalogue table, read as such"
-    )]
-    fn new(
-        name: &'static str,
-        role: Role,
-        description: &'static str,
-        issuer: Option<&'static str>,
-        subject: Dn,
-        validity: (OffsetDateTime, OffsetDateTime),
-        ekus: Vec<ExtendedKeyUsagePurpose>,
-        expected: ExpectedOutcome,
-    ) -> Self {
-        Self {
-            name,
-            role,
-            description,
-            issuer,
-            subject,
-            validity,
-            ekus,
-            kus: Vec::new(),
-            sans: Vec::new(),
-            expected,
-        }
-    }
-
-    fn sans(mut self, sans: Vec<String>) -> Self {
-        self.sans = sans;
-        self
-    }
-
-    fn kus(mut self, kus: Vec<KeyUsagePurpose>) -> Self {
-        self.kus = kus;
-        self
-    }
-}
-
-/// Names of every key the catalogue needs (CAs and end entities).
-pub(crate) const KEY_NAMES: &[&str] = &[
-    "root",
-    "organisations",
-    "personnes",
-    "lookalike-organisations",
-    "unknown-root",
-    "server",
-    "insi-auto",
-    "insi-manu",
-    "cpx-899900063480",
-    "cpx-00B6087510",
-    "cpx-899700870589",
-    "cpx-expired",
-    "cpx-revoked",
-    "cpx-unknown-ca",
-    "expired",
-    "not-yet-valid",
-    "revoked",
-    "cn-organisation",
-    "cn-lowercase",
-    "lookalike-issuer",
-    "server-eku-only",
-    "self-signed",
-    "server-expired",
-    "server-untrusted",
-];
 
 struct Keys {
     pkcs8_der: Vec<u8>,
@@ -660,14 +438,16 @@ impl CaMaterial {
 /// Generates every RSA key, spread over the available cores. Each key depends only on the seed
 /// and its name, so the order in which threads finish does not matter.
 fn generate_keys(seed: u64) -> Result<BTreeMap<&'static str, Keys>, CertsError> {
+    let names = catalogue::key_names();
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .clamp(1, KEY_NAMES.len());
+        .clamp(1, names.len());
     let results: Vec<Result<Vec<(&'static str, Keys)>, CertsError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| {
+                let names = &names;
                 scope.spawn(move || {
-                    KEY_NAMES
+                    names
                         .iter()
                         .skip(worker)
                         .step_by(workers)
@@ -751,27 +531,7 @@ fn base_params(
     not_after: OffsetDateTime,
 ) -> Result<CertificateParams, CertsError> {
     let mut params = CertificateParams::default();
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    for (attribute, value) in subject {
-        let (kind, value) = match *attribute {
-            "C" => (
-                DnType::CountryName,
-                DnValue::PrintableString(
-                    value
-                        .as_str()
-                        .try_into()
-                        .map_err(|e| CertsError::generation(format!("country {value:?}"), e))?,
-                ),
-            ),
-            "O" => (DnType::OrganizationName, DnValue::Utf8String(value.clone())),
-            "OU" => (
-                DnType::OrganizationalUnitName,
-                DnValue::Utf8String(value.clone()),
-            ),
-            _ => (DnType::CommonName, DnValue::Utf8String(value.clone())),
-        };
-        params.distinguished_name.push(kind, value);
-    }
+    params.distinguished_name = subject.to_rcgen()?;
     params.serial_number = Some(SerialNumber::from_slice(&serial));
     params.not_before = not_before;
     params.not_after = not_after;
@@ -942,16 +702,9 @@ mod tests {
         assert_eq!(a, serial(1, "insi-auto"));
         assert_ne!(a, serial(2, "insi-auto"));
         assert_ne!(a, serial(1, "insi-manu"));
-        for name in KEY_NAMES {
+        for name in catalogue::key_names() {
             let s = serial(7, name);
             assert!(s[0] & 0x80 == 0 && s[0] != 0, "{name}: {s:?}");
-        }
-    }
-
-    #[test]
-    fn every_catalogue_entry_has_a_key_name() {
-        for spec in CA_SPECS {
-            assert!(KEY_NAMES.contains(&spec.name), "{}", spec.name);
         }
     }
 }

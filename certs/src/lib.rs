@@ -17,6 +17,8 @@
 pub mod ca;
 pub mod card_cases;
 pub mod cards;
+mod catalogue;
+pub mod dn;
 mod error;
 pub mod facts;
 mod generate;

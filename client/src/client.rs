@@ -78,11 +78,6 @@ impl InsiClient {
         self
     }
 
-    /// The configuration in use.
-    pub fn config(&self) -> &ClientConfig {
-        &self.config
-    }
-
     /// Searches by identity traits.
     ///
     /// Refuses invalid traits without calling; then calls once per birth first name, in order,
@@ -269,9 +264,7 @@ impl InsiClient {
             .post(&content_type, request_xml.clone())
             .await;
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let index = u32::try_from(attempts.len() + 1).unwrap_or(u32::MAX);
         let mut attempt = Attempt {
-            index,
             operation,
             first_names_sent,
             birthplace_sent,

@@ -36,14 +36,11 @@ pub fn accept(individu: Option<&Individu>) -> Result<FoundIdentity, Refusal> {
         .into_iter()
         .find(|f| f.severity != Severity::Advice)
     {
-        let hint = if f.rule_id == RuleId::Rsp007 {
-            " (CNDA 2.08 cas 2)"
-        } else {
-            ""
-        };
+        // The rule id travels with the refusal; its requirement links (CNDA 2.08 cas 2 for a
+        // wrong key) are the catalogue's, not a text the client adds.
         return Err(Refusal {
             rule: f.rule_id,
-            reason: format!("{}: the answer must not be stored{hint}", f.message),
+            reason: format!("{}: the answer must not be stored", f.message),
         });
     }
     let Some(individu) = individu else {

@@ -43,8 +43,8 @@ pub use config::{
 };
 pub use error::ClientError;
 pub use outcome::{
-    Attempt, AttemptResult, FoundIdentity, HistoryEntry, InputViolation, Operation, ReturnedTraits,
-    SearchOutcome, Verdict,
+    Attempt, AttemptResult, FoundIdentity, HistoryEntry, InputViolation, NumberedAttempt,
+    Operation, ReturnedTraits, SearchOutcome, Verdict,
 };
 pub use query::{CardQuery, TraitsQuery, VerifyQuery};
 pub use tls::client_tls_config;

@@ -19,6 +19,20 @@ pub struct SearchOutcome {
 }
 
 impl SearchOutcome {
+    /// The attempts with their 1-based number, as shown to users (`#1`, `001-request.xml`,
+    /// `index` in `insilab query --json`). The number is the position in [`Self::attempts`],
+    /// not a field the client fills in: outcomes put together from several searches (the
+    /// harness's faulty drivers) stay numbered in order.
+    pub fn numbered_attempts(&self) -> impl Iterator<Item = NumberedAttempt<'_>> {
+        self.attempts
+            .iter()
+            .enumerate()
+            .map(|(position, attempt)| NumberedAttempt {
+                index: position.saturating_add(1),
+                attempt,
+            })
+    }
+
     /// The identity found, if any.
     pub fn found(&self) -> Option<&FoundIdentity> {
         match &self.verdict {
@@ -152,11 +166,20 @@ pub struct ReturnedTraits {
     pub birthplace: String,
 }
 
+/// An attempt and its 1-based number in the search (see [`SearchOutcome::numbered_attempts`]);
+/// serialised as the attempt's fields preceded by `index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NumberedAttempt<'a> {
+    /// 1-based position in the search.
+    pub index: usize,
+    /// The attempt.
+    #[serde(flatten)]
+    pub attempt: &'a Attempt,
+}
+
 /// One call: what was sent, what came back, how long it took.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempt {
-    /// 1-based position in the search.
-    pub index: u32,
     /// The operation called.
     pub operation: Operation,
     /// The `Prenom` values sent (one element per `Prenom`; the final call of the first-name loop

@@ -40,7 +40,7 @@ fn sequence(outcome: &SearchOutcome) -> Vec<(String, Option<String>, String)> {
 
 /// Every request actually sent passes every core rule (with the Content-Type it was sent with).
 fn assert_requests_clean(outcome: &SearchOutcome) {
-    for a in &outcome.attempts {
+    for insilab_client::NumberedAttempt { index, attempt: a } in outcome.numbered_attempts() {
         let request =
             insilab_core::insi::parse_request(a.request_xml.as_bytes(), &Default::default())
                 .expect("the core reader reads our request");
@@ -52,7 +52,7 @@ fn assert_requests_clean(outcome: &SearchOutcome) {
                 http_action: None,
             },
         );
-        assert!(findings.is_empty(), "attempt {}: {findings:#?}", a.index);
+        assert!(findings.is_empty(), "attempt {index}: {findings:#?}");
     }
 }
 

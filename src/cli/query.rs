@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use insilab_client::{
-    Attempt, AttemptResult, CardQuery, ClientConfig, InsiClient, SearchOutcome, TlsIdentity,
-    TraitsQuery, Verdict, VerifyQuery,
+    AttemptResult, CardQuery, ClientConfig, InsiClient, NumberedAttempt, SearchOutcome,
+    TlsIdentity, TraitsQuery, Verdict, VerifyQuery,
 };
 
 /// Identifier of the `--json` document layout (bumped on any incompatible change).
@@ -205,7 +205,7 @@ pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(dir) = &common.trace {
-        write_trace(dir, &outcome.attempts)?;
+        write_trace(dir, &outcome)?;
     }
     let code = exit_code(&outcome.verdict);
     if common.json {
@@ -214,7 +214,7 @@ pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
             "url": common.url,
             "exit_code": code,
             "verdict": outcome.verdict,
-            "attempts": outcome.attempts,
+            "attempts": outcome.numbered_attempts().collect::<Vec<_>>(),
         });
         println!(
             "{}",
@@ -310,15 +310,15 @@ fn exit_code(verdict: &Verdict) -> u8 {
     }
 }
 
-fn write_trace(dir: &Path, attempts: &[Attempt]) -> anyhow::Result<()> {
+fn write_trace(dir: &Path, outcome: &SearchOutcome) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("failed to create the trace directory {}", dir.display()))?;
-    for a in attempts {
-        let request = dir.join(format!("{:03}-request.xml", a.index));
+    for NumberedAttempt { index, attempt: a } in outcome.numbered_attempts() {
+        let request = dir.join(format!("{index:03}-request.xml"));
         std::fs::write(&request, &a.request_xml)
             .with_context(|| format!("failed to write {}", request.display()))?;
         if let Some(body) = &a.response_xml {
-            let response = dir.join(format!("{:03}-response.xml", a.index));
+            let response = dir.join(format!("{index:03}-response.xml"));
             std::fs::write(&response, body)
                 .with_context(|| format!("failed to write {}", response.display()))?;
         }
@@ -331,7 +331,7 @@ fn human(label: &str, url: &str, outcome: &SearchOutcome) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "{label} at {url}");
-    for a in &outcome.attempts {
+    for NumberedAttempt { index, attempt: a } in outcome.numbered_attempts() {
         let mut sent = if a.first_names_sent.is_empty() {
             "card data".to_owned()
         } else {
@@ -347,8 +347,7 @@ fn human(label: &str, url: &str, outcome: &SearchOutcome) -> String {
         };
         let _ = writeln!(
             out,
-            "  #{} {} -> {result} ({} ms)",
-            a.index,
+            "  #{index} {} -> {result} ({} ms)",
             sent.trim(),
             a.duration_ms
         );
