@@ -16,6 +16,10 @@ use crate::exchange::Exchange;
 use crate::journal::exchange_from_entry;
 use crate::sim::{Answer, BoxFuture, DialectChoice, Mark, OverrideSpec, SimControl};
 
+/// How often the journals are read while waiting for calls when listeners presenting negative
+/// server identities run beside the main one (each has its own journal).
+pub const EXTRA_LISTENER_POLL: Duration = Duration::from_millis(25);
+
 /// The simulator started inside the harness process.
 pub struct LocalSim {
     handle: SimulatorHandle,
@@ -161,8 +165,19 @@ impl SimControl for LocalSim {
                 since: Some(mark.0),
                 limit: None,
             };
-            self.handle.journal().wait_for(&q, count, timeout).await;
-            self.exchanges_since(mark).await
+            if self.extra.lock().await.is_empty() {
+                self.handle.journal().wait_for(&q, count, timeout).await;
+                return self.exchanges_since(mark).await;
+            }
+            // Calls may reach a listener presenting a negative server identity: watch them all.
+            let deadline = tokio::time::Instant::now() + timeout;
+            loop {
+                let seen = self.exchanges_since(mark).await?;
+                if seen.len() >= count || tokio::time::Instant::now() >= deadline {
+                    return Ok(seen);
+                }
+                tokio::time::sleep(EXTRA_LISTENER_POLL).await;
+            }
         })
     }
 

@@ -243,13 +243,18 @@ impl Driver for ManualDriver {
         input: &'a TraitsInput,
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
-            let mut text = format!(
-                "\n=== {} ===\nIn the software under test, search the INS of this person (INSi endpoint {}):\n",
-                ctx.scenario_id,
-                ctx.endpoint_override
-                    .clone()
-                    .unwrap_or_else(|| ctx.sim.endpoint_url()),
-            );
+            let mut text = match &ctx.endpoint_override {
+                Some(url) => format!(
+                    "\n=== {} ===\nFor this search only, point the software under test at ANOTHER INSi endpoint: {url}\n(set it back to {} afterwards). Then search the INS of this person:\n",
+                    ctx.scenario_id,
+                    ctx.sim.endpoint_url(),
+                ),
+                None => format!(
+                    "\n=== {} ===\nIn the software under test, search the INS of this person (INSi endpoint {}):\n",
+                    ctx.scenario_id,
+                    ctx.sim.endpoint_url(),
+                ),
+            };
             text.push_str(&traits_lines(input));
             text.push_str(WATCHING);
             self.act_and_watch(ctx, &text).await

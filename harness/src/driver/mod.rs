@@ -21,8 +21,9 @@ use crate::sim::{BoxFuture, Mark, SimControl};
 pub struct ActionContext {
     /// Scenario id (`cnda/2.07-cas1`).
     pub scenario_id: String,
-    /// Endpoint to call instead of the simulator's usual one (negative server identities);
-    /// drivers that cannot redirect the software report it with [`Driver::can_redirect`].
+    /// Endpoint to call instead of the simulator's usual one (a listener presenting a negative
+    /// server identity): every driver hands it to the software (`{endpoint}`, the hook's
+    /// `endpoint`, the manual prompt).
     pub endpoint_override: Option<String>,
     /// The simulator (the manual driver watches its journal).
     pub sim: Arc<dyn SimControl>,
@@ -146,11 +147,6 @@ pub fn card_action_setup(
 pub trait Driver: Send + Sync {
     /// Short name for reports (`reference`, `command`…).
     fn name(&self) -> String;
-
-    /// Whether the driver can point the software at another endpoint for one scenario.
-    fn can_redirect(&self) -> bool {
-        false
-    }
 
     /// Whether outcome checks are answered by a person (manual driver) rather than read from
     /// a reported outcome.
