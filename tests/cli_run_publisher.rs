@@ -121,3 +121,88 @@ fn a_program_that_skips_server_verification_fails_the_server_certificate_scenari
         "{stdout}"
     );
 }
+
+#[test]
+fn a_program_with_a_wrong_trust_root_fails_under_the_tls_rule_with_its_own_message() {
+    if !python() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // The look-alike root of the PKI: the simulator's certificate does not chain to it.
+    let cfg = config(
+        dir.path(),
+        "sut.yaml",
+        &[],
+        Some(&pki().join("ca/unknown-root.pem")),
+    );
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = run(&out, &cfg, "tls.feature");
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let line = stdout
+        .lines()
+        .skip_while(|l| !l.contains("FAIL protocol/calls-use-an-organisation-certificate"))
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        line.contains("[INSI-TLS-01] no call reached the simulator"),
+        "{stdout}"
+    );
+    // The software's own words.
+    assert!(line.contains("CERTIFICATE_VERIFY_FAILED"), "{line}");
+    assert!(!stdout.contains("INSI-ALG-01"), "{stdout}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let failures = html.find("id=\"failures\"").unwrap();
+    assert!(failures < html.find("Requirement coverage").unwrap());
+    assert!(html[failures..].contains("CERTIFICATE_VERIFY_FAILED"));
+}
+
+#[test]
+fn a_missing_driver_program_exits_2_and_no_requirement_is_marked_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("sut.yaml");
+    std::fs::write(
+        &cfg,
+        "search-traits: [/nonexistent/publisher-sut, \"{traits_json}\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = run(&out, &cfg, "tls.feature");
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("/nonexistent/publisher-sut"), "{stderr}");
+    assert!(!stdout.contains("FAIL"), "{stdout}");
+    assert!(!out.join("report.html").exists());
+    assert!(!out.join("junit.xml").exists());
+    let results = std::fs::read_to_string(out.join("results.json")).unwrap();
+    assert!(results.contains("\"stopped\""), "{results}");
+    // `insilab report --from` says it is incomplete, not altered.
+    let report = Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args(["report", "--format", "md", "--from"])
+        .arg(&out)
+        .arg("--out")
+        .arg(dir.path().join("reports"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(report.stderr).unwrap();
+    assert!(
+        stderr.contains("incomplete: 0 of 3 scenarios ran"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ALTERED"), "{stderr}");
+}
+
+#[test]
+fn a_run_where_everything_was_skipped_does_not_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("sut.yaml");
+    // No search-traits-card command: the card-mode scenarios are all skipped.
+    std::fs::write(&cfg, "search-traits: [/bin/false]\n").unwrap();
+    let (code, stdout, stderr) = run(&dir.path().join("out"), &cfg, "card-mode.feature");
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("nothing was judged"), "{stderr}");
+    assert!(stdout.contains("Skipped:"), "{stdout}");
+    assert!(
+        stdout.contains("no search-traits-card command configured"),
+        "{stdout}"
+    );
+}

@@ -26,6 +26,8 @@ pub struct LocalSim {
     pki: Arc<insilab_certs::Pki>,
     /// Extra simulators presenting negative server identities, started on demand.
     extra: Mutex<Vec<(String, SimulatorHandle)>>,
+    /// Authorisation numbers accepted besides the test ones.
+    allow_idam: Vec<String>,
 }
 
 fn sim_err(e: impl std::fmt::Display) -> HarnessError {
@@ -34,14 +36,19 @@ fn sim_err(e: impl std::fmt::Display) -> HarnessError {
 
 impl LocalSim {
     /// Starts a simulator on free loopback ports with the embedded dataset, no admin API.
-    pub async fn start(pki: Arc<insilab_certs::Pki>) -> Result<Self, HarnessError> {
-        let handle = Simulator::start(config(&pki, "server"))
+    /// `allow_idam`: the software's own authorisation numbers, accepted besides the test ones.
+    pub async fn start(
+        pki: Arc<insilab_certs::Pki>,
+        allow_idam: &[String],
+    ) -> Result<Self, HarnessError> {
+        let handle = Simulator::start(config(&pki, "server", allow_idam))
             .await
             .map_err(sim_err)?;
         Ok(LocalSim {
             handle,
             pki,
             extra: Mutex::new(Vec::new()),
+            allow_idam: allow_idam.to_vec(),
         })
     }
 
@@ -59,8 +66,13 @@ impl LocalSim {
     }
 }
 
-fn config(pki: &Arc<insilab_certs::Pki>, server_identity: &str) -> SimulatorConfig {
+fn config(
+    pki: &Arc<insilab_certs::Pki>,
+    server_identity: &str,
+    allow_idam: &[String],
+) -> SimulatorConfig {
     let mut c = SimulatorConfig::ephemeral(TlsSource::Pki(pki.clone()));
+    c.idam_registry.extend(allow_idam.iter().cloned());
     c.admin_listen = None;
     c.server_identity = server_identity.to_owned();
     // Card mode on a free loopback port too: the card-mode scenarios call it.
@@ -153,6 +165,30 @@ impl SimControl for LocalSim {
         })
     }
 
+    fn handshake_failures_since(
+        &self,
+        mark: Mark,
+    ) -> BoxFuture<'_, Result<Vec<String>, HarnessError>> {
+        Box::pin(async move {
+            let q = JournalQuery {
+                tenant: None,
+                since: Some(mark.0),
+                limit: None,
+            };
+            let mut entries = self.handle.journal().query(&q);
+            for (_, h) in self.extra.lock().await.iter() {
+                entries.extend(h.journal().query(&JournalQuery::default()));
+            }
+            Ok(entries
+                .iter()
+                .filter_map(|e| match &e.outcome {
+                    Outcome::TlsFailure { error } => Some(format!("{}: {error}", e.listener)),
+                    _ => None,
+                })
+                .collect())
+        })
+    }
+
     fn wait_for(
         &self,
         mark: Mark,
@@ -209,7 +245,7 @@ impl SimControl for LocalSim {
                 h.journal().clear(None);
                 return Ok(Some(h.endpoint_url()));
             }
-            let h = Simulator::start(config(&self.pki, &identity))
+            let h = Simulator::start(config(&self.pki, &identity, &self.allow_idam))
                 .await
                 .map_err(sim_err)?;
             let url = h.endpoint_url();

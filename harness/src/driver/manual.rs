@@ -35,6 +35,13 @@ pub struct ManualConfig {
     /// Operator name recorded with each attestation.
     #[serde(default)]
     pub operator: Option<String>,
+    /// The software's own total timeout for one INSi search, in seconds (late-answer scenario).
+    #[serde(default)]
+    pub software_timeout_seconds: Option<u64>,
+    /// The software's own authorisation numbers (`LPS/IDAM`), accepted by the in-process
+    /// simulator.
+    #[serde(default)]
+    pub allow_idam: Vec<String>,
 }
 
 fn default_wait() -> u64 {
@@ -46,6 +53,8 @@ impl Default for ManualConfig {
         ManualConfig {
             wait_seconds: DEFAULT_WAIT_SECS,
             operator: None,
+            software_timeout_seconds: None,
+            allow_idam: Vec::new(),
         }
     }
 }
@@ -195,6 +204,16 @@ pub fn parse_answer(line: &str) -> Option<(Option<bool>, Option<String>)> {
 impl Driver for ManualDriver {
     fn name(&self) -> String {
         "manual".to_owned()
+    }
+
+    fn software_timeout(&self) -> Option<std::time::Duration> {
+        self.config
+            .software_timeout_seconds
+            .map(std::time::Duration::from_secs)
+    }
+
+    fn allowed_idam(&self) -> Vec<String> {
+        self.config.allow_idam.clone()
     }
 
     fn attests(&self) -> bool {

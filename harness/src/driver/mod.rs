@@ -148,6 +148,19 @@ pub trait Driver: Send + Sync {
     /// Short name for reports (`reference`, `command`…).
     fn name(&self) -> String;
 
+    /// The software's own total timeout for one INSi search, as its driver configuration
+    /// declares it (`software_timeout_seconds`): the late-answer scenario delays the answer
+    /// beyond it. `None`: not declared.
+    fn software_timeout(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// The software's own authorisation numbers (`LPS/IDAM`) its driver configuration declares
+    /// (`allow_idam`): the in-process simulator accepts them.
+    fn allowed_idam(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Whether outcome checks are answered by a person (manual driver) rather than read from
     /// a reported outcome.
     fn attests(&self) -> bool {

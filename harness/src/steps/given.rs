@@ -77,9 +77,10 @@ pub(super) static STEPS: &[StepDef] = &[
         "Given",
         r#"the simulator delays the next search for "([^"]+)" beyond the client timeout"#,
         r#"the simulator delays the next search for "ADRUN" beyond the client timeout"#,
-        "Delays the answer to the next matching search by 3 s, or by `insilab run --timeout-delay SECS` (set it above your software's total timeout; the reference driver's is 1 s). Tagged `@slow` in the shipped suite.",
+        "Delays the answer to the next matching search beyond the software's total timeout: `software_timeout_seconds` of the driver configuration plus 2 s, or `insilab run --timeout-delay SECS`, else 3 s (the reference driver's timeout is 1 s). Tagged `@slow` in the shipped suite.",
         |w, a| {
-            let delay = w.timeout_delay;
+            let delay = w.late_answer.delay;
+            w.late_answer_armed = true;
             Box::pin(override_step(w, a, Answer::Delay(delay)))
         }
     ),
