@@ -163,7 +163,20 @@ pub async fn run(
     config: SimulatorConfig,
     shutdown: impl Future,
 ) -> Result<()> {
+    run_when_ready(listeners, config, shutdown, || {}).await
+}
+
+/// [`run`], calling `ready` once every input (TLS material, datasets, configuration) is loaded
+/// and valid, before the first connection is accepted: a banner printed there never announces
+/// a simulator that then fails to start.
+pub async fn run_when_ready(
+    listeners: Listeners,
+    config: SimulatorConfig,
+    shutdown: impl Future,
+    ready: impl FnOnce(),
+) -> Result<()> {
     let prepared = Prepared::new(&config, &listeners)?;
+    ready();
     let (tx, rx) = watch::channel(false);
     let state = Arc::clone(&prepared.state);
     let task = tokio::spawn(prepared.serve(listeners, rx));
