@@ -206,3 +206,114 @@ fn a_run_where_everything_was_skipped_does_not_exit_0() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_software_s_own_authorisation_number_is_accepted_with_allow_idam() {
+    if !python() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), "sut.yaml", &["--idam", "EDITEUR00042"], None);
+    let (code, stdout, stderr) = run(&dir.path().join("refused"), &cfg, "tls.feature");
+    assert_eq!(code, 1, "an unknown IDAM must be refused\n{stdout}{stderr}");
+    let output = Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args([
+            "run",
+            "--driver",
+            "command",
+            "--formats",
+            "json",
+            "--allow-idam",
+            "EDITEUR00042",
+        ])
+        .arg("--suite")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/protocol/tls.feature"))
+        .arg("--driver-config")
+        .arg(&cfg)
+        .arg("--out")
+        .arg(dir.path().join("accepted"))
+        .arg("--pki")
+        .arg(pki())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+}
+
+#[test]
+fn an_interrupted_run_is_sealed_as_incomplete() {
+    if !insilab_testkit::SH.require("interrupted run") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("sut.yaml");
+    // A software that takes its time: the run is stopped while it works.
+    std::fs::write(
+        &cfg,
+        "search-traits: [sh, -c, 'sleep 5; echo {\"outcome\":\"not_found\"}']\ntimeout_seconds: 60\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args(["run", "--driver", "command", "--formats", "html,md"])
+        .arg("--suite")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/protocol/tls.feature"))
+        .arg("--driver-config")
+        .arg(&cfg)
+        .arg("--out")
+        .arg(&out)
+        .arg("--pki")
+        .arg(pki())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run has claimed its directory and started, then stop it.
+    while !out.join("results.json").exists() {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("incomplete: 0 of 3 scenarios ran (interrupted (SIGTERM))"),
+        "{stderr}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("incomplete: 0 of 3 scenarios ran"));
+    // Sealed: `report --from` finds the evidence intact and says it is incomplete.
+    let report = Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args(["report", "--format", "md", "--from"])
+        .arg(&out)
+        .arg("--out")
+        .arg(dir.path().join("again"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(report.stderr).unwrap();
+    assert!(
+        stderr.contains("incomplete: 0 of 3 scenarios ran"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ALTERED"), "{stderr}");
+    // Altered afterwards: the HTML banner itself says so.
+    std::fs::write(out.join("dataset.yaml"), "persons: []\n").unwrap();
+    let report = Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args(["report", "--format", "html", "--from"])
+        .arg(&out)
+        .arg("--out")
+        .arg(dir.path().join("altered"))
+        .output()
+        .unwrap();
+    assert_eq!(report.status.code(), Some(1));
+    let html = std::fs::read_to_string(dir.path().join("altered/report.html")).unwrap();
+    assert!(
+        html.contains(r#"<section class="banner altered""#),
+        "banner"
+    );
+}
