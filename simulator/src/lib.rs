@@ -285,7 +285,11 @@ fn tls_configs(config: &SimulatorConfig) -> Result<TlsPair> {
     let from_pki = |pki: &insilab_certs::Pki| -> Result<TlsPair> {
         let pki_err = |e: insilab_certs::CertsError| SimulatorError::Pki(e.to_string());
         let mtls = pki
-            .server_config(&config.server_identity, insilab_certs::ClientAuth::Required)
+            .server_config_wrapping(
+                &config.server_identity,
+                insilab_certs::ClientAuth::Required,
+                crate::tls::RecordingVerifier::wrap,
+            )
             .map_err(pki_err)?;
         let card = match config.card_listen {
             Some(_) => Some(Arc::new(
