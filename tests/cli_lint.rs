@@ -65,3 +65,29 @@ fn exit_code_follows_the_worst_severity() {
     let (code, _) = lint(&[&dir.path().join("missing.xml")], false);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn lint_reads_standard_input_and_groups_findings_per_value() {
+    use std::io::Write as _;
+    let trace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/traces/request-lowercase.xml");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args(["lint", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(trace).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("- (request)"), "{stdout}");
+    // One finding for the lower-case first name "Catarina", not one per letter.
+    assert_eq!(stdout.matches("LEX-002").count(), 1, "{stdout}");
+    assert!(stdout.contains("6 more in \"Catarina\""), "{stdout}");
+}

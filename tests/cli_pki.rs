@@ -237,3 +237,43 @@ fn export_trust_prints_pem_writes_p12_and_prints_instructions() {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
 }
+
+#[test]
+fn init_force_refuses_a_directory_that_is_not_its_own_pki_and_show_lists_file_purposes() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("thesis");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("chapter1.tex"), "precious").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args(["pki", "init", "--force", "--seed", "1", "--out"])
+        .arg(&foreign)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("not a test PKI made by `insilab pki init`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("chapter1.tex")).unwrap(),
+        "precious"
+    );
+
+    let pki = insilab_certs::testing::shared_pki().unwrap();
+    let show = std::process::Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args(["pki", "show"])
+        .arg(pki.dir())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(show.stdout).unwrap();
+    assert!(
+        stdout.contains("identities/insi-auto/chain.pem")
+            && stdout.contains("certificate + issuing CA, the chain a client presents"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("insi-auto: private key (PKCS#8 PEM, unencrypted)"),
+        "{stdout}"
+    );
+}

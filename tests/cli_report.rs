@@ -48,6 +48,7 @@ fn scenario(id: &str, status: Status) -> ScenarioResult {
                 rule: "INSI-ALG-01".into(),
                 message: "the loop went on after 00".into(),
             }],
+            reported: None,
         }),
         rules: vec![RuleCheck {
             rule: "INSI-ALG-01".into(),
@@ -86,6 +87,8 @@ fn evidence(dir: &Path, statuses: &[Status]) {
         dataset_sha256: None,
         suites: vec!["cnda".into()],
         scenarios,
+        planned: None,
+        stopped: None,
     };
     write_results(dir, &results).unwrap();
     fs::write(dir.join("attestations.jsonl"), "").unwrap();
@@ -153,7 +156,11 @@ fn failing_run_exits_1() {
     names.sort();
     assert_eq!(names, ["junit.xml", "summary.md"]);
     let junit = fs::read_to_string(out_dir.join("junit.xml")).unwrap();
-    assert!(junit.contains("[INSI-ALG-01] the loop went on after 00"));
+    // The rule id once, as the failure type; the message says what happened.
+    assert!(
+        junit.contains(r#"message="the loop went on after 00" type="INSI-ALG-01""#),
+        "{junit}"
+    );
 }
 
 #[test]

@@ -110,3 +110,30 @@ fn serves_prints_where_to_connect_and_stops_gracefully_on_sigterm() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("journal flushed"));
     assert!(journal.exists());
 }
+
+#[test]
+fn an_invalid_dataset_prints_only_the_error_never_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "garbage: [\n").unwrap();
+    let pki = insilab_certs::testing::shared_pki().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin",
+            "127.0.0.1:0",
+            "--pki",
+        ])
+        .arg(pki.dir())
+        .arg("--dataset")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stdout.contains("ready"), "{stdout}");
+    assert!(stderr.contains("invalid dataset"), "{stderr}");
+}

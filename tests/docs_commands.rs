@@ -9,6 +9,12 @@
 //! them, so they are skipped here. Lines whose program is not installed (`keytool`, `curl`, …)
 //! are skipped loudly.
 //!
+//! A fenced block whose info string is `output`, right after an `sh` block, is an excerpt of
+//! what the last command of that block prints (stdout then stderr): each of its non-empty lines
+//! must appear, in order, in that output. Values that change between runs are masked on both
+//! sides (times and durations, ids, ports, absolute paths, seeds), and `…` in an excerpt line
+//! stands for any text. Every relative link of a page must name a file that exists.
+//!
 //! The page's directory holds a copy of `examples/` and `scenarios/`, as a checkout does. Pages that do not generate a PKI themselves (`insilab pki init`) start with a copy of the
 //! shared test PKI in `certs/generated/`, as a reader who followed the quick start has.
 
@@ -41,23 +47,48 @@ struct DocCommand {
     text: String,
     expected_exit: i32,
     background: bool,
+    /// The `output` block documented right after this command's block (last command only).
+    excerpt: Option<Vec<String>>,
 }
 
 fn commands_of(page: &str, markdown: &str) -> Vec<DocCommand> {
-    let mut commands = Vec::new();
+    let mut commands: Vec<DocCommand> = Vec::new();
     let mut in_block = false;
+    let mut in_output: Option<Vec<String>> = None;
+    // Whether the last block closed was an `sh` block, with only blank lines since.
+    let mut after_sh = false;
     let mut pending: Option<(usize, String)> = None;
     for (number, raw) in markdown.lines().enumerate() {
         let trimmed = raw.trim();
         if let Some(info) = trimmed.strip_prefix("```") {
+            if let Some(lines) = in_output.take() {
+                if let Some(last) = commands.last_mut() {
+                    last.excerpt = Some(lines);
+                }
+                after_sh = false;
+                continue;
+            }
             if in_block {
                 in_block = false;
+                after_sh = true;
+            } else if info.trim() == "output" && after_sh {
+                in_output = Some(Vec::new());
             } else {
                 in_block = info.trim() == "sh";
+                after_sh = false;
+            }
+            continue;
+        }
+        if let Some(lines) = in_output.as_mut() {
+            if !trimmed.is_empty() {
+                lines.push(raw.trim_end().to_owned());
             }
             continue;
         }
         if !in_block {
+            if !trimmed.is_empty() {
+                after_sh = false;
+            }
             continue;
         }
         let (start, mut text) = match pending.take() {
@@ -95,6 +126,7 @@ fn commands_of(page: &str, markdown: &str) -> Vec<DocCommand> {
             text,
             expected_exit,
             background,
+            excerpt: None,
         });
     }
     commands
@@ -254,6 +286,19 @@ fn run_page(
             .output()
             .unwrap_or_else(|e| panic!("{what}: failed to start: {e}"));
         let code = output.status.code().unwrap_or(-1);
+        if let Some(excerpt) = &command.excerpt {
+            let printed = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            if let Err(missing) = excerpt_matches(excerpt, &printed) {
+                failures.push(format!(
+                    "{what}: the documented output line {missing:?} is not printed\n--- output\n{}",
+                    tail(&printed)
+                ));
+            }
+        }
         if code != command.expected_exit {
             failures.push(format!(
                 "{what}: exit code {code}, the docs say {}\n--- stdout\n{}\n--- stderr\n{}",
@@ -265,6 +310,135 @@ fn run_page(
         ran += 1;
     }
     ran
+}
+
+/// Masks what changes between runs: timestamps, ids, durations, ports, absolute paths, long
+/// numbers (seeds).
+fn mask(text: &str) -> String {
+    static PATTERNS: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> =
+        std::sync::OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        [
+            (r"\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2})", "<time>"),
+            (
+                r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                "<id>",
+            ),
+            (r"\b[0-9a-f]{16,}\b", "<hex>"),
+            (r"\b\d+(\.\d+)? ?(ms|s)\b", "<duration>"),
+            (r"(127\.0\.0\.1|localhost|\[::1\]):\d+", "<host>:<port>"),
+            (r"(/[\w.@+-]+)+/?", "<path>"),
+            (r"\b\d{6,}\b", "<number>"),
+        ]
+        .into_iter()
+        .map(|(p, r)| (regex::Regex::new(p).expect("mask pattern"), r))
+        .collect()
+    });
+    let mut text = text.to_owned();
+    for (pattern, replacement) in patterns {
+        text = pattern.replace_all(&text, *replacement).into_owned();
+    }
+    text
+}
+
+/// Whether every excerpt line appears, in order, in `printed` (after masking; `…` matches any
+/// text). Returns the first line that does not.
+fn excerpt_matches(excerpt: &[String], printed: &str) -> Result<(), String> {
+    let lines: Vec<String> = printed.lines().map(mask).collect();
+    let mut from = 0;
+    for wanted in excerpt {
+        let parts: Vec<String> = mask(wanted.trim())
+            .split('…')
+            .map(|p| p.trim().to_owned())
+            .collect();
+        let found = lines[from..].iter().position(|line| {
+            let mut at = 0;
+            parts
+                .iter()
+                .all(|part| match line[at..].find(part.as_str()) {
+                    Some(i) => {
+                        at += i + part.len();
+                        true
+                    }
+                    None => false,
+                })
+        });
+        match found {
+            Some(i) => from += i + 1,
+            None => return Err(wanted.clone()),
+        }
+    }
+    Ok(())
+}
+
+/// Relative links of a page (`[text](target)`) whose file does not exist.
+fn dead_links(page: &Path, markdown: &str) -> Vec<String> {
+    let link = regex::Regex::new(r"\]\(([^)\s]+)\)").expect("link pattern");
+    let dir = page.parent().unwrap_or(Path::new("."));
+    let mut in_code = false;
+    let mut dead = Vec::new();
+    for (number, line) in markdown.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        for target in link.captures_iter(line).map(|c| c[1].to_owned()) {
+            if target.contains("://") || target.starts_with('#') || target.starts_with("mailto:") {
+                continue;
+            }
+            let file = target.split('#').next().unwrap_or_default();
+            if !file.is_empty() && !dir.join(file).exists() {
+                dead.push(format!("{}:{}: {target}", page.display(), number + 1));
+            }
+        }
+    }
+    dead
+}
+
+#[test]
+fn no_documentation_link_names_a_missing_file() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .expect("docs directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.push(root.join("README.md"));
+    pages.push(root.join("examples/README.md"));
+    let dead: Vec<String> = pages
+        .iter()
+        .flat_map(|p| dead_links(p, &std::fs::read_to_string(p).unwrap_or_default()))
+        .collect();
+    assert!(dead.is_empty(), "dead links:\n{}", dead.join("\n"));
+}
+
+#[test]
+fn output_excerpts_allow_changing_values_and_catch_wrong_text() {
+    let printed = "insilab serve: INSi simulator ready in 41 ms\n  endpoint https://127.0.0.1:40123/lps\nEvidence: /tmp/x/evidence\n12 passed, 0 failed\n";
+    let ok = [
+        "insilab serve: INSi simulator ready in 40 ms",
+        "endpoint https://127.0.0.1:28443/lps",
+        "12 passed, 0 failed",
+    ]
+    .map(str::to_owned);
+    assert_eq!(excerpt_matches(&ok, printed), Ok(()));
+    let ellipsis = [
+        "insilab serve: … ready in 3 ms".to_owned(),
+        "Evidence: …".to_owned(),
+    ];
+    assert_eq!(excerpt_matches(&ellipsis, printed), Ok(()));
+    let wrong = ["11 passed, 0 failed".to_owned()];
+    assert!(excerpt_matches(&wrong, printed).is_err());
+    let out_of_order = ["12 passed, 0 failed".to_owned(), "Evidence: …".to_owned()];
+    assert!(excerpt_matches(&out_of_order, printed).is_err());
+    let markdown =
+        "```sh\ninsilab ins check 1\ninsilab lint x # exit 1\n```\n\n```output\nfault …\n```\n";
+    let commands = commands_of("p.md", markdown);
+    assert_eq!(commands[0].excerpt, None);
+    assert_eq!(commands[1].excerpt, Some(vec!["fault …".to_owned()]));
 }
 
 #[test]

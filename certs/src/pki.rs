@@ -211,6 +211,19 @@ impl Pki {
         server_identity: &str,
         client_auth: ClientAuth,
     ) -> Result<ServerConfig, CertsError> {
+        self.server_config_wrapping(server_identity, client_auth, |v| v)
+    }
+
+    /// [`Pki::server_config`], the client-certificate verifier passed through `wrap` first
+    /// (the simulator wraps it to journal the certificates it refuses).
+    pub fn server_config_wrapping(
+        &self,
+        server_identity: &str,
+        client_auth: ClientAuth,
+        wrap: impl FnOnce(
+            Arc<dyn rustls::server::danger::ClientCertVerifier>,
+        ) -> Arc<dyn rustls::server::danger::ClientCertVerifier>,
+    ) -> Result<ServerConfig, CertsError> {
         let identity = self.identity(server_identity)?;
         let (chain, key) = identity.rustls_identity()?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -230,7 +243,7 @@ impl Pki {
                 .with_crls(self.crls()?)
                 .only_check_end_entity_revocation()
                 .build()?;
-                builder.with_client_cert_verifier(verifier)
+                builder.with_client_cert_verifier(wrap(verifier))
             }
         };
         builder

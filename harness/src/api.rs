@@ -108,10 +108,17 @@ pub struct RunOptions {
     /// the results by DSR item. Read before anything runs, so a bad file is a setup error.
     pub dsr_mapping: Option<PathBuf>,
     /// Delay injected by "beyond the client timeout" steps: above the software's own total
-    /// timeout, at most [`crate::steps::MAX_TIMEOUT_DELAY`].
-    pub timeout_delay: std::time::Duration,
+    /// timeout, at most [`crate::steps::MAX_TIMEOUT_DELAY`]. `None`: the driver
+    /// configuration's `software_timeout_seconds` plus a margin, else the default.
+    pub timeout_delay: Option<std::time::Duration>,
+    /// The software's own authorisation numbers (`LPS/IDAM`) the in-process simulator accepts
+    /// besides the test ones (added to the driver configuration's `allow_idam`).
+    pub allow_idam: Vec<String>,
     /// What to do when `out` is not empty: refuse (default) or replace it whole.
     pub existing: Existing,
+    /// Stop cleanly on Ctrl-C and SIGTERM (the command line): the results so far are written,
+    /// marked incomplete, reported and sealed.
+    pub stop_on_signals: bool,
 }
 
 impl RunOptions {
@@ -128,8 +135,10 @@ impl RunOptions {
             progress: Progress::Quiet,
             formats: Format::ALL.to_vec(),
             dsr_mapping: None,
-            timeout_delay: crate::steps::BEYOND_TIMEOUT,
+            timeout_delay: None,
+            allow_idam: Vec::new(),
             existing: Existing::Refuse,
+            stop_on_signals: false,
         }
     }
 }
@@ -187,21 +196,16 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         mut progress,
         formats,
         timeout_delay,
+        allow_idam,
         dsr_mapping,
         existing,
+        stop_on_signals,
     } = opts;
     let catalogue = Catalogue::embedded();
     let dsr = dsr_mapping
         .map(|path| DsrMapping::load(&path, &catalogue))
         .transpose()
         .map_err(|e| HarnessError::Reports(e.to_string()))?;
-    if timeout_delay > crate::steps::MAX_TIMEOUT_DELAY {
-        return Err(HarnessError::Driver(format!(
-            "timeout delay of {} s is more than the simulator's limit of {} s",
-            timeout_delay.as_secs(),
-            crate::steps::MAX_TIMEOUT_DELAY.as_secs()
-        )));
-    }
     let registry = crate::steps::registry()?;
     let scenarios = plan(&suite, tags.as_deref(), &registry)?;
     let suites = match suite.as_str() {
@@ -223,26 +227,6 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
     let card_pki = || {
         pki.clone()
             .or_else(|| insilab_certs::Pki::load(&pki_dir).ok().map(Arc::new))
-    };
-    let (sim, local): (Arc<dyn SimControl>, Option<Arc<LocalSim>>) = match simulator {
-        SimulatorSpec::InProcess => {
-            let pki = pki
-                .clone()
-                .ok_or_else(|| HarnessError::Simulator("no pki".into()))?;
-            let local = Arc::new(LocalSim::start(pki).await?);
-            (local.clone(), Some(local))
-        }
-        SimulatorSpec::Remote {
-            admin_url,
-            admin_token,
-            endpoint_url,
-        } => (
-            Arc::new(
-                crate::sim_remote::RemoteSim::connect(&admin_url, &admin_token, &endpoint_url)
-                    .await?,
-            ),
-            None,
-        ),
     };
     let driver: Arc<dyn Driver> = match driver {
         DriverSpec::Reference => {
@@ -268,6 +252,45 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         ),
         DriverSpec::Custom(d) => d,
     };
+    let late_answer = crate::steps::LateAnswer::choose(timeout_delay, driver.software_timeout());
+    if late_answer.delay > crate::steps::MAX_TIMEOUT_DELAY {
+        return Err(HarnessError::Driver(format!(
+            "the late-answer delay of {} s ({}) is more than the simulator's limit of {} s",
+            late_answer.delay.as_secs(),
+            late_answer.source,
+            crate::steps::MAX_TIMEOUT_DELAY.as_secs()
+        )));
+    }
+    let mut allow_idam = allow_idam;
+    allow_idam.extend(driver.allowed_idam());
+    let (sim, local): (Arc<dyn SimControl>, Option<Arc<LocalSim>>) = match simulator {
+        SimulatorSpec::InProcess => {
+            let pki = pki
+                .clone()
+                .ok_or_else(|| HarnessError::Simulator("no pki".into()))?;
+            let local = Arc::new(LocalSim::start(pki, &allow_idam).await?);
+            (local.clone(), Some(local))
+        }
+        SimulatorSpec::Remote {
+            admin_url,
+            admin_token,
+            endpoint_url,
+        } => {
+            if !allow_idam.is_empty() {
+                return Err(HarnessError::Simulator(format!(
+                    "a remote simulator cannot be told which authorisation numbers to accept: start it with `insilab serve --allow-idam {}`",
+                    allow_idam.join(" --allow-idam ")
+                )));
+            }
+            (
+                Arc::new(
+                    crate::sim_remote::RemoteSim::connect(&admin_url, &admin_token, &endpoint_url)
+                        .await?,
+                ),
+                None,
+            )
+        }
+    };
     evidence.write_dataset(sim.dataset_yaml().as_deref())?;
     let results = run_loop(
         LoopInput {
@@ -277,7 +300,8 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
             driver,
             evidence: &evidence,
             progress: &mut progress,
-            timeout_delay,
+            late_answer,
+            stop: stop_on_signals.then(signal_stop),
         },
         &registry,
     )
@@ -305,6 +329,39 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         out,
         reports,
     })
+}
+
+/// A stop channel that carries a reason on the first Ctrl-C or SIGTERM.
+fn signal_stop() -> tokio::sync::watch::Receiver<Option<String>> {
+    let (tx, rx) = tokio::sync::watch::channel(None);
+    tokio::spawn(async move {
+        let reason = wait_for_signal().await;
+        let _ = tx.send(Some(reason));
+        // Keep the sender alive: a closed channel would read as "never stop".
+        std::future::pending::<()>().await;
+    });
+    rx
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> String {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => tokio::select! {
+            _ = tokio::signal::ctrl_c() => "interrupted (Ctrl-C)".to_owned(),
+            _ = term.recv() => "interrupted (SIGTERM)".to_owned(),
+        },
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            "interrupted (Ctrl-C)".to_owned()
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> String {
+    let _ = tokio::signal::ctrl_c().await;
+    "interrupted (Ctrl-C)".to_owned()
 }
 
 /// How many faulty runs the self-test runs at once: each has its own simulator and the reference

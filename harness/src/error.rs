@@ -75,7 +75,48 @@ pub enum HarnessError {
     /// is skipped, not failed.
     #[error("skipped: {0}")]
     Skipped(String),
+    /// The software under test cannot be driven at all (driver program missing, hook not
+    /// answering): the run stops, nothing is judged.
+    #[error("{0}")]
+    Unreachable(String),
     /// The report writers failed.
     #[error("report error: {0}")]
     Reports(String),
+}
+
+/// An error and its causes for people, each cause once: sources whose text the message
+/// already contains are left out (`Address already in use (os error 98)` is not repeated).
+pub fn describe_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !part.is_empty() && !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot bind 127.0.0.1:1: {0}")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn a_cause_already_said_is_not_repeated() {
+        let e = Outer(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            "Address already in use",
+        ));
+        assert_eq!(
+            describe_chain(&e),
+            "cannot bind 127.0.0.1:1: Address already in use"
+        );
+    }
 }

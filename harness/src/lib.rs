@@ -29,6 +29,6 @@ pub use api::{
     DriverSpec, RunOptions, RunSummary, SelfTestResult, SimulatorSpec, run_self_test, run_suites,
 };
 pub use driver::faulty::FaultyBug;
-pub use error::HarnessError;
+pub use error::{HarnessError, describe_chain};
 pub use evidence::Existing;
 pub use runner::Progress;

@@ -45,8 +45,11 @@ pub struct LoopInput<'a> {
     pub evidence: &'a Evidence,
     /// Progress display.
     pub progress: &'a mut Progress,
-    /// Delay injected by "beyond the client timeout".
-    pub timeout_delay: std::time::Duration,
+    /// Delay injected by "beyond the client timeout", and where it came from.
+    pub late_answer: crate::steps::LateAnswer,
+    /// Turns `Some(reason)` when the run must stop (Ctrl-C, SIGTERM): the scenario under way
+    /// is abandoned, the results so far are kept and marked incomplete.
+    pub stop: Option<tokio::sync::watch::Receiver<Option<String>>>,
 }
 
 /// Selects scenarios by tag expression and checks every step is defined.
@@ -92,19 +95,56 @@ pub async fn run_loop(
         dataset_sha256: dataset.map(|d| hex::encode(sha2::Sha256::digest(d.as_bytes()))),
         suites: input.suites.clone(),
         scenarios: Vec::new(),
+        planned: Some(input.scenarios.len()),
+        stopped: None,
     };
     input.evidence.write_results(&results)?;
     let total = input.scenarios.len();
+    let mut stop = input.stop.clone();
     for (index, scenario) in input.scenarios.iter().enumerate() {
         show_start(input.progress, index, total, scenario);
-        let result = run_scenario(scenario, &input, registry).await?;
-        show_end(input.progress, index, total, &result);
-        results.scenarios.push(result);
-        input.evidence.write_results(&results)?;
+        let outcome = match stop.as_mut() {
+            Some(stop) => tokio::select! {
+                r = run_scenario(scenario, &input, registry) => Ok(r),
+                reason = stopped(stop) => Err(reason),
+            },
+            None => Ok(run_scenario(scenario, &input, registry).await),
+        };
+        match outcome {
+            Ok(Ok(result)) => {
+                show_end(input.progress, index, total, &result);
+                results.scenarios.push(result);
+                input.evidence.write_results(&results)?;
+            }
+            Ok(Err(error)) => {
+                // The software cannot be driven: keep what ran, marked incomplete, sealed.
+                results.stopped = Some(format!("stopped: {error}"));
+                input.evidence.write_results(&results)?;
+                input.evidence.seal()?;
+                return Err(error);
+            }
+            Err(reason) => {
+                results.stopped = Some(reason);
+                input.evidence.write_results(&results)?;
+                return Ok(results);
+            }
+        }
     }
     results.finished_at = Some(now());
     input.evidence.write_results(&results)?;
     Ok(results)
+}
+
+/// Waits until the stop channel carries a reason (never, when its sender is gone).
+async fn stopped(stop: &mut tokio::sync::watch::Receiver<Option<String>>) -> String {
+    loop {
+        if let Some(reason) = stop.borrow_and_update().clone() {
+            return reason;
+        }
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 async fn run_scenario(
@@ -120,7 +160,7 @@ async fn run_scenario(
         scenario.id.clone(),
         mark,
     );
-    world.timeout_delay = input.timeout_delay;
+    world.late_answer = input.late_answer.clone();
     let mut steps = Vec::new();
     let mut status = Status::Passed;
     let mut failure = None;
@@ -164,6 +204,7 @@ async fn run_scenario(
                     rule: rules.first().map(|r| r.rule.clone()),
                     message: message.clone(),
                     rules,
+                    reported: world.reported(),
                 });
                 (Status::Failed, Some(message))
             }
@@ -173,10 +214,14 @@ async fn run_scenario(
                     rule: None,
                     message: message.clone(),
                     rules: Vec::new(),
+                    reported: world.reported(),
                 });
                 (Status::Failed, Some(message))
             }
             Err(StepError::Skipped(message)) => (Status::Skipped, Some(message)),
+            Err(StepError::Abort(message)) => {
+                return Err(HarnessError::Unreachable(message));
+            }
         };
         status = step_status;
         steps.push(StepResult {

@@ -86,6 +86,14 @@ pub trait SimControl: Send + Sync {
     ) -> BoxFuture<'_, Result<Option<String>, HarnessError>>;
     /// The dataset the simulator serves, as YAML, when known (for the evidence bundle).
     fn dataset_yaml(&self) -> Option<String>;
+    /// The TLS handshakes the simulator refused after `mark` (on every listener), each as
+    /// `listener: error`: what it saw of a software whose calls never arrived.
+    fn handshake_failures_since(
+        &self,
+        _mark: Mark,
+    ) -> BoxFuture<'_, Result<Vec<String>, HarnessError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
     /// The card-mode endpoint (TLS without client certificate), when this simulator has one.
     fn card_url(&self) -> Option<String> {
         None

@@ -16,12 +16,18 @@ use crate::exchange::Exchange;
 use crate::journal::exchange_from_entry;
 use crate::sim::{Answer, BoxFuture, DialectChoice, Mark, OverrideSpec, SimControl};
 
+/// How often the journals are read while waiting for calls when listeners presenting negative
+/// server identities run beside the main one (each has its own journal).
+pub const EXTRA_LISTENER_POLL: Duration = Duration::from_millis(25);
+
 /// The simulator started inside the harness process.
 pub struct LocalSim {
     handle: SimulatorHandle,
     pki: Arc<insilab_certs::Pki>,
     /// Extra simulators presenting negative server identities, started on demand.
     extra: Mutex<Vec<(String, SimulatorHandle)>>,
+    /// Authorisation numbers accepted besides the test ones.
+    allow_idam: Vec<String>,
 }
 
 fn sim_err(e: impl std::fmt::Display) -> HarnessError {
@@ -30,14 +36,19 @@ fn sim_err(e: impl std::fmt::Display) -> HarnessError {
 
 impl LocalSim {
     /// Starts a simulator on free loopback ports with the embedded dataset, no admin API.
-    pub async fn start(pki: Arc<insilab_certs::Pki>) -> Result<Self, HarnessError> {
-        let handle = Simulator::start(config(&pki, "server"))
+    /// `allow_idam`: the software's own authorisation numbers, accepted besides the test ones.
+    pub async fn start(
+        pki: Arc<insilab_certs::Pki>,
+        allow_idam: &[String],
+    ) -> Result<Self, HarnessError> {
+        let handle = Simulator::start(config(&pki, "server", allow_idam))
             .await
             .map_err(sim_err)?;
         Ok(LocalSim {
             handle,
             pki,
             extra: Mutex::new(Vec::new()),
+            allow_idam: allow_idam.to_vec(),
         })
     }
 
@@ -55,8 +66,13 @@ impl LocalSim {
     }
 }
 
-fn config(pki: &Arc<insilab_certs::Pki>, server_identity: &str) -> SimulatorConfig {
+fn config(
+    pki: &Arc<insilab_certs::Pki>,
+    server_identity: &str,
+    allow_idam: &[String],
+) -> SimulatorConfig {
     let mut c = SimulatorConfig::ephemeral(TlsSource::Pki(pki.clone()));
+    c.idam_registry.extend(allow_idam.iter().cloned());
     c.admin_listen = None;
     c.server_identity = server_identity.to_owned();
     // Card mode on a free loopback port too: the card-mode scenarios call it.
@@ -149,6 +165,30 @@ impl SimControl for LocalSim {
         })
     }
 
+    fn handshake_failures_since(
+        &self,
+        mark: Mark,
+    ) -> BoxFuture<'_, Result<Vec<String>, HarnessError>> {
+        Box::pin(async move {
+            let q = JournalQuery {
+                tenant: None,
+                since: Some(mark.0),
+                limit: None,
+            };
+            let mut entries = self.handle.journal().query(&q);
+            for (_, h) in self.extra.lock().await.iter() {
+                entries.extend(h.journal().query(&JournalQuery::default()));
+            }
+            Ok(entries
+                .iter()
+                .filter_map(|e| match &e.outcome {
+                    Outcome::TlsFailure { error } => Some(format!("{}: {error}", e.listener)),
+                    _ => None,
+                })
+                .collect())
+        })
+    }
+
     fn wait_for(
         &self,
         mark: Mark,
@@ -161,8 +201,19 @@ impl SimControl for LocalSim {
                 since: Some(mark.0),
                 limit: None,
             };
-            self.handle.journal().wait_for(&q, count, timeout).await;
-            self.exchanges_since(mark).await
+            if self.extra.lock().await.is_empty() {
+                self.handle.journal().wait_for(&q, count, timeout).await;
+                return self.exchanges_since(mark).await;
+            }
+            // Calls may reach a listener presenting a negative server identity: watch them all.
+            let deadline = tokio::time::Instant::now() + timeout;
+            loop {
+                let seen = self.exchanges_since(mark).await?;
+                if seen.len() >= count || tokio::time::Instant::now() >= deadline {
+                    return Ok(seen);
+                }
+                tokio::time::sleep(EXTRA_LISTENER_POLL).await;
+            }
         })
     }
 
@@ -194,7 +245,7 @@ impl SimControl for LocalSim {
                 h.journal().clear(None);
                 return Ok(Some(h.endpoint_url()));
             }
-            let h = Simulator::start(config(&self.pki, &identity))
+            let h = Simulator::start(config(&self.pki, &identity, &self.allow_idam))
                 .await
                 .map_err(sim_err)?;
             let url = h.endpoint_url();

@@ -80,6 +80,25 @@ impl SimControl for RemoteSim {
         })
     }
 
+    fn handshake_failures_since(
+        &self,
+        mark: Mark,
+    ) -> BoxFuture<'_, Result<Vec<String>, HarnessError>> {
+        Box::pin(async move {
+            Ok(self
+                .entries(mark.0)
+                .await?
+                .iter()
+                .filter_map(|e| match &e.outcome {
+                    insilab_simulator::journal::Outcome::TlsFailure { error } => {
+                        Some(format!("{}: {error}", e.listener))
+                    }
+                    _ => None,
+                })
+                .collect())
+        })
+    }
+
     fn wait_for(
         &self,
         mark: Mark,

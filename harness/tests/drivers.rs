@@ -50,6 +50,8 @@ fn command(script: &str) -> CommandDriver {
         get_stored_identity: None,
         env: Default::default(),
         timeout_seconds: 10,
+        software_timeout_seconds: None,
+        allow_idam: vec![],
     })
 }
 
@@ -112,6 +114,15 @@ async fn start_hook_signing(card_case: &'static str) -> String {
                         async move {
                             let body = req.into_body().collect().await.unwrap().to_bytes();
                             let action: HookAction = serde_json::from_slice(&body).unwrap();
+                            // This software has no card reader: it says so (501), as
+                            // docs/driver-protocol.md describes.
+                            if action.action == "search-card" {
+                                let mut resp = hyper::Response::new(Full::new(Bytes::from_static(
+                                    br#"{"reason": "no Vitale card reader in this edition"}"#,
+                                )));
+                                *resp.status_mut() = hyper::StatusCode::NOT_IMPLEMENTED;
+                                return Ok::<_, Infallible>(resp);
+                            }
                             let client = match &action.cpx_card {
                                 Some(card) => {
                                     assert_eq!(action.action, "search-traits-card");
@@ -151,6 +162,8 @@ async fn http_driver_runs_the_cnda_suite_through_a_test_hook() {
         url,
         token: None,
         timeout_seconds: 30,
+        software_timeout_seconds: None,
+        allow_idam: vec![],
     }));
     let summary = run(driver, "cnda", "@cnda").await;
     assert_eq!(
@@ -173,6 +186,8 @@ fn http(url: String) -> Arc<HttpDriver> {
             url,
             token: None,
             timeout_seconds: 30,
+            software_timeout_seconds: None,
+            allow_idam: vec![],
         })
         .with_pki(Some(pki())),
     )
@@ -242,6 +257,8 @@ async fn without_a_pki_the_card_mode_scenarios_are_skipped_with_the_reason() {
         url: start_hook().await,
         token: None,
         timeout_seconds: 30,
+        software_timeout_seconds: None,
+        allow_idam: vec![],
     }));
     let summary = run(driver, "protocol", "@INSI-CPX-01").await;
     let s = summary
@@ -271,6 +288,8 @@ fn manual(script: &str) -> (Arc<ManualDriver>, Shared) {
     let config = ManualConfig {
         wait_seconds: 5,
         operator: Some("qa".into()),
+        software_timeout_seconds: None,
+        allow_idam: vec![],
     };
     let input = std::io::Cursor::new(script.as_bytes().to_vec());
     (
@@ -355,6 +374,8 @@ async fn manual_driver_asks_for_a_card_mode_search_naming_the_card_and_its_files
     let config = ManualConfig {
         wait_seconds: 5,
         operator: Some("qa".into()),
+        software_timeout_seconds: None,
+        allow_idam: vec![],
     };
     // The operator presses Enter without the software calling: the check fails.
     let input = std::io::Cursor::new(b"\n\n\n".to_vec());
@@ -407,4 +428,78 @@ fn card_signing_names_the_card_files_and_refuses_an_unknown_professional() {
     assert_eq!(signing.p12_password, pki.index().p12_password);
     let err = insilab_harness::driver::card_signing(&pki, &card("123")).unwrap_err();
     assert!(err.to_string().contains("\"123\""), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hook_gets_each_negative_server_identity_and_not_supported_actions_are_skipped() {
+    let summary = run(
+        http(start_hook().await),
+        "protocol",
+        "@INSI-TLS-02 or @INSI-TLS-01",
+    )
+    .await;
+    let by_name = |part: &str| {
+        summary
+            .results
+            .scenarios
+            .iter()
+            .filter(|s| s.id.contains(part))
+            .collect::<Vec<_>>()
+    };
+    // The reference client behind the hook verifies the server: both negative identities ran
+    // (not skipped) and passed.
+    let negative = by_name("refuses-a-server-certificate");
+    assert_eq!(negative.len(), 2);
+    for s in negative {
+        assert_eq!(s.status, Status::Passed, "{s:#?}");
+    }
+    let card = by_name("nir-on-the-card");
+    assert_eq!(card.len(), 1);
+    assert_eq!(card[0].status, Status::Skipped);
+    assert_eq!(
+        skip_reason(card[0]),
+        "the software does not support search-card: no Vitale card reader in this edition"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hook_that_does_not_answer_stops_the_run_as_a_setup_problem() {
+    // A port nobody listens on: bind, read the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Arc::new(HttpDriver::new(HttpConfig {
+        url: format!("http://127.0.0.1:{port}/insilab"),
+        token: None,
+        timeout_seconds: 30,
+        software_timeout_seconds: None,
+        allow_idam: vec![],
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = RunOptions::new("cnda", dir.path().join("out"));
+    opts.driver = DriverSpec::Custom(driver);
+    opts.pki = pki().dir().to_owned();
+    opts.tags = Some("@cnda".into());
+    let error = run_suites(opts).await.unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("is not answering"), "{text}");
+    assert!(matches!(
+        error,
+        insilab_harness::HarnessError::Unreachable(_)
+    ));
+    // No report claims anything; the evidence says it stopped.
+    assert!(!dir.path().join("out/report.html").exists());
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/results.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        results["stopped"]
+            .as_str()
+            .unwrap()
+            .contains("not answering")
+    );
+    assert_eq!(results["scenarios"].as_array().unwrap().len(), 0);
 }

@@ -393,6 +393,8 @@ mod tests {
                 failure: None,
                 rules: vec![],
             }],
+            planned: None,
+            stopped: None,
         };
         inline_exchanges(dir.path(), &mut results);
         let ex = &results.scenarios[0].exchanges[0];

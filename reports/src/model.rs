@@ -36,6 +36,14 @@ pub struct RunResults {
     /// One entry per scenario, in run order.
     #[serde(default)]
     pub scenarios: Vec<ScenarioResult>,
+    /// How many scenarios the run selected (more than [`RunResults::scenarios`] when it
+    /// stopped early).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<usize>,
+    /// Why the run stopped before its last scenario (interrupted, software unreachable): the
+    /// evidence is incomplete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 /// The outcome of one scenario.
@@ -128,6 +136,19 @@ impl std::fmt::Display for Status {
     }
 }
 
+impl ScenarioResult {
+    /// Why a skipped scenario was skipped: the message of its first skipped step.
+    pub fn skip_reason(&self) -> Option<&str> {
+        if self.status != Status::Skipped {
+            return None;
+        }
+        self.steps
+            .iter()
+            .find(|s| s.status == Status::Skipped)
+            .and_then(|s| s.message.as_deref())
+    }
+}
+
 /// The outcome of one step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepResult {
@@ -153,6 +174,10 @@ pub struct Failure {
     /// The rules that fired, each with its message; empty for a setup failure (since 1.1).
     #[serde(default)]
     pub rules: Vec<RuleMessage>,
+    /// What the software itself reported: its outcome and its own message
+    /// (`technical_error: certificate verify failed`), when it reported one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported: Option<String>,
 }
 
 /// One rule that fired, with what it found.
@@ -326,11 +351,27 @@ impl RunResults {
         let counts = self.counts();
         if counts.failed > 0 {
             Verdict::Failed
-        } else if counts.passed > 0 && counts.not_run == 0 {
+        } else if counts.passed > 0 && counts.not_run == 0 && self.incomplete().is_none() {
             Verdict::Passed
         } else {
             Verdict::Incomplete
         }
+    }
+
+    /// `incomplete: N of M scenarios ran (why)` when the run stopped before its last
+    /// scenario.
+    pub fn incomplete(&self) -> Option<String> {
+        let ran = self.scenarios.len();
+        let planned = self.planned.unwrap_or(ran);
+        if self.stopped.is_none() && ran >= planned {
+            return None;
+        }
+        let why = self
+            .stopped
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        Some(format!("incomplete: {ran} of {planned} scenarios ran{why}"))
     }
 
     /// Number of scenarios per status for one suite.
@@ -400,6 +441,8 @@ mod tests {
                 .enumerate()
                 .map(|(i, s)| scenario(&format!("s{i}"), *s))
                 .collect(),
+            planned: None,
+            stopped: None,
         }
     }
 
@@ -411,6 +454,15 @@ mod tests {
         assert_eq!(run(&[]).verdict(), Verdict::Incomplete);
         assert_eq!(run(&[Skipped]).verdict(), Verdict::Incomplete);
         assert_eq!(run(&[Passed, NotRun]).verdict(), Verdict::Incomplete);
+        let mut stopped = run(&[Passed, Passed]);
+        stopped.planned = Some(5);
+        stopped.stopped = Some("interrupted (Ctrl-C)".into());
+        assert_eq!(stopped.verdict(), Verdict::Incomplete);
+        assert_eq!(
+            stopped.incomplete().as_deref(),
+            Some("incomplete: 2 of 5 scenarios ran (interrupted (Ctrl-C))")
+        );
+        assert_eq!(run(&[Passed]).incomplete(), None);
         let c = run(&[Passed, Failed, Skipped, NotRun, Passed]).counts();
         assert_eq!(
             (c.passed, c.failed, c.skipped, c.not_run, c.total()),

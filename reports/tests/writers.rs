@@ -295,6 +295,7 @@ fn markdown_lists_at_most_the_limit_of_failures() {
                     rule: Some("INSI-ALG-01".into()),
                     message: format!("failure {i}"),
                     rules: vec![],
+                    reported: None,
                 });
                 s
             })

@@ -163,7 +163,20 @@ pub async fn run(
     config: SimulatorConfig,
     shutdown: impl Future,
 ) -> Result<()> {
+    run_when_ready(listeners, config, shutdown, || {}).await
+}
+
+/// [`run`], calling `ready` once every input (TLS material, datasets, configuration) is loaded
+/// and valid, before the first connection is accepted: a banner printed there never announces
+/// a simulator that then fails to start.
+pub async fn run_when_ready(
+    listeners: Listeners,
+    config: SimulatorConfig,
+    shutdown: impl Future,
+    ready: impl FnOnce(),
+) -> Result<()> {
     let prepared = Prepared::new(&config, &listeners)?;
+    ready();
     let (tx, rx) = watch::channel(false);
     let state = Arc::clone(&prepared.state);
     let task = tokio::spawn(prepared.serve(listeners, rx));
@@ -272,7 +285,11 @@ fn tls_configs(config: &SimulatorConfig) -> Result<TlsPair> {
     let from_pki = |pki: &insilab_certs::Pki| -> Result<TlsPair> {
         let pki_err = |e: insilab_certs::CertsError| SimulatorError::Pki(e.to_string());
         let mtls = pki
-            .server_config(&config.server_identity, insilab_certs::ClientAuth::Required)
+            .server_config_wrapping(
+                &config.server_identity,
+                insilab_certs::ClientAuth::Required,
+                crate::tls::RecordingVerifier::wrap,
+            )
             .map_err(pki_err)?;
         let card = match config.card_listen {
             Some(_) => Some(Arc::new(

@@ -78,13 +78,17 @@ async fn serve_connection(
 ) {
     let _ = stream.set_nodelay(true);
     let peer = stream.peer_addr().ok();
-    let tls = match tokio::time::timeout(state.timeouts.handshake(), acceptor.accept(stream)).await
-    {
+    let (handshake, refused) = crate::tls::recording_refusals(tokio::time::timeout(
+        state.timeouts.handshake(),
+        acceptor.accept(stream),
+    ))
+    .await;
+    let tls = match handshake {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {
             state.metrics.tls_failure();
             tracing::info!(listener = kind.name(), ?peer, error = %e, "tls handshake failed");
-            record_tls_failure(&state, kind, e.to_string());
+            record_tls_failure(&state, kind, e.to_string(), refused);
             return;
         }
         Err(_) => {
@@ -133,13 +137,20 @@ async fn serve_connection(
     }
 }
 
-fn record_tls_failure(state: &State, kind: Listener, error: String) {
+/// Journals a refused handshake; a client certificate the verifier refused (expired, revoked,
+/// look-alike issuer) files it under the tenant its OU names, so that tenant sees it.
+fn record_tls_failure(
+    state: &State,
+    kind: Listener,
+    error: String,
+    refused: Option<crate::journal::ClientCertificate>,
+) {
     state.journal.record(JournalEntry {
         seq: 0,
         time: now_rfc3339(),
-        tenant: None,
+        tenant: refused.as_ref().and_then(|c| c.ou.clone()),
         listener: kind.name().into(),
-        client_certificate: None,
+        client_certificate: refused,
         card: None,
         tls_version: None,
         http_request: String::new(),

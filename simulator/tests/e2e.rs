@@ -651,6 +651,32 @@ async fn every_client_identity_of_the_pki_catalogue_gets_its_documented_outcome(
         })
         .count();
     assert!(failures >= 1, "tls failures are journaled");
+    // A refused client certificate (expired, revoked…) is journalled under the tenant its OU
+    // names, with the certificate: the tenant sees its own handshake failures.
+    let tenant = pki.index().structure_id.clone();
+    let own = sim.journal().query(&JournalQuery {
+        tenant: Some(tenant.clone()),
+        since: None,
+        limit: None,
+    });
+    let refused: Vec<_> = own
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.outcome,
+                insilab_simulator::journal::Outcome::TlsFailure { .. }
+            )
+        })
+        .collect();
+    assert!(
+        !refused.is_empty(),
+        "the tenant {tenant} sees its refused handshakes"
+    );
+    assert!(refused.iter().all(|e| {
+        e.client_certificate
+            .as_ref()
+            .is_some_and(|c| c.ou.as_deref() == Some(tenant.as_str()))
+    }));
     sim.shutdown().await;
 }
 

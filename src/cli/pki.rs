@@ -135,6 +135,9 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     if let Some(now) = &args.now {
         opts.now = insilab_certs::facts::parse_rfc3339(now)?;
     }
+    if args.force {
+        refuse_foreign_dir(&args.out)?;
+    }
     let mut out = String::new();
     let started = Instant::now();
     let pki = insilab_certs::init(&args.out, &opts, args.force)
@@ -163,6 +166,36 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
         pki.dir().display()
     );
     emit(&out)
+}
+
+/// Longest start of an `index.yaml` read to recognise a PKI `insilab pki init` wrote.
+const INDEX_HEAD_BYTES: u64 = 4096;
+
+/// `--force` replaces a directory only when it is a test PKI insilab made: an `index.yaml`
+/// whose `generator` is insilab's. An empty or missing directory is fine.
+fn refuse_foreign_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    let Ok(mut entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    if entries.next().is_none() {
+        return Ok(());
+    }
+    let index = dir.join(insilab_certs::INDEX_FILE);
+    let mut head = String::new();
+    let ours = std::fs::File::open(&index)
+        .and_then(|f| {
+            std::io::Read::read_to_string(&mut std::io::Read::take(f, INDEX_HEAD_BYTES), &mut head)
+        })
+        .is_ok()
+        && head
+            .lines()
+            .any(|l| l.trim_start().starts_with("generator: insilab"));
+    anyhow::ensure!(
+        ours,
+        "refusing to replace {}: it is not a test PKI made by `insilab pki init` (no index.yaml of its own); choose another --out, or empty it yourself",
+        dir.display()
+    );
+    Ok(())
 }
 
 fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
@@ -241,6 +274,65 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             crl.pem,
             crl.revoked_serials.join(", ")
         );
+    }
+    out.push('\n');
+    outln!(out, "files (under {}):", pki.dir().display());
+    let mut files: Vec<(String, String)> = Vec::new();
+    for ca in &index.cas {
+        files.push((
+            ca.cert.clone(),
+            format!("{}: CA certificate (PEM): {}", ca.name, ca.description),
+        ));
+        files.push((
+            ca.cert_der.clone(),
+            format!("{}: the same CA certificate (DER)", ca.name),
+        ));
+    }
+    for id in &index.identities {
+        let who = format!("{} ({})", id.name, id.description);
+        files.push((id.cert.clone(), format!("{who}: certificate (PEM)")));
+        files.push((
+            id.key.clone(),
+            format!("{}: private key (PKCS#8 PEM, unencrypted)", id.name),
+        ));
+        files.push((
+            id.chain.clone(),
+            format!(
+                "{}: certificate + issuing CA, the chain a client presents",
+                id.name
+            ),
+        ));
+        if let Some(p12) = &id.p12 {
+            files.push((
+                p12.clone(),
+                format!(
+                    "{}: PKCS#12 bundle (key, certificate, chain; password {})",
+                    id.name, index.p12_password
+                ),
+            ));
+        }
+    }
+    for crl in &index.crls {
+        files.push((
+            crl.pem.clone(),
+            format!("revocation list of {} (PEM)", crl.issuer),
+        ));
+        files.push((
+            crl.der.clone(),
+            format!("revocation list of {} (DER)", crl.issuer),
+        ));
+    }
+    files.push((
+        insilab_certs::INDEX_FILE.to_owned(),
+        "this catalogue (YAML)".to_owned(),
+    ));
+    let width = files
+        .iter()
+        .map(|(p, _)| p.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (path, purpose) in &files {
+        outln!(out, "  {path:<width$}  {purpose}");
     }
     emit(&out)
 }

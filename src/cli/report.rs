@@ -148,6 +148,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             format!("; EVIDENCE ALTERED ({} problems)", problems.len())
         }
     );
+    if let Some(incomplete) = results.incomplete() {
+        eprintln!("{incomplete}");
+    }
     Ok(if verdict == Verdict::Passed && problems.is_empty() {
         ExitCode::SUCCESS
     } else {

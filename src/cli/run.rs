@@ -46,10 +46,14 @@ pub struct RunArgs {
     /// Report formats, comma-separated (`html,junit,json,md`).
     #[arg(long, value_delimiter = ',', default_value = "html,junit,json,md")]
     pub formats: Vec<String>,
-    /// Delay, in seconds, of the "answer comes after the software's timeout" scenario: set it
-    /// above your software's total timeout (at most 120).
-    #[arg(long, value_name = "SECS", default_value_t = 3)]
-    pub timeout_delay: u64,
+    /// Delay, in seconds, of the "answer comes after the software's timeout" scenario (at most
+    /// 120). Default: `software_timeout_seconds` of the driver configuration plus 2, else 3.
+    #[arg(long, value_name = "SECS")]
+    pub timeout_delay: Option<u64>,
+    /// Your software's own authorisation number (`LPS/IDAM`): the in-process simulator accepts
+    /// it besides the test ones (repeatable; also `allow_idam` in the driver configuration).
+    #[arg(long = "allow-idam", value_name = "ID")]
+    pub allow_idam: Vec<String>,
     /// Ségur DSR mapping file (DSR item → requirement ids): the reports also group by DSR item.
     #[arg(long, value_name = "FILE")]
     pub dsr_mapping: Option<PathBuf>,
@@ -85,7 +89,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     opts.tags = args.tags;
     opts.dsr_mapping = args.dsr_mapping;
-    opts.timeout_delay = std::time::Duration::from_secs(args.timeout_delay);
+    opts.timeout_delay = args.timeout_delay.map(std::time::Duration::from_secs);
+    opts.allow_idam = args.allow_idam;
+    opts.stop_on_signals = true;
     opts.pki = args.pki.clone();
     opts.existing = if args.force {
         Existing::Replace
@@ -107,7 +113,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Progress::Lines(Box::new(std::io::stdout()))
     };
     let summary = crate::cli::runtime()?.block_on(run_suites(opts))?;
-    if summary.results.scenarios.is_empty() {
+    if summary.results.scenarios.is_empty() && summary.results.stopped.is_none() {
         anyhow::bail!(
             "no scenario of suite {:?} matches the tag expression",
             args.suite
@@ -147,8 +153,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             println!("  {} — {}\n    {message}", s.id, s.name);
         }
     }
-    if summary.skipped() > 0 {
-        println!("{} skipped", summary.skipped());
+    let skipped: Vec<_> = summary
+        .results
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Skipped)
+        .collect();
+    if !skipped.is_empty() {
+        println!("Skipped:");
+        for s in &skipped {
+            println!(
+                "  {} — {}",
+                s.id,
+                s.skip_reason().unwrap_or("no reason given")
+            );
+        }
     }
     println!("Evidence: {}", summary.out.display());
     for report in &summary.reports {
@@ -158,9 +177,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         println!("Acceptance: {}", file.display());
     }
     println!("{}", summary.last_line());
-    Ok(if summary.failed() == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    if let Some(incomplete) = summary.results.incomplete() {
+        eprintln!("error: {incomplete}; the evidence is marked incomplete and sealed");
+        return Ok(ExitCode::from(if summary.failed() > 0 { 1 } else { 2 }));
+    }
+    if summary.failed() > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    if summary.passed() == 0 {
+        // Nothing was judged: a green exit would claim a compliance nobody checked.
+        eprintln!(
+            "error: nothing was judged: all {} scenarios were skipped (reasons above)",
+            summary.results.scenarios.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
 }

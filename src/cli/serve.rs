@@ -123,8 +123,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .map(|l| l.local_addr())
             .transpose()?;
         let shutdown = shutdown_signal();
-        print_banner(&pki, endpoint, admin, card, &admin_token, &config, started);
-        insilab_simulator::run(listeners, config, shutdown).await?;
+        let banner_config = config.clone();
+        insilab_simulator::run_when_ready(listeners, config, shutdown, || {
+            print_banner(
+                &pki,
+                endpoint,
+                admin,
+                card,
+                &admin_token,
+                &banner_config,
+                started,
+            );
+        })
+        .await?;
         eprintln!("insilab serve: stopped, journal flushed");
         anyhow::Ok(())
     })?;

@@ -380,12 +380,37 @@ fn check_content_type(f: &mut Findings, req: &Request, ctx: &CheckContext) {
     }
 }
 
+/// One finding per lexical rule a value breaks (a lower-case name is one finding, not one per
+/// letter): the first violation's message, then the other characters and positions.
 fn lexical_findings(f: &mut Findings, rule_id: RuleId, path: &str, value: &str, kind: NameKind) {
-    for v in lexical::validate(value, kind) {
+    let violations = lexical::validate(value, kind);
+    let mut seen_rules: Vec<_> = Vec::new();
+    for v in &violations {
+        if seen_rules.contains(&v.rule_id) {
+            continue;
+        }
+        seen_rules.push(v.rule_id);
+        let others: Vec<String> = violations
+            .iter()
+            .filter(|o| o.rule_id == v.rule_id && o.position != v.position)
+            .map(|o| match o.found {
+                Some(c) => format!("{c:?} at {}", o.position),
+                None => format!("at {}", o.position),
+            })
+            .collect();
+        let more = if others.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} more in {value:?}: {}",
+                others.len(),
+                others.join(", ")
+            )
+        };
         f.push(
             rule_id,
             Some(path.to_owned()),
-            format!("{path}: {} ({})", v.message, v.rule_id),
+            format!("{path}: {}{more} ({})", v.message, v.rule_id),
         );
     }
 }

@@ -47,6 +47,14 @@ pub struct CommandConfig {
     /// Extra environment variables (placeholders allowed).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// The software's own total timeout for one INSi search, in seconds: the late-answer
+    /// scenario delays the answer this long plus a margin.
+    #[serde(default)]
+    pub software_timeout_seconds: Option<u64>,
+    /// The software's own authorisation numbers (`LPS/IDAM`), accepted by the in-process
+    /// simulator besides the test ones.
+    #[serde(default)]
+    pub allow_idam: Vec<String>,
     /// Time limit of one command, in seconds.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
@@ -224,9 +232,21 @@ impl CommandDriver {
         for (k, v) in &self.config.env {
             cmd.env(k, expand(v, values));
         }
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| HarnessError::Driver(format!("cannot run {program} for {action}: {e}")))?;
+        let mut child = cmd.spawn().map_err(|e| {
+            let program = expand(program, values);
+            match e.kind() {
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
+                    HarnessError::Unreachable(format!(
+                        "cannot run the {action} command {program:?} of the driver configuration: {}",
+                        crate::error::describe_chain(&e)
+                    ))
+                }
+                _ => HarnessError::Driver(format!(
+                    "cannot run {program} for {action}: {}",
+                    crate::error::describe_chain(&e)
+                )),
+            }
+        })?;
         let mut stdout = child
             .stdout
             .take()
@@ -260,6 +280,16 @@ impl CommandDriver {
 impl Driver for CommandDriver {
     fn name(&self) -> String {
         "command".to_owned()
+    }
+
+    fn software_timeout(&self) -> Option<std::time::Duration> {
+        self.config
+            .software_timeout_seconds
+            .map(std::time::Duration::from_secs)
+    }
+
+    fn allowed_idam(&self) -> Vec<String> {
+        self.config.allow_idam.clone()
     }
 
     fn search_traits<'a>(

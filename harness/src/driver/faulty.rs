@@ -325,10 +325,6 @@ impl Driver for FaultyDriver {
         })
     }
 
-    fn can_redirect(&self) -> bool {
-        true
-    }
-
     fn search_traits<'a>(
         &'a self,
         ctx: &'a ActionContext,

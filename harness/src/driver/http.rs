@@ -21,6 +21,32 @@ use crate::sim::BoxFuture;
 /// Default time limit of one hook call.
 pub const DEFAULT_HOOK_TIMEOUT_SECS: u64 = 60;
 
+/// The status a hook answers for an action the software does not support (`501 Not
+/// Implemented`): the scenario is skipped with the reason of the body, not failed.
+pub const NOT_SUPPORTED_STATUS: http::StatusCode = http::StatusCode::NOT_IMPLEMENTED;
+/// Longest reason kept from a "not supported" answer.
+pub const MAX_REASON_CHARS: usize = 300;
+
+/// The body of a "not supported" answer: `{"reason": "…"}` (any other body is taken as text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotSupported {
+    /// Why the software cannot do the action (shown as the skip reason).
+    pub reason: String,
+}
+
+/// The skip reason of a `501` answer to `action`.
+fn not_supported_reason(action: &str, body: &[u8]) -> String {
+    let reason = serde_json::from_slice::<NotSupported>(body)
+        .map(|n| n.reason)
+        .unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned());
+    let reason: String = reason.trim().chars().take(MAX_REASON_CHARS).collect();
+    if reason.is_empty() {
+        format!("the software does not support {action} (its hook answered 501)")
+    } else {
+        format!("the software does not support {action}: {reason}")
+    }
+}
+
 /// YAML configuration of the http driver.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +56,14 @@ pub struct HttpConfig {
     /// Bearer token sent in `Authorization`, when the hook wants one.
     #[serde(default)]
     pub token: Option<String>,
+    /// The software's own total timeout for one INSi search, in seconds: the late-answer
+    /// scenario delays the answer this long plus a margin.
+    #[serde(default)]
+    pub software_timeout_seconds: Option<u64>,
+    /// The software's own authorisation numbers (`LPS/IDAM`), accepted by the in-process
+    /// simulator besides the test ones.
+    #[serde(default)]
+    pub allow_idam: Vec<String>,
     /// Time limit of one call, in seconds.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
@@ -114,17 +148,29 @@ impl HttpDriver {
         let timeout = Duration::from_secs(self.config.timeout_seconds);
         let what = format!("the hook {} ({})", self.config.url, action.action);
         let work = async {
-            let resp = self
-                .client
-                .request(req)
-                .await
-                .map_err(|e| HarnessError::Driver(format!("{what}: {e}")))?;
+            let resp = self.client.request(req).await.map_err(|e| {
+                let cause = crate::error::describe_chain(&e);
+                if e.is_connect() {
+                    HarnessError::Unreachable(format!(
+                        "the hook {} is not answering ({cause}): start the software's test hook, or fix url in the driver configuration",
+                        self.config.url
+                    ))
+                } else {
+                    HarnessError::Driver(format!("{what}: {cause}"))
+                }
+            })?;
             let status = resp.status();
             let bytes = Limited::new(resp.into_body(), MAX_DRIVER_ANSWER_BYTES)
                 .collect()
                 .await
                 .map_err(|e| HarnessError::Driver(format!("{what}: {e}")))?
                 .to_bytes();
+            if status == NOT_SUPPORTED_STATUS {
+                return Err(HarnessError::Skipped(not_supported_reason(
+                    &action.action,
+                    &bytes,
+                )));
+            }
             if !status.is_success() {
                 return Err(HarnessError::Driver(format!(
                     "{what} answered HTTP {status}: {}",
@@ -163,6 +209,16 @@ impl HttpDriver {
 impl Driver for HttpDriver {
     fn name(&self) -> String {
         "http".to_owned()
+    }
+
+    fn software_timeout(&self) -> Option<std::time::Duration> {
+        self.config
+            .software_timeout_seconds
+            .map(std::time::Duration::from_secs)
+    }
+
+    fn allowed_idam(&self) -> Vec<String> {
+        self.config.allow_idam.clone()
     }
 
     fn search_traits<'a>(

@@ -35,6 +35,13 @@ pub struct ManualConfig {
     /// Operator name recorded with each attestation.
     #[serde(default)]
     pub operator: Option<String>,
+    /// The software's own total timeout for one INSi search, in seconds (late-answer scenario).
+    #[serde(default)]
+    pub software_timeout_seconds: Option<u64>,
+    /// The software's own authorisation numbers (`LPS/IDAM`), accepted by the in-process
+    /// simulator.
+    #[serde(default)]
+    pub allow_idam: Vec<String>,
 }
 
 fn default_wait() -> u64 {
@@ -46,6 +53,8 @@ impl Default for ManualConfig {
         ManualConfig {
             wait_seconds: DEFAULT_WAIT_SECS,
             operator: None,
+            software_timeout_seconds: None,
+            allow_idam: Vec::new(),
         }
     }
 }
@@ -254,6 +263,16 @@ impl Driver for ManualDriver {
         "manual".to_owned()
     }
 
+    fn software_timeout(&self) -> Option<std::time::Duration> {
+        self.config
+            .software_timeout_seconds
+            .map(std::time::Duration::from_secs)
+    }
+
+    fn allowed_idam(&self) -> Vec<String> {
+        self.config.allow_idam.clone()
+    }
+
     fn attests(&self) -> bool {
         true
     }
@@ -307,13 +326,18 @@ impl Driver for ManualDriver {
         input: &'a TraitsInput,
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
-            let mut text = format!(
-                "\n=== {} ===\nIn the software under test, search the INS of this person (INSi endpoint {}):\n",
-                ctx.scenario_id,
-                ctx.endpoint_override
-                    .clone()
-                    .unwrap_or_else(|| ctx.sim.endpoint_url()),
-            );
+            let mut text = match &ctx.endpoint_override {
+                Some(url) => format!(
+                    "\n=== {} ===\nFor this search only, point the software under test at ANOTHER INSi endpoint: {url}\n(set it back to {} afterwards). Then search the INS of this person:\n",
+                    ctx.scenario_id,
+                    ctx.sim.endpoint_url(),
+                ),
+                None => format!(
+                    "\n=== {} ===\nIn the software under test, search the INS of this person (INSi endpoint {}):\n",
+                    ctx.scenario_id,
+                    ctx.sim.endpoint_url(),
+                ),
+            };
             text.push_str(&traits_lines(input));
             text.push_str(WATCHING);
             self.act_and_watch(ctx, &text).await

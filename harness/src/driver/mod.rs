@@ -21,8 +21,9 @@ use crate::sim::{BoxFuture, Mark, SimControl};
 pub struct ActionContext {
     /// Scenario id (`cnda/2.07-cas1`).
     pub scenario_id: String,
-    /// Endpoint to call instead of the simulator's usual one (negative server identities);
-    /// drivers that cannot redirect the software report it with [`Driver::can_redirect`].
+    /// Endpoint to call instead of the simulator's usual one (a listener presenting a negative
+    /// server identity): every driver hands it to the software (`{endpoint}`, the hook's
+    /// `endpoint`, the manual prompt).
     pub endpoint_override: Option<String>,
     /// The simulator (the manual driver watches its journal).
     pub sim: Arc<dyn SimControl>,
@@ -147,9 +148,17 @@ pub trait Driver: Send + Sync {
     /// Short name for reports (`reference`, `command`…).
     fn name(&self) -> String;
 
-    /// Whether the driver can point the software at another endpoint for one scenario.
-    fn can_redirect(&self) -> bool {
-        false
+    /// The software's own total timeout for one INSi search, as its driver configuration
+    /// declares it (`software_timeout_seconds`): the late-answer scenario delays the answer
+    /// beyond it. `None`: not declared.
+    fn software_timeout(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// The software's own authorisation numbers (`LPS/IDAM`) its driver configuration declares
+    /// (`allow_idam`): the in-process simulator accepts them.
+    fn allowed_idam(&self) -> Vec<String> {
+        Vec::new()
     }
 
     /// Whether outcome checks are answered by a person (manual driver) rather than read from

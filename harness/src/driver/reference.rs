@@ -252,10 +252,6 @@ impl Driver for ReferenceDriver {
         "reference".to_owned()
     }
 
-    fn can_redirect(&self) -> bool {
-        true
-    }
-
     fn search_traits<'a>(
         &'a self,
         ctx: &'a ActionContext,

@@ -77,9 +77,10 @@ pub(super) static STEPS: &[StepDef] = &[
         "Given",
         r#"the simulator delays the next search for "([^"]+)" beyond the client timeout"#,
         r#"the simulator delays the next search for "ADRUN" beyond the client timeout"#,
-        "Delays the answer to the next matching search by 3 s, or by `insilab run --timeout-delay SECS` (set it above your software's total timeout; the reference driver's is 1 s). Tagged `@slow` in the shipped suite.",
+        "Delays the answer to the next matching search beyond the software's total timeout: `software_timeout_seconds` of the driver configuration plus 2 s, or `insilab run --timeout-delay SECS`, else 3 s (the reference driver's timeout is 1 s). Tagged `@slow` in the shipped suite.",
         |w, a| {
-            let delay = w.timeout_delay;
+            let delay = w.late_answer.delay;
+            w.late_answer_armed = true;
             Box::pin(override_step(w, a, Answer::Delay(delay)))
         }
     ),
@@ -105,14 +106,8 @@ pub(super) static STEPS: &[StepDef] = &[
         "Given",
         r#"the simulator presents the server certificate "([^"]+)""#,
         r#"the simulator presents the server certificate "server-expired""#,
-        "Points the software at a second endpoint presenting a negative server identity of the PKI (`server-expired`, `server-untrusted`). Needs the in-process simulator and a driver that can redirect the software (reference); skipped otherwise.",
+        "Serves this negative server identity of the PKI (`server-expired`, `server-untrusted`) on a listener of its own and points the software at it: the reference driver calls it, the command driver passes it as `{endpoint}`, the http driver as `endpoint`, the manual driver tells the operator. Needs the in-process simulator; skipped with a remote one.",
         |w, a| Box::pin(async move {
-            if !w.driver.can_redirect() {
-                return Err(StepError::Skipped(format!(
-                    "driver {} cannot point the software at another endpoint",
-                    w.driver.name()
-                )));
-            }
             match w.sim.endpoint_with_server_identity(&a.captures[0]).await {
                 Ok(Some(url)) => {
                     w.ctx.endpoint_override = Some(url);

@@ -54,6 +54,51 @@ pub const JOURNAL_SETTLE: Duration = Duration::from_millis(300);
 /// Default delay injected by "beyond the client timeout" (the reference driver's timeout is
 /// shorter); `insilab run --timeout-delay` sets it above the software's own timeout.
 pub const BEYOND_TIMEOUT: Duration = Duration::from_secs(3);
+/// What the late-answer scenario adds to the software's declared timeout
+/// (`software_timeout_seconds`), so that the answer comes clearly after it.
+pub const LATE_ANSWER_MARGIN: Duration = Duration::from_secs(2);
+
+/// The delay of "beyond the client timeout" and where it came from (shown when the late-answer
+/// scenario fails, so that the publisher knows which setting to change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateAnswer {
+    /// How long the simulator holds the answer.
+    pub delay: Duration,
+    /// Where the delay came from, for people.
+    pub source: String,
+}
+
+impl LateAnswer {
+    /// The delay for a run: `--timeout-delay` when given, else the software's declared timeout
+    /// plus [`LATE_ANSWER_MARGIN`], else [`BEYOND_TIMEOUT`].
+    pub fn choose(explicit: Option<Duration>, declared: Option<Duration>) -> Self {
+        match (explicit, declared) {
+            (Some(delay), _) => LateAnswer {
+                delay,
+                source: "set by --timeout-delay".to_owned(),
+            },
+            (None, Some(timeout)) => LateAnswer {
+                delay: timeout + LATE_ANSWER_MARGIN,
+                source: format!(
+                    "software_timeout_seconds ({} s) of the driver configuration + {} s",
+                    timeout.as_secs(),
+                    LATE_ANSWER_MARGIN.as_secs()
+                ),
+            },
+            (None, None) => LateAnswer {
+                delay: BEYOND_TIMEOUT,
+                source: "the default: declare your software's total timeout as software_timeout_seconds in the driver configuration (or pass --timeout-delay)".to_owned(),
+            },
+        }
+    }
+}
+
+impl Default for LateAnswer {
+    fn default() -> Self {
+        LateAnswer::choose(None, None)
+    }
+}
+
 /// Longest delay the simulator accepts for an override.
 pub const MAX_TIMEOUT_DELAY: Duration = Duration::from_secs(120);
 
@@ -84,6 +129,8 @@ pub enum StepError {
     Skipped(String),
     /// Setup broke (driver or simulator error): the scenario fails with this message.
     Broken(String),
+    /// The software under test cannot be driven at all: the run stops (exit 2).
+    Abort(String),
 }
 
 /// The human-readable message of a failure: `[RULE] message` per problem, joined.
@@ -98,6 +145,7 @@ pub fn failure_message(problems: &[Problem]) -> String {
 fn step_error(e: HarnessError) -> StepError {
     match e {
         HarnessError::Skipped(m) => StepError::Skipped(m),
+        HarnessError::Unreachable(m) => StepError::Abort(m),
         other => StepError::Broken(other.to_string()),
     }
 }

@@ -478,15 +478,30 @@ pub(super) static STEPS: &[StepDef] = &[
             } else {
                 TECHNICAL_ERROR
             };
-            w.judge(
-                &[rule],
-                "Did the software report a technical error?".into(),
-                |o| match o.outcome {
-                    OutcomeKind::TechnicalError | OutcomeKind::Fault => Vec::new(),
-                    _ => vec![kind_problem(rule, OutcomeKind::TechnicalError, o)],
-                },
-            )
-            .await
+            let verdict = w
+                .judge(
+                    &[rule],
+                    "Did the software report a technical error?".into(),
+                    |o| match o.outcome {
+                        OutcomeKind::TechnicalError | OutcomeKind::Fault => Vec::new(),
+                        _ => vec![kind_problem(rule, OutcomeKind::TechnicalError, o)],
+                    },
+                )
+                .await;
+            match verdict {
+                // Say which setting decides the delay: the software's timeout may just be longer.
+                Err(StepError::Failed(mut problems)) if w.late_answer_armed => {
+                    for p in &mut problems {
+                        p.message.push_str(&format!(
+                            " (the answer was held {} s, {}; if your software waits longer, set software_timeout_seconds to its total timeout)",
+                            w.late_answer.delay.as_secs(),
+                            w.late_answer.source
+                        ));
+                    }
+                    Err(StepError::Failed(problems))
+                }
+                other => other,
+            }
         })
     ),
     step!(

@@ -115,6 +115,13 @@ async fn collect_calls(w: &mut World, outcome: &SutOutcome) -> Result<(), StepEr
     }
     .map_err(step_error)?;
     w.exchanges = exchanges;
+    if w.exchanges.is_empty() {
+        w.tls_failures = w
+            .sim
+            .handshake_failures_since(w.ctx.mark)
+            .await
+            .map_err(step_error)?;
+    }
     Ok(())
 }
 

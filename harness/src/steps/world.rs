@@ -1,12 +1,13 @@
 //! The state of one running scenario, and how its checks record the rules they evaluate.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use insilab_core::rules::RuleId;
-use insilab_core::rules::behaviour::{ObservedCall, ReturnedIdentity};
+use insilab_core::rules::behaviour::{
+    ORGANISATION_CERTIFICATE, ObservedCall, REFUSAL_WITHOUT_CALL, ReturnedIdentity,
+};
 
-use super::{BEYOND_TIMEOUT, Problem, StepError, step_error};
+use super::{LateAnswer, Problem, StepError, step_error};
 use crate::driver::{ActionContext, Driver};
 use crate::exchange::Exchange;
 use crate::outcome::{SutOutcome, TraitsInput};
@@ -41,10 +42,14 @@ pub struct World {
     pub outcome: Option<SutOutcome>,
     /// Calls observed since the scenario started (fetched after each action).
     pub exchanges: Vec<Exchange>,
-    /// Delay injected by "beyond the client timeout".
-    pub timeout_delay: Duration,
+    /// Delay injected by "beyond the client timeout", and where it came from.
+    pub late_answer: LateAnswer,
+    /// Whether this scenario delayed an answer beyond the client timeout.
+    pub late_answer_armed: bool,
     /// Ids of the rules the scenario's checks evaluated, in first-evaluation order.
     pub evaluated: Vec<String>,
+    /// TLS handshakes the simulator refused during the scenario (`listener: error`).
+    pub tls_failures: Vec<String>,
 }
 
 impl World {
@@ -70,8 +75,10 @@ impl World {
             action: None,
             outcome: None,
             exchanges: Vec::new(),
-            timeout_delay: BEYOND_TIMEOUT,
+            late_answer: LateAnswer::default(),
+            late_answer_armed: false,
             evaluated: Vec::new(),
+            tls_failures: Vec::new(),
         }
     }
 
@@ -99,6 +106,7 @@ impl World {
         problems: Vec<Problem>,
     ) -> Result<(), StepError> {
         self.evaluate(rules.iter().map(|r| r.as_str()));
+        let problems = self.explain_no_call(problems)?;
         let fired: Vec<String> = problems.iter().map(|p| p.rule.clone()).collect();
         self.evaluate(fired.iter().map(String::as_str));
         if problems.is_empty() {
@@ -106,6 +114,63 @@ impl World {
         } else {
             Err(StepError::Failed(problems))
         }
+    }
+
+    /// What the software reported, for people: `technical_error: certificate verify failed`.
+    pub fn reported(&self) -> Option<String> {
+        self.outcome.as_ref().map(describe_outcome)
+    }
+
+    /// When checks fail and no call reached the simulator, that is what happened, and it is
+    /// said first: a refused TLS handshake is the organisation-certificate rule's failure
+    /// (`INSI-TLS-01`) with what the simulator saw; a software that reported a technical error
+    /// while the simulator saw nothing is a set-up problem (wrong endpoint); otherwise the
+    /// rules stand, their message prefixed. Scenarios expecting no call (refusal of invalid
+    /// traits, negative server certificates) are left as they are.
+    fn explain_no_call(&self, problems: Vec<Problem>) -> Result<Vec<Problem>, StepError> {
+        let expects_no_call = self.ctx.endpoint_override.is_some()
+            || self
+                .evaluated
+                .iter()
+                .any(|r| r == REFUSAL_WITHOUT_CALL.as_str());
+        if problems.is_empty()
+            || self.action.is_none()
+            || !self.exchanges.is_empty()
+            || expects_no_call
+        {
+            return Ok(problems);
+        }
+        let reported = self.reported().unwrap_or_else(|| "nothing".to_owned());
+        if !self.tls_failures.is_empty() {
+            return Ok(vec![Problem {
+                rule: ORGANISATION_CERTIFICATE.as_str().to_owned(),
+                message: format!(
+                    "no call reached the simulator: it refused {} TLS handshake{} ({}); the software reported {reported}",
+                    self.tls_failures.len(),
+                    if self.tls_failures.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    self.tls_failures.join("; ")
+                ),
+            }]);
+        }
+        let reported_kind = self.outcome.as_ref().map(|o| o.outcome);
+        if reported_kind == Some(crate::outcome::OutcomeKind::TechnicalError) {
+            return Err(StepError::Broken(format!(
+                "no call reached the simulator and it saw no TLS handshake: the software reported {reported}. Check that it calls the endpoint it is given ({})",
+                self.sim.endpoint_url()
+            )));
+        }
+        let mut problems = problems;
+        if let Some(first) = problems.first_mut() {
+            first.message = format!(
+                "no call reached the simulator (the software reported {reported}): {}",
+                first.message
+            );
+        }
+        Ok(problems)
     }
 
     /// An outcome check: for the manual driver, asks the operator (a "no" fires `rules[0]`);
@@ -170,4 +235,24 @@ impl World {
             })
             .collect()
     }
+}
+
+/// An outcome for people: its kind, then the software's own message (`error_shown`, then
+/// `message`, each once).
+pub fn describe_outcome(outcome: &SutOutcome) -> String {
+    let mut text = outcome.outcome.as_str().to_owned();
+    let mut said: Vec<&str> = Vec::new();
+    for m in [outcome.error_shown.as_deref(), outcome.message.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        let m = m.trim();
+        if !m.is_empty() && !said.contains(&m) {
+            said.push(m);
+        }
+    }
+    if !said.is_empty() {
+        text.push_str(&format!(" \"{}\"", said.join(" / ")));
+    }
+    text
 }

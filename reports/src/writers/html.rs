@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{ReportInput, ReportView, RequirementView};
 use crate::ReportError;
 use crate::catalogue::Source;
+use crate::model::Status;
 
 const TEMPLATE_NAME: &str = "report.html";
 const TEMPLATE: &str = include_str!("../../templates/report.html");
@@ -42,6 +43,24 @@ pub fn write_html(input: &ReportInput<'_>) -> Result<String, ReportError> {
                 uncovered,
             }
         },
+        banner: if view.evidence_problems.is_empty() {
+            view.verdict.as_str()
+        } else {
+            "altered"
+        },
+        incomplete: view.run.incomplete(),
+        failures: failures(&view),
+        skipped: view
+            .run
+            .scenarios
+            .iter()
+            .filter(|s| s.status == Status::Skipped)
+            .map(|s| SkipView {
+                id: &s.id,
+                name: &s.name,
+                reason: s.skip_reason().unwrap_or("no reason given"),
+            })
+            .collect(),
         view: &view,
     };
     let template_error = |e: minijinja::Error| ReportError::Template {
@@ -61,9 +80,75 @@ pub fn write_html(input: &ReportInput<'_>) -> Result<String, ReportError> {
 struct HtmlContext<'v, 'a> {
     #[serde(flatten)]
     view: &'v ReportView<'a>,
+    /// The banner's word: the verdict, or `altered` when the evidence check failed (a green
+    /// "passed" never stands above altered evidence).
+    banner: &'static str,
+    /// `incomplete: N of M scenarios ran (why)` for a run that stopped early.
+    incomplete: Option<String>,
+    failures: Vec<FailureView<'a>>,
+    skipped: Vec<SkipView<'a>>,
     groups: Vec<Group<'v>>,
     chart: Chart,
     coverage: CoverageTotals,
+}
+
+/// One failed scenario, as the failures section opens the report with it.
+#[derive(Serialize)]
+struct FailureView<'a> {
+    id: &'a str,
+    name: &'a str,
+    /// Every rule that fired with its expected/observed message (one row without rule for a
+    /// set-up failure).
+    rules: Vec<RuleRow<'a>>,
+    /// What the software itself reported.
+    reported: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RuleRow<'a> {
+    rule: Option<&'a str>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct SkipView<'a> {
+    id: &'a str,
+    name: &'a str,
+    reason: &'a str,
+}
+
+fn failures<'a>(view: &ReportView<'a>) -> Vec<FailureView<'a>> {
+    let run: &'a crate::model::RunResults = view.run;
+    run.scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .map(|s| {
+            let rules = match &s.failure {
+                Some(f) if !f.rules.is_empty() => f
+                    .rules
+                    .iter()
+                    .map(|r| RuleRow {
+                        rule: Some(&r.rule),
+                        message: &r.message,
+                    })
+                    .collect(),
+                Some(f) => vec![RuleRow {
+                    rule: f.rule.as_deref(),
+                    message: &f.message,
+                }],
+                None => vec![RuleRow {
+                    rule: None,
+                    message: "scenario failed",
+                }],
+            };
+            FailureView {
+                id: &s.id,
+                name: &s.name,
+                rules,
+                reported: s.failure.as_ref().and_then(|f| f.reported.as_deref()),
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]

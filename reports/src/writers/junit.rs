@@ -26,8 +26,9 @@ pub fn write_junit(input: &ReportInput<'_>) -> Result<String, ReportError> {
                 Status::Passed => TestCaseStatus::success(),
                 Status::Failed => {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    let (rule, message) = match &scenario.failure {
-                        // Since results 1.1 the message names every rule that fired.
+                    // The rule ids go in `type`, once; the message says what happened (each
+                    // rule's message, then what the software itself reported).
+                    let (rule, mut message) = match &scenario.failure {
                         Some(f) if !f.rules.is_empty() => (
                             Some(
                                 f.rules
@@ -36,17 +37,23 @@ pub fn write_junit(input: &ReportInput<'_>) -> Result<String, ReportError> {
                                     .collect::<Vec<_>>()
                                     .join(" "),
                             ),
-                            f.message.clone(),
+                            f.rules
+                                .iter()
+                                .map(|r| r.message.as_str())
+                                .collect::<Vec<_>>()
+                                .join("; "),
                         ),
-                        Some(f) => (
-                            f.rule.clone(),
-                            match &f.rule {
-                                Some(rule) => format!("[{rule}] {}", f.message),
-                                None => f.message.clone(),
-                            },
-                        ),
+                        Some(f) => (f.rule.clone(), f.message.clone()),
                         None => (None, "scenario failed".to_owned()),
                     };
+                    if let Some(reported) = scenario
+                        .failure
+                        .as_ref()
+                        .and_then(|f| f.reported.as_ref())
+                        .filter(|r| !message.contains(r.as_str()))
+                    {
+                        message.push_str(&format!(" (the software reported {reported})"));
+                    }
                     status.set_message(message);
                     status.set_type(rule.unwrap_or_else(|| "failure".to_owned()));
                     status.set_description(step_trace(scenario));
@@ -54,10 +61,10 @@ pub fn write_junit(input: &ReportInput<'_>) -> Result<String, ReportError> {
                 }
                 Status::Skipped | Status::NotRun => {
                     let mut status = TestCaseStatus::skipped();
-                    status.set_message(if scenario.status == Status::Skipped {
-                        "skipped"
-                    } else {
-                        "not run"
+                    status.set_message(match scenario.skip_reason() {
+                        Some(reason) => format!("skipped: {reason}"),
+                        None if scenario.status == Status::Skipped => "skipped".to_owned(),
+                        None => "not run".to_owned(),
                     });
                     status
                 }

@@ -37,6 +37,10 @@ pub fn write_markdown(input: &ReportInput<'_>) -> Result<String, ReportError> {
         cell(&view.run.driver),
         cell(&view.run.run_id)
     );
+    if let Some(incomplete) = view.run.incomplete() {
+        let _ = writeln!(md);
+        let _ = writeln!(md, "> ⚠️ **{}**", cell(&incomplete));
+    }
     if !view.evidence_problems.is_empty() {
         let _ = writeln!(md);
         let _ = writeln!(
@@ -59,8 +63,8 @@ pub fn write_markdown(input: &ReportInput<'_>) -> Result<String, ReportError> {
         let _ = writeln!(md);
         let _ = writeln!(md, "### Failed scenarios");
         let _ = writeln!(md);
-        let _ = writeln!(md, "| Scenario | Rule | Why |");
-        let _ = writeln!(md, "|---|---|---|");
+        let _ = writeln!(md, "| Scenario | Rule | Why | The software reported |");
+        let _ = writeln!(md, "|---|---|---|---|");
         for s in failed.iter().take(MAX_LISTED_FAILURES) {
             // Since results 1.1 a failure lists every rule that fired, each with its message.
             let (rule, why) = match &s.failure {
@@ -83,13 +87,19 @@ pub fn write_markdown(input: &ReportInput<'_>) -> Result<String, ReportError> {
                 None => ("—".to_owned(), String::new()),
             };
             let (rule, why) = (rule.as_str(), why.as_str());
+            let reported = s
+                .failure
+                .as_ref()
+                .and_then(|f| f.reported.as_deref())
+                .unwrap_or("—");
             let _ = writeln!(
                 md,
-                "| `{}` {} | {} | {} |",
+                "| `{}` {} | {} | {} | {} |",
                 cell(&s.id),
                 cell(&s.name),
                 cell(rule),
-                cell(why)
+                cell(why),
+                cell(reported)
             );
         }
         if failed.len() > MAX_LISTED_FAILURES {
@@ -97,6 +107,36 @@ pub fn write_markdown(input: &ReportInput<'_>) -> Result<String, ReportError> {
                 md,
                 "\n…and {} more failed scenarios (see the HTML report).",
                 failed.len() - MAX_LISTED_FAILURES
+            );
+        }
+    }
+
+    let skipped: Vec<_> = view
+        .run
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Skipped)
+        .collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(md);
+        let _ = writeln!(md, "### Skipped scenarios");
+        let _ = writeln!(md);
+        let _ = writeln!(md, "| Scenario | Why |");
+        let _ = writeln!(md, "|---|---|");
+        for s in skipped.iter().take(MAX_LISTED_FAILURES) {
+            let _ = writeln!(
+                md,
+                "| `{}` {} | {} |",
+                cell(&s.id),
+                cell(&s.name),
+                cell(s.skip_reason().unwrap_or("no reason given"))
+            );
+        }
+        if skipped.len() > MAX_LISTED_FAILURES {
+            let _ = writeln!(
+                md,
+                "\n…and {} more skipped scenarios (see the HTML report).",
+                skipped.len() - MAX_LISTED_FAILURES
             );
         }
     }

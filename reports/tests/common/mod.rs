@@ -174,6 +174,7 @@ pub fn results() -> RunResults {
             rule: "INSI-ALG-03".into(),
             message: "the all-names call was not made (3 calls, expected 4)".into(),
         }],
+        reported: Some("not_found \"aucune identité trouvée\"".into()),
     });
     cas2.rules = vec![
         check(
@@ -261,6 +262,7 @@ pub fn results() -> RunResults {
             rule: "INSI-FLT-01".into(),
             message: "the software stored an INS after a fault | see step 1".into(),
         }],
+        reported: None,
     });
     fault.rules = vec![check("INSI-FLT-01", &["INSI-FLT-01"], true)];
 
@@ -272,6 +274,12 @@ pub fn results() -> RunResults {
         Status::Skipped,
     );
     tls.requirements = vec!["INSI-TLS-02".into()];
+    tls.steps = vec![step(
+        "Given",
+        "the simulator presents the server certificate \"server-expired\"",
+        Status::Skipped,
+        Some("this simulator cannot present another server identity"),
+    )];
 
     let mut net = scenario(
         "protocol/network-timeout",
@@ -295,6 +303,8 @@ pub fn results() -> RunResults {
         ),
         suites: vec!["cnda".into(), "protocol".into()],
         scenarios: vec![cas1, cas2, keys, status, fault, tls, net],
+        planned: None,
+        stopped: None,
     }
 }
 
