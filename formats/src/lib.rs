@@ -15,6 +15,7 @@
 
 pub mod cda;
 pub mod datamatrix;
+pub mod detect;
 pub mod fhir;
 pub mod hl7;
 pub mod identity;
