@@ -19,5 +19,6 @@ pub mod detect;
 pub mod fhir;
 pub mod hl7;
 pub mod identity;
+pub mod mllp;
 pub mod rules;
 pub mod xml;

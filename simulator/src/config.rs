@@ -159,6 +159,8 @@ pub struct SimulatorConfig {
     /// Per-rule fault decision, changing the default (a rule of severity `fault` faults, the
     /// others are journalled; see `docs/simulator.md`).
     pub rules: BTreeMap<RuleId, RuleAction>,
+    /// The channels of the other INS carriers (MLLP, FHIR REST, drop folder); none by default.
+    pub channels: crate::channels::ChannelsConfig,
 }
 
 impl SimulatorConfig {
@@ -187,6 +189,7 @@ impl SimulatorConfig {
             tenant_tokens: BTreeMap::new(),
             card_mode: crate::card::CardSettings::default(),
             rules: BTreeMap::new(),
+            channels: crate::channels::ChannelsConfig::default(),
         }
     }
 
@@ -253,6 +256,9 @@ impl SimulatorConfig {
         }
         self.tenant_tokens.extend(file.tenant_tokens);
         self.rules.extend(file.rules);
+        if let Some(c) = file.channels {
+            self.channels = c;
+        }
         Ok(())
     }
 }
@@ -299,6 +305,8 @@ pub struct FileConfig {
     pub card_mode: Option<crate::card::CardSettings>,
     /// Per-rule fault decision: rule id → `fault` or `journal`.
     pub rules: BTreeMap<RuleId, RuleAction>,
+    /// Channels of the other carriers (`mllp_listen`, `fhir_listen`, `drop_dir`, `tenant`).
+    pub channels: Option<crate::channels::ChannelsConfig>,
 }
 
 impl FileConfig {

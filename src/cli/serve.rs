@@ -122,13 +122,47 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|l| l.local_addr())
             .transpose()?;
+        let channels = Channels {
+            mllp: listeners
+                .mllp
+                .as_ref()
+                .map(|l| l.local_addr())
+                .transpose()?,
+            fhir: listeners
+                .fhir
+                .as_ref()
+                .map(|l| l.local_addr())
+                .transpose()?,
+        };
         let shutdown = shutdown_signal();
         print_banner(&pki, endpoint, admin, card, &admin_token, &config, started);
+        print_channels(&channels, &config);
         insilab_simulator::run(listeners, config, shutdown).await?;
         eprintln!("insilab serve: stopped, journal flushed");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bound addresses of the carriers' channels.
+struct Channels {
+    mllp: Option<SocketAddr>,
+    fhir: Option<SocketAddr>,
+}
+
+fn print_channels(c: &Channels, config: &SimulatorConfig) {
+    if let Some(a) = c.mllp {
+        println!("  MLLP (HL7)   {a}   (ACK AA/AE/AR with the failing rules)");
+    }
+    if let Some(a) = c.fhir {
+        println!("  FHIR REST    http://{a}   (POST /Patient, PUT /Patient/{{id}}, POST / Bundle)");
+    }
+    if let Some(d) = &config.channels.drop_dir {
+        println!(
+            "  drop folder  {}   (handled files go to done/)",
+            d.display()
+        );
+    }
 }
 
 fn print_banner(

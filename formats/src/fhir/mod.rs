@@ -8,6 +8,7 @@
 //! readers do no I/O and never panic; sizes are bounded by the `MAX_FHIR_*` constants.
 
 pub mod node;
+pub mod outcome;
 
 use node::Node;
 

@@ -29,6 +29,7 @@ const ARRAY_NAMES: &[&str] = &[
     "line",
     "address",
     "telecom",
+    "expression",
 ];
 
 /// One element.
