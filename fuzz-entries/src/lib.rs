@@ -77,6 +77,10 @@ pub const TARGETS: &[Target] = &[
         name: "cda",
         run: cda,
     },
+    Target {
+        name: "mllp",
+        run: mllp,
+    },
 ];
 
 /// The password tried on fuzzed PKCS#12 bundles (the seed corpus's bundles use it).
@@ -230,5 +234,27 @@ pub fn cda(data: &[u8]) {
         let _ = insilab_formats::rules::cda::check_header(&h);
         let again = cda::read(cda::write(&h).as_bytes());
         assert_eq!(again.as_ref(), Ok(&h), "CDA round trip");
+    }
+}
+
+/// MLLP deframer fed in two chunks, then the listener's answer to each frame: the ACK it would
+/// send reads back as an ACK with the same code.
+pub fn mllp(data: &[u8]) {
+    use insilab_formats::mllp::{Deframer, read_ack};
+    let mut d = Deframer::new(64 * 1024);
+    let (a, b) = data.split_at(data.len() / 2);
+    let mut frames = Vec::new();
+    for chunk in [a, b] {
+        match d.push(chunk) {
+            Ok(f) => frames.extend(f),
+            Err(_) => break,
+        }
+    }
+    for body in frames {
+        let answer = insilab_simulator::channels::mllp::answer(&body);
+        let text = insilab_formats::hl7::write(&answer.ack);
+        let ack = insilab_formats::hl7::parse(text.as_bytes()).expect("the ACK reads back");
+        let summary = read_ack(&ack).expect("the ACK has an MSA");
+        assert_eq!(summary.code, answer.code);
     }
 }
