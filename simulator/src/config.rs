@@ -337,6 +337,22 @@ mod tests {
     }
 
     #[test]
+    fn file_config_reads_the_channels() {
+        let f = FileConfig::from_yaml(
+            "channels: {mllp_listen: 127.0.0.1:2575, fhir_listen: 127.0.0.1:8445, drop_dir: inbox, tenant: T1}\n",
+            "test",
+        )
+        .unwrap();
+        let mut c = SimulatorConfig::new(TlsSource::PkiDir("x".into()));
+        c.apply_file(f).unwrap();
+        assert_eq!(c.channels.mllp_listen, Some(parse_addr("127.0.0.1:2575")));
+        assert_eq!(c.channels.fhir_listen, Some(parse_addr("127.0.0.1:8445")));
+        assert_eq!(c.channels.drop_dir.as_deref(), Some(std::path::Path::new("inbox")));
+        assert_eq!(c.channels.tenant.as_deref(), Some("T1"));
+        assert!(FileConfig::from_yaml("channels: {mllp: 1}\n", "test").is_err());
+    }
+
+    #[test]
     fn file_config_reads_yaml() {
         let f = FileConfig::from_yaml(
             "listen: 127.0.0.1:9443\ndialect: cnda\nallow_idam: [X1]\nlimits: {max_body_bytes: 1000}\n",
