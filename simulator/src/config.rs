@@ -347,7 +347,10 @@ mod tests {
         c.apply_file(f).unwrap();
         assert_eq!(c.channels.mllp_listen, Some(parse_addr("127.0.0.1:2575")));
         assert_eq!(c.channels.fhir_listen, Some(parse_addr("127.0.0.1:8445")));
-        assert_eq!(c.channels.drop_dir.as_deref(), Some(std::path::Path::new("inbox")));
+        assert_eq!(
+            c.channels.drop_dir.as_deref(),
+            Some(std::path::Path::new("inbox"))
+        );
         assert_eq!(c.channels.tenant.as_deref(), Some("T1"));
         assert!(FileConfig::from_yaml("channels: {mllp: 1}\n", "test").is_err());
     }
