@@ -13,7 +13,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^insilab-fuzz$')
 fi
-xml_targets=" insi_request insi_response soap_fault lint "
+xml_targets=" insi_request insi_response soap_fault lint fhir cda "
 # Built once; the binaries are then run directly (a `cargo fuzz run` per target would rebuild
 # with other flags).
 if [ -z "${FUZZ_NO_BUILD:-}" ]; then

@@ -59,6 +59,33 @@ fn demo_generates_the_pki_runs_the_suites_writes_reports_and_catches_every_bug()
     }
     assert!(!stdout.contains("MISSED"), "{stdout}");
 
+    // Each carrier once: a checked HL7 message (ACK over MLLP), a FHIR Patient (posted), a CDA
+    // header and a Datamatrix PNG decoded back; no failing rule (test OID advice only).
+    for (prefix, expect) in [
+        ("HL7 v2", "ACK AA; 0 failing rule(s)"),
+        ("FHIR", "HTTP 201; 0 failing rule(s)"),
+        ("CDA", "0 failing rule(s)"),
+        ("Datamatrix", "decoded back identical; 0 failing rule(s)"),
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} line\n{stdout}"));
+        assert!(line.contains(expect), "{line}");
+    }
+    let carriers = dir.path().join("insilab-out/demo-carriers");
+    for file in [
+        "adt-a28.hl7",
+        "adt-a28.ack.hl7",
+        "patient.json",
+        "patient.outcome.json",
+        "cda-header.xml",
+        "datamatrix.png",
+        "carriers.md",
+    ] {
+        assert!(carriers.join(file).is_file(), "missing {file}");
+    }
+
     // The last line is the summary, with no failure.
     let last = stdout.lines().last().expect("some output");
     let (passed, failed) = last

@@ -90,4 +90,100 @@ fn lint_reads_standard_input_and_groups_findings_per_value() {
     // One finding for the lower-case first name "Catarina", not one per letter.
     assert_eq!(stdout.matches("LEX-002").count(), 1, "{stdout}");
     assert!(stdout.contains("6 more in \"Catarina\""), "{stdout}");
+fn fixture(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("formats/tests/fixtures")
+        .join(rel)
+}
+
+#[test]
+fn recognises_every_carrier_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("page.png");
+    let payload = std::fs::read_to_string(fixture("datamatrix/clean.txt")).unwrap();
+    std::fs::write(
+        &png,
+        insilab_formats::datamatrix::encode_png(payload.trim_end(), 6).unwrap(),
+    )
+    .unwrap();
+    // Misleading extensions: the content decides.
+    let hl7 = dir.path().join("message.txt");
+    std::fs::copy(fixture("hl7/clean.hl7"), &hl7).unwrap();
+    let files = [
+        hl7,
+        fixture("fhir/clean.json"),
+        fixture("fhir/clean.xml"),
+        fixture("cda/clean.xml"),
+        fixture("datamatrix/clean.txt"),
+        png,
+    ];
+    let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+    let (code, out) = lint(&refs, true);
+    assert_eq!(code, 0, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "hl7",
+            "fhir-json",
+            "fhir-xml",
+            "cda",
+            "datamatrix-payload",
+            "datamatrix-image"
+        ]
+    );
+    assert_eq!(
+        doc["files"][5]["payload"].as_str(),
+        Some(payload.trim_end())
+    );
+    assert!(
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["findings"].as_array().unwrap().is_empty())
+    );
+}
+
+#[test]
+fn format_findings_set_the_exit_code_and_format_can_be_forced() {
+    let (code, out) = lint(
+        &[
+            &fixture("fhir/INS-FHIR-002.json"),
+            &fixture("cda/INS-CDA-010.xml"),
+        ],
+        false,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("INS-FHIR-002") && out.contains("Patient.identifier[1].value"),
+        "{out}"
+    );
+    assert!(out.contains("INS-CDA-010"), "{out}");
+    // Advice only: exit 0.
+    let (code, out) = lint(&[&fixture("cda/INS-CDA-010.xml")], false);
+    assert_eq!(code, 0, "{out}");
+
+    // Forced: a FHIR document read as HL7 is unreadable (exit 2) and says why.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_insilab"));
+    let out = cmd
+        .args(["lint", "--format", "hl7"])
+        .arg(fixture("fhir/clean.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("read as hl7"), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args(["lint", "--format", "fhir"])
+        .arg(fixture("fhir/clean.xml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use insilab_core::rules::formats::format_rules;
 use insilab_core::rules::{Finding, find};
-use insilab_formats::{hl7, rules};
+use insilab_formats::{cda, fhir, hl7, rules};
 
 fn fixtures(dir: &str) -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -35,6 +35,26 @@ fn check_hl7(bytes: &[u8]) -> Vec<Finding> {
 
 fn check_dm(bytes: &[u8]) -> Vec<Finding> {
     rules::datamatrix::check_payload(std::str::from_utf8(bytes).expect("utf-8"))
+}
+
+fn check_fhir(bytes: &[u8]) -> Vec<Finding> {
+    let r = fhir::read(bytes).expect("fixture parses");
+    let findings = rules::fhir::check_resource(&r);
+    // The same resource written as XML and as JSON and read back gives the same findings.
+    for written in [fhir::write_xml(&r), fhir::write_json(&r)] {
+        let again = fhir::read(written.as_bytes()).expect("written resource parses");
+        assert_eq!(again, r, "{written}");
+        assert_eq!(rules::fhir::check_resource(&again), findings);
+    }
+    findings
+}
+
+fn check_cda(bytes: &[u8]) -> Vec<Finding> {
+    let h = cda::read(bytes).expect("fixture parses");
+    let findings = rules::cda::check_header(&h);
+    let again = cda::read(cda::write(&h).as_bytes()).expect("written header parses");
+    assert_eq!(again, h);
+    findings
 }
 
 fn run(dir: &str, check: fn(&[u8]) -> Vec<Finding>) -> BTreeSet<String> {
@@ -83,10 +103,33 @@ fn datamatrix_fixtures_trigger_their_rule_only() {
     assert_eq!(seen, all, "every INS-DM/INS-DISP rule has a fixture");
 }
 
+fn family(prefix: &str) -> BTreeSet<String> {
+    format_rules()
+        .filter(|r| r.id.as_str().starts_with(prefix))
+        .map(|r| r.id.as_str().to_owned())
+        .collect()
+}
+
+#[test]
+fn fhir_fixtures_trigger_their_rule_only() {
+    let seen = run("fhir", check_fhir);
+    assert_eq!(
+        seen,
+        family("INS-FHIR-"),
+        "every INS-FHIR rule has a fixture"
+    );
+}
+
+#[test]
+fn cda_fixtures_trigger_their_rule_only() {
+    let seen = run("cda", check_cda);
+    assert_eq!(seen, family("INS-CDA-"), "every INS-CDA rule has a fixture");
+}
+
 #[test]
 fn every_format_rule_is_in_the_catalogue_lookup() {
     let ids: Vec<&str> = format_rules().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids.len(), 25, "{ids:?}");
+    assert_eq!(ids.len(), 49, "{ids:?}");
     for r in format_rules() {
         assert_eq!(find(r.id.as_str()).map(|f| f.id), Some(r.id), "{}", r.id);
     }

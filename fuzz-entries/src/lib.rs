@@ -61,6 +61,26 @@ pub const TARGETS: &[Target] = &[
         name: "lint",
         run: lint,
     },
+    Target {
+        name: "hl7_er7",
+        run: hl7_er7,
+    },
+    Target {
+        name: "datamatrix_payload",
+        run: datamatrix_payload,
+    },
+    Target {
+        name: "fhir",
+        run: fhir,
+    },
+    Target {
+        name: "cda",
+        run: cda,
+    },
+    Target {
+        name: "mllp",
+        run: mllp,
+    },
 ];
 
 /// The password tried on fuzzed PKCS#12 bundles (the seed corpus's bundles use it).
@@ -165,4 +185,76 @@ pub fn pem(data: &[u8]) {
 /// `insilab lint` on a file's bytes (INSi XML of any kind).
 pub fn lint(data: &[u8]) {
     let _ = insilab_harness::lint::lint_bytes(std::path::Path::new("fuzz.xml"), data);
+}
+
+/// HL7 v2 ER7 reader, PID view and `INS-HL7-*` rules; `parse(write(x)) == x` is asserted.
+pub fn hl7_er7(data: &[u8]) {
+    use insilab_formats::hl7;
+    if let Ok(msg) = hl7::parse(data) {
+        let _ = hl7::Header::from_message(&msg);
+        let _ = insilab_formats::rules::hl7::check_message(&msg);
+        if let Ok(pid) = hl7::Pid::from_message(&msg) {
+            let _ = insilab_formats::identity::from_pid(&pid);
+        }
+        let again = hl7::parse(&hl7::er7::write_bytes(&msg));
+        assert_eq!(again.as_ref(), Ok(&msg), "ER7 round trip");
+    }
+}
+
+/// INS Datamatrix payload reader and `INS-DM-*` rules; a typed payload rebuilds to itself.
+pub fn datamatrix_payload(data: &[u8]) {
+    use insilab_formats::datamatrix::payload;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = insilab_formats::rules::datamatrix::check_payload(text);
+    if let Ok(p) = payload::parse_payload(text) {
+        let again = payload::parse_payload(&payload::build(&p));
+        assert_eq!(again.as_ref(), Ok(&p), "payload round trip");
+    }
+}
+
+/// FHIR Patient/Bundle reader (JSON or XML by the first byte) and `INS-FHIR-*` rules; what is
+/// read is written in both syntaxes and read back equal.
+pub fn fhir(data: &[u8]) {
+    use insilab_formats::fhir;
+    if let Ok(r) = fhir::read(data) {
+        let _ = insilab_formats::rules::fhir::check_resource(&r);
+        for syntax in [fhir::Syntax::Json, fhir::Syntax::Xml] {
+            let again = fhir::read(fhir::write(&r, syntax).as_bytes());
+            assert_eq!(again.as_ref(), Ok(&r), "FHIR round trip {syntax:?}");
+        }
+    }
+}
+
+/// CDA header reader and `INS-CDA-*` rules; what is read is written and read back equal.
+pub fn cda(data: &[u8]) {
+    use insilab_formats::cda;
+    if let Ok(h) = cda::read(data) {
+        let _ = insilab_formats::rules::cda::check_header(&h);
+        let again = cda::read(cda::write(&h).as_bytes());
+        assert_eq!(again.as_ref(), Ok(&h), "CDA round trip");
+    }
+}
+
+/// MLLP deframer fed in two chunks, then the listener's answer to each frame: the ACK it would
+/// send reads back as an ACK with the same code.
+pub fn mllp(data: &[u8]) {
+    use insilab_formats::mllp::{Deframer, read_ack};
+    let mut d = Deframer::new(64 * 1024);
+    let (a, b) = data.split_at(data.len() / 2);
+    let mut frames = Vec::new();
+    for chunk in [a, b] {
+        match d.push(chunk) {
+            Ok(f) => frames.extend(f),
+            Err(_) => break,
+        }
+    }
+    for body in frames {
+        let answer = insilab_simulator::channels::mllp::answer(&body);
+        let text = insilab_formats::hl7::write(&answer.ack);
+        let ack = insilab_formats::hl7::parse(text.as_bytes()).expect("the ACK reads back");
+        let summary = read_ack(&ack).expect("the ACK has an MSA");
+        assert_eq!(summary.code, answer.code);
+    }
 }

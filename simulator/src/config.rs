@@ -159,6 +159,8 @@ pub struct SimulatorConfig {
     /// Per-rule fault decision, changing the default (a rule of severity `fault` faults, the
     /// others are journalled; see `docs/simulator.md`).
     pub rules: BTreeMap<RuleId, RuleAction>,
+    /// The channels of the other INS carriers (MLLP, FHIR REST, drop folder); none by default.
+    pub channels: crate::channels::ChannelsConfig,
 }
 
 impl SimulatorConfig {
@@ -187,6 +189,7 @@ impl SimulatorConfig {
             tenant_tokens: BTreeMap::new(),
             card_mode: crate::card::CardSettings::default(),
             rules: BTreeMap::new(),
+            channels: crate::channels::ChannelsConfig::default(),
         }
     }
 
@@ -253,6 +256,9 @@ impl SimulatorConfig {
         }
         self.tenant_tokens.extend(file.tenant_tokens);
         self.rules.extend(file.rules);
+        if let Some(c) = file.channels {
+            self.channels = c;
+        }
         Ok(())
     }
 }
@@ -299,6 +305,8 @@ pub struct FileConfig {
     pub card_mode: Option<crate::card::CardSettings>,
     /// Per-rule fault decision: rule id → `fault` or `journal`.
     pub rules: BTreeMap<RuleId, RuleAction>,
+    /// Channels of the other carriers (`mllp_listen`, `fhir_listen`, `drop_dir`, `tenant`).
+    pub channels: Option<crate::channels::ChannelsConfig>,
 }
 
 impl FileConfig {
@@ -326,6 +334,25 @@ mod tests {
     fn default_addresses_parse() {
         assert!(DEFAULT_LISTEN.parse::<SocketAddr>().is_ok());
         assert!(DEFAULT_ADMIN_LISTEN.parse::<SocketAddr>().is_ok());
+    }
+
+    #[test]
+    fn file_config_reads_the_channels() {
+        let f = FileConfig::from_yaml(
+            "channels: {mllp_listen: 127.0.0.1:2575, fhir_listen: 127.0.0.1:8445, drop_dir: inbox, tenant: T1}\n",
+            "test",
+        )
+        .unwrap();
+        let mut c = SimulatorConfig::new(TlsSource::PkiDir("x".into()));
+        c.apply_file(f).unwrap();
+        assert_eq!(c.channels.mllp_listen, Some(parse_addr("127.0.0.1:2575")));
+        assert_eq!(c.channels.fhir_listen, Some(parse_addr("127.0.0.1:8445")));
+        assert_eq!(
+            c.channels.drop_dir.as_deref(),
+            Some(std::path::Path::new("inbox"))
+        );
+        assert_eq!(c.channels.tenant.as_deref(), Some("T1"));
+        assert!(FileConfig::from_yaml("channels: {mllp: 1}\n", "test").is_err());
     }
 
     #[test]

@@ -67,6 +67,22 @@ pub enum Outcome {
         /// The error.
         error: String,
     },
+    /// An HL7 v2 message received over MLLP, answered with this ACK code (`AA`, `AE`, `AR`).
+    Ack {
+        /// MSA-1.
+        code: String,
+    },
+    /// A document checked by a channel (FHIR endpoint, drop folder).
+    Checked {
+        /// `ok` (no rule above advice failed), `findings` or `unreadable`.
+        verdict: String,
+    },
+    /// A channel error that ended the exchange (framing error, oversized message, slow or
+    /// vanished peer, unsupported document).
+    ChannelError {
+        /// What happened.
+        error: String,
+    },
 }
 
 impl Outcome {
@@ -79,6 +95,9 @@ impl Outcome {
             Outcome::Http { .. } => "http".into(),
             Outcome::Injected { what } => format!("injected_{what}"),
             Outcome::TlsFailure { .. } => "tls_failure".into(),
+            Outcome::Ack { code } => format!("ack_{}", code.to_lowercase()),
+            Outcome::Checked { verdict } => format!("checked_{verdict}"),
+            Outcome::ChannelError { .. } => "channel_error".into(),
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod admin_client;
 pub mod answer_cache;
 pub mod answers;
 pub mod card;
+pub mod channels;
 pub mod config;
 pub mod dataset;
 pub mod dialect;
@@ -76,6 +77,10 @@ pub struct Listeners {
     pub card: Option<TcpListener>,
     /// Admin API (plain HTTP, loopback).
     pub admin: Option<TcpListener>,
+    /// MLLP listener (HL7 v2), when configured.
+    pub mllp: Option<TcpListener>,
+    /// FHIR REST endpoint (plain HTTP), when configured.
+    pub fhir: Option<TcpListener>,
 }
 
 impl Listeners {
@@ -129,6 +134,14 @@ impl Listeners {
                 None => None,
             },
             admin: match config.admin_listen {
+                Some(a) => Some(bind(a).await?),
+                None => None,
+            },
+            mllp: match config.channels.mllp_listen {
+                Some(a) => Some(bind(a).await?),
+                None => None,
+            },
+            fhir: match config.channels.fhir_listen {
                 Some(a) => Some(bind(a).await?),
                 None => None,
             },
@@ -191,6 +204,7 @@ struct Prepared {
     mtls: TlsAcceptor,
     card: Option<TlsAcceptor>,
     max_connections: usize,
+    channels: channels::ChannelsConfig,
 }
 
 impl Prepared {
@@ -213,6 +227,21 @@ impl Prepared {
         if let Some(Ok(a)) = listeners.admin.as_ref().map(TcpListener::local_addr) {
             *state.admin_url.write().unwrap_or_else(|p| p.into_inner()) = format!("http://{a}");
         }
+        if let Some(Ok(a)) = listeners.mllp.as_ref().map(TcpListener::local_addr) {
+            *state.mllp_addr.write().unwrap_or_else(|p| p.into_inner()) = Some(a);
+        }
+        if let Some(Ok(a)) = listeners.fhir.as_ref().map(TcpListener::local_addr) {
+            *state.fhir_url.write().unwrap_or_else(|p| p.into_inner()) =
+                Some(format!("http://{a}"));
+        }
+        if let Some(dir) = &config.channels.drop_dir
+            && !dir.is_dir()
+        {
+            return Err(SimulatorError::Config {
+                origin: "channels.drop_dir".into(),
+                message: format!("{} is not a directory", dir.display()),
+            });
+        }
         Ok(Prepared {
             state: Arc::new(state),
             mtls: TlsAcceptor::from(mtls),
@@ -221,6 +250,7 @@ impl Prepared {
                 .limits
                 .max_connections
                 .clamp(1, MAX_CONNECTIONS_CEILING),
+            channels: config.channels.clone(),
         })
     }
 
@@ -252,6 +282,36 @@ impl Prepared {
                 l,
                 Arc::clone(&self.state),
                 Arc::new(Semaphore::new(admin::ADMIN_MAX_CONNECTIONS)),
+                shutdown.clone(),
+            ));
+        }
+        let tenant = self.channels.tenant.clone();
+        if let Some(l) = listeners.mllp {
+            let settings = channels::mllp::MllpSettings {
+                tenant: tenant.clone(),
+                ..channels::mllp::MllpSettings::default()
+            };
+            tasks.spawn(channels::mllp::accept_loop(
+                l,
+                self.state.journal.clone(),
+                Arc::new(settings),
+                shutdown.clone(),
+            ));
+        }
+        if let Some(l) = listeners.fhir {
+            tasks.spawn(channels::fhir::accept_loop(
+                l,
+                self.state.journal.clone(),
+                Arc::new(channels::fhir::FhirSettings {
+                    tenant: tenant.clone(),
+                }),
+                shutdown.clone(),
+            ));
+        }
+        if let Some(dir) = self.channels.drop_dir.clone() {
+            tasks.spawn(channels::drop_folder::scan_loop(
+                Arc::new(channels::drop_folder::DropSettings { dir, tenant }),
+                self.state.journal.clone(),
                 shutdown.clone(),
             ));
         }
@@ -334,6 +394,24 @@ impl SimulatorHandle {
     pub fn card_url(&self) -> Option<String> {
         self.state
             .card_url
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Address of the MLLP listener, when configured.
+    pub fn mllp_addr(&self) -> Option<SocketAddr> {
+        *self
+            .state
+            .mllp_addr
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Base URL of the FHIR REST endpoint (`http://127.0.0.1:PORT`), when configured.
+    pub fn fhir_url(&self) -> Option<String> {
+        self.state
+            .fhir_url
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()

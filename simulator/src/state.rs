@@ -40,6 +40,10 @@ pub(crate) struct State {
     pub admin_url: RwLock<String>,
     /// URL of the card-mode endpoint, when enabled.
     pub card_url: RwLock<Option<String>>,
+    /// Address of the MLLP listener, when enabled.
+    pub mllp_addr: RwLock<Option<std::net::SocketAddr>>,
+    /// Base URL of the FHIR REST endpoint, when enabled.
+    pub fhir_url: RwLock<Option<String>>,
     /// The card CA and CRL (from the PKI; `None` with ready-made rustls configurations).
     pub card_trust: Option<crate::card::CardTrust>,
     /// Card-mode settings.
@@ -80,6 +84,8 @@ impl State {
             endpoint_url: RwLock::new(String::new()),
             admin_url: RwLock::new(String::new()),
             card_url: RwLock::new(None),
+            mllp_addr: RwLock::new(None),
+            fhir_url: RwLock::new(None),
             card_trust: card_trust(config)?,
             card_settings: config.card_mode.clone(),
         })

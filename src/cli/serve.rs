@@ -48,6 +48,15 @@ pub struct ServeArgs {
     /// Server identity of the PKI to present (e.g. server-expired to rehearse a client's checks).
     #[arg(long, value_name = "NAME")]
     server_identity: Option<String>,
+    /// Also listen for HL7 v2 over MLLP (each message checked, journalled, answered an ACK).
+    #[arg(long, value_name = "ADDR")]
+    mllp_listen: Option<SocketAddr>,
+    /// Also serve a FHIR REST endpoint (POST/PUT Patient, POST Bundle; OperationOutcome).
+    #[arg(long, value_name = "ADDR")]
+    fhir_listen: Option<SocketAddr>,
+    /// Also watch this drop folder for documents (CDA, FHIR, HL7, Datamatrix images).
+    #[arg(long, value_name = "DIR")]
+    drop_dir: Option<PathBuf>,
 }
 
 /// Runs `insilab serve`.
@@ -84,6 +93,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(a) = args.card_listen {
         config.card_listen = Some(a);
+    }
+    if let Some(a) = args.mllp_listen {
+        config.channels.mllp_listen = Some(a);
+    }
+    if let Some(a) = args.fhir_listen {
+        config.channels.fhir_listen = Some(a);
+    }
+    if let Some(d) = args.drop_dir {
+        config.channels.drop_dir = Some(d);
     }
     config.datasets.extend(args.datasets);
     if args.no_default_dataset {
@@ -122,6 +140,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|l| l.local_addr())
             .transpose()?;
+        let channels = Channels {
+            mllp: listeners
+                .mllp
+                .as_ref()
+                .map(|l| l.local_addr())
+                .transpose()?,
+            fhir: listeners
+                .fhir
+                .as_ref()
+                .map(|l| l.local_addr())
+                .transpose()?,
+        };
         let shutdown = shutdown_signal();
         let banner_config = config.clone();
         insilab_simulator::run_when_ready(listeners, config, shutdown, || {
@@ -134,12 +164,34 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 &banner_config,
                 started,
             );
+            print_channels(&channels, &banner_config);
         })
         .await?;
         eprintln!("insilab serve: stopped, journal flushed");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bound addresses of the carriers' channels.
+struct Channels {
+    mllp: Option<SocketAddr>,
+    fhir: Option<SocketAddr>,
+}
+
+fn print_channels(c: &Channels, config: &SimulatorConfig) {
+    if let Some(a) = c.mllp {
+        println!("  MLLP (HL7)   {a}   (ACK AA/AE/AR with the failing rules)");
+    }
+    if let Some(a) = c.fhir {
+        println!("  FHIR REST    http://{a}   (POST /Patient, PUT /Patient/{{id}}, POST / Bundle)");
+    }
+    if let Some(d) = &config.channels.drop_dir {
+        println!(
+            "  drop folder  {}   (handled files go to done/)",
+            d.display()
+        );
+    }
 }
 
 fn print_banner(

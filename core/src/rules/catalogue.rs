@@ -344,6 +344,30 @@ catalogue! {
     Dm010 = "INS-DM-010", Advice, &["EXI-DIF-02"], "Datamatrix segments are not in the order S1 to S7 (order not confirmed as mandatory)", [Lint];
     Dm011 = "INS-DM-011", Cnda, &["EXI-ID-29", "RNIV-EXI-SI-08"], "Datamatrix S1/S2 differ from the INS the software holds for the patient", [Lint];
     Dm012 = "INS-DM-012", Advice, &["EXI-REC-07", "EXI-ID-29"], "Datamatrix carries an INS under the test (.10) or demonstration (.11) OID", [Lint];
+    Fhir001 = "INS-FHIR-001", Cnda, &["EXI-REC-07", "EXI-ID-29"], "FHIR Patient INS identifier: the type is not the fr-core-cs-v2-0203 code of its slice (INS-NIR, INS-NIA, INS-NIR-TEST, INS-NIR-DEMO)", [Lint];
+    Fhir002 = "INS-FHIR-002", Cnda, &["EXI-REC-07", "EXI-ID-29"], "FHIR Patient INS identifier: the matricule is malformed or its control key is wrong", [Lint];
+    Fhir003 = "INS-FHIR-003", Cnda, &["EXI-REC-07", "EXI-ID-29"], "FHIR Patient INS identifier: the system is not urn:oid: followed by an INS OID (.8, .9, .10, .11) matching its type", [Lint];
+    Fhir004 = "INS-FHIR-004", Cnda, &["EXI-REC-07"], "FHIR Patient INS identifier: use is not official (or old) for a NIR slice, temp for the NIA slice", [Lint];
+    Fhir005 = "INS-FHIR-005", Cnda, &["RNIV-EXI-SI-07"], "FHIR Patient: no identity-reliability extension with an identityStatus of fr-core-cs-identity-status (PROV, RECUP, VALI, QUAL)", [Lint];
+    Fhir006 = "INS-FHIR-006", Cnda, &["EXI-ID-29", "RNIV-EXI-SI-08"], "FHIR Patient carries an INS identifier while its identity status is not QUAL", [Lint];
+    Fhir007 = "INS-FHIR-007", Cnda, &["RNIV-EXI-SI-09", "EXI-ID-24", "EXI-ID-26"], "FHIR Patient: a DOUT or FICT comment with a status other than PROV, or FICT together with DOUT (fr-core-identity-reliability-1/2)", [Lint];
+    Fhir008 = "INS-FHIR-008", Cnda, &["EXI-REC-07"], "FHIR Patient: more than one official INS identifier (fr-core-2)", [Lint];
+    Fhir009 = "INS-FHIR-009", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "FHIR Patient with an INS: no official name with a family name and exactly one given name", [Lint];
+    Fhir010 = "INS-FHIR-010", Cnda, &["EXI-ID-10"], "FHIR Patient official name: the birth-list-given-name extension is missing or does not start with the given name", [Lint];
+    Fhir011 = "INS-FHIR-011", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "FHIR Patient with an INS: a strict trait of the official name breaks the INSi lexical profile", [Lint];
+    Fhir012 = "INS-FHIR-012", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "FHIR Patient with an INS: gender is not male, female or unknown, or birthDate is not a YYYY-MM-DD calendar date", [Lint];
+    Fhir013 = "INS-FHIR-013", Cnda, &["EXI-ID-15"], "FHIR Patient with an INS: no birthPlace extension with a 5-character COG INSEE code", [Lint];
+    Fhir014 = "INS-FHIR-014", Advice, &["EXI-REC-07", "EXI-ID-29"], "FHIR Patient carries an INS under the test (.10) or demonstration (.11) OID", [Lint];
+    Cda001 = "INS-CDA-001", Cnda, &["EXI-REC-07", "EXI-ID-29"], "CDA patientRole id under an INS OID: the extension is not a well-formed matricule with a valid control key", [Lint];
+    Cda002 = "INS-CDA-002", Cnda, &["EXI-REC-07", "EXI-ID-29"], "CDA patientRole id rooted under the INS arc 1.2.250.1.213.1.4 with an OID that is not an INS OID (.8, .9, .10, .11)", [Lint];
+    Cda003 = "INS-CDA-003", Cnda, &["EXI-REC-07"], "CDA patientRole INS id carries assigningAuthorityName, displayable or nullFlavor", [Lint];
+    Cda004 = "INS-CDA-004", Cnda, &["EXI-REC-07"], "CDA patientRole with an INS id has no second id (the local IPP)", [Lint];
+    Cda005 = "INS-CDA-005", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "CDA patient with an INS: no family@qualifier=BR birth name or no unqualified given (birth first-names list)", [Lint];
+    Cda006 = "INS-CDA-006", Cnda, &["EXI-ID-10"], "CDA patient with an INS: given@qualifier=BR is missing or is not the beginning of the birth first-names list", [Lint];
+    Cda007 = "INS-CDA-007", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "CDA patient with an INS: a strict trait of the name breaks the INSi lexical profile", [Lint];
+    Cda008 = "INS-CDA-008", Cnda, &["EXI-ID-15"], "CDA patient with an INS: birthplace/place/addr/county is missing or not a 5-character COG code", [Lint];
+    Cda009 = "INS-CDA-009", Cnda, &["INSI-LEX-01", "EXI-ID-14"], "CDA patient: administrativeGenderCode is not F, M or U, or birthTime is not a YYYYMMDD calendar date", [Lint];
+    Cda010 = "INS-CDA-010", Advice, &["EXI-REC-07", "EXI-ID-29"], "CDA patientRole carries an INS under the test (.10) or demonstration (.11) OID", [Lint];
     Disp001 = "INS-DISP-001", Cnda, &["EXI-DIF-02"], "printed Datamatrix shows a matricule without its OID (or an OID without a matricule)", [Lint];
 }
 

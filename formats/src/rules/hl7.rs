@@ -189,7 +189,7 @@ fn check_names(pid: &Pid, has_ins: bool, f: &mut Findings) {
 }
 
 fn check_birth(pid: &Pid, f: &mut Findings) {
-    if !is_hl7_date(&pid.birth_date) {
+    if !super::is_compact_date(&pid.birth_date) {
         f.push(
             RuleId::Hl7011,
             "PID-7".to_owned(),
@@ -227,21 +227,4 @@ fn check_birth(pid: &Pid, f: &mut Findings) {
             }
         }
     }
-}
-
-/// `YYYYMMDD`, a calendar date.
-fn is_hl7_date(s: &str) -> bool {
-    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u16>().ok()).unwrap_or(0);
-    let Ok(month) = time::Month::try_from(u8::try_from(n(4..6)).unwrap_or(0)) else {
-        return false;
-    };
-    time::Date::from_calendar_date(
-        i32::from(n(0..4)),
-        month,
-        u8::try_from(n(6..8)).unwrap_or(0),
-    )
-    .is_ok()
 }

@@ -12,6 +12,8 @@ use anyhow::Context as _;
 use insilab_harness::{Existing, Progress, RunOptions, RunSummary, run_self_test, run_suites};
 use insilab_reports::model::Status;
 
+mod carriers;
+
 /// Arguments of `insilab demo`.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -117,11 +119,26 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
-    // 4. Where to look.
+    // 4. The other carriers of the INS.
+    writeln!(
+        out,
+        "4. The INS in the other carriers: one qualified identity, checked by the same catalogue:"
+    )?;
+    out.flush()?;
+    let carriers_dir = carriers_dir(&args.out);
+    let lines = carriers::show(&carriers_dir, &args.pki)
+        .await
+        .context("failed to show the carriers")?;
+    for line in &lines {
+        writeln!(out, "   {line}")?;
+    }
+
+    // 5. Where to look.
     writeln!(out, "\nReports:")?;
     for path in &summary.reports {
         writeln!(out, "   {}", path.display())?;
     }
+    writeln!(out, "   {}", carriers_dir.join(carriers::SUMMARY).display())?;
     if let Some(html) = summary
         .reports
         .iter()
@@ -144,6 +161,13 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Where the carriers' files go: beside the run's evidence (`insilab-out/demo-carriers`).
+fn carriers_dir(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push("-carriers");
+    out.with_file_name(name)
 }
 
 /// Loads the PKI, or generates it when the directory holds none. Returns whether it generated.
