@@ -25,7 +25,7 @@ fi
 bin_dir="target/x86_64-unknown-linux-gnu/release"
 total=0
 crashed=0
-printf '%-16s %14s %8s\n' target executions crashes
+printf '%-20s %14s %8s\n' target executions crashes
 for t in "${targets[@]}"; do
   mkdir -p "work/$t" "artifacts/$t"
   dict=()
@@ -40,9 +40,9 @@ for t in "${targets[@]}"; do
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | awk '{s+=$1} END {print s+0}')
   crashes=$(find "artifacts/$t" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
   if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi
-  printf '%-16s %14s %8s\n' "$t" "$runs" "$crashes"
+  printf '%-20s %14s %8s\n' "$t" "$runs" "$crashes"
   total=$((total + runs))
   crashed=$((crashed + crashes))
 done
-printf '%-16s %14s %8s\n' TOTAL "$total" "$crashed"
+printf '%-20s %14s %8s\n' TOTAL "$total" "$crashed"
 [ "$crashed" -eq 0 ]
