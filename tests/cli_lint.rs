@@ -90,6 +90,8 @@ fn lint_reads_standard_input_and_groups_findings_per_value() {
     // One finding for the lower-case first name "Catarina", not one per letter.
     assert_eq!(stdout.matches("LEX-002").count(), 1, "{stdout}");
     assert!(stdout.contains("6 more in \"Catarina\""), "{stdout}");
+}
+
 fn fixture(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("formats/tests/fixtures")

@@ -368,3 +368,51 @@ fn projects_to_the_core_identity() {
     bad.birth_date = "1979".into();
     assert!(matches!(bad.traits(), Err(Hl7Error::Invalid { at, .. }) if at.field == Some(7)));
 }
+
+/// Found by the `hl7_er7` fuzz target: the reader chose ISO 8859-1 from the raw MSH-18 cut at
+/// the first delimiter (`8859/1\E\` → `8859/1`) while the model's MSH-18 is the unescaped value
+/// (`8859/1\`), so the writer wrote UTF-8 and the message read back different (`ÿ` → `Ã¿`). The
+/// reader now decides on the model's value; delimiters must be ASCII and blank lines ASCII-blank,
+/// so that both readings cut the message alike.
+#[test]
+fn the_character_set_is_the_one_the_model_reads_and_the_writer_writes() {
+    // MSH-18 `8859/1\E\` is `8859/1\`: not ISO 8859-1, so the 0xFF byte is not UTF-8.
+    let escaped =
+        b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|8859/1\\E\\\rPID|1||\xff\r";
+    assert!(matches!(parse(escaped), Err(Hl7Error::NotUtf8 { .. })));
+    // Declared in a later sub-component: still not the value the writer looks at.
+    let later =
+        b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|X&8859/1\rPID|1||\xff\r";
+    assert!(matches!(parse(later), Err(Hl7Error::NotUtf8 { .. })));
+    // Declared plainly: read as ISO 8859-1, written back the same.
+    let plain =
+        b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|8859/1\rPID|1||\xff\r";
+    let msg = parse(plain).expect("latin-1 message");
+    assert_eq!(msg.segments[1].value(3), "\u{ff}");
+    assert_eq!(write_bytes(&msg), plain.to_vec());
+    assert_eq!(parse(&write_bytes(&msg)), Ok(msg));
+    // A blank line of Unicode spaces is not blank: it is not an MSH segment.
+    let unicode_blank =
+        "\u{3000}\rMSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|8859/1\r";
+    assert!(matches!(
+        parse(unicode_blank.as_bytes()),
+        Err(Hl7Error::NoMsh { .. })
+    ));
+    // A delimiter outside ASCII is refused.
+    let euro = "MSH€^~\\&€A€B€C€D€20260101€€ADT^A28^ADT_A05€1€P€2.5\rPID€1\r";
+    assert!(matches!(
+        parse(euro.as_bytes()),
+        Err(Hl7Error::Delimiters { .. })
+    ));
+    // The fuzzer's input, and every regression kept for it, reads back equal once written.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions/hl7_er7");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(&dir).expect("fuzz/regressions/hl7_er7") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("regression");
+        if let Ok(msg) = parse(&bytes) {
+            assert_eq!(parse(&write_bytes(&msg)), Ok(msg));
+        }
+        replayed += 1;
+    }
+    assert!(replayed >= 1);
+}

@@ -81,6 +81,10 @@ pub const TARGETS: &[Target] = &[
         name: "mllp",
         run: mllp,
     },
+    Target {
+        name: "cpx_assertion",
+        run: cpx_assertion,
+    },
 ];
 
 /// The password tried on fuzzed PKCS#12 bundles (the seed corpus's bundles use it).
@@ -187,31 +191,77 @@ pub fn lint(data: &[u8]) {
     let _ = insilab_harness::lint::lint_bytes(std::path::Path::new("fuzz.xml"), data);
 }
 
-/// HL7 v2 ER7 reader, PID view and `INS-HL7-*` rules; `parse(write(x)) == x` is asserted.
+/// An HL7 v2 message in ER7 form (`insilab_formats::hl7`): the reader, the typed header and PID,
+/// the format rules. A message that parses is written back and must read back equal (the
+/// property the crate promises: `parse(write_bytes(m)) == m`).
 pub fn hl7_er7(data: &[u8]) {
-    use insilab_formats::hl7;
-    if let Ok(msg) = hl7::parse(data) {
-        let _ = hl7::Header::from_message(&msg);
-        let _ = insilab_formats::rules::hl7::check_message(&msg);
-        if let Ok(pid) = hl7::Pid::from_message(&msg) {
-            let _ = insilab_formats::identity::from_pid(&pid);
-        }
-        let again = hl7::parse(&hl7::er7::write_bytes(&msg));
-        assert_eq!(again.as_ref(), Ok(&msg), "ER7 round trip");
+    use insilab_formats::hl7::{Header, Pid, parse, write_bytes};
+    let Ok(msg) = parse(data) else {
+        return;
+    };
+    let _ = Header::from_message(&msg);
+    if let Ok(pid) = Pid::from_message(&msg) {
+        let _ = pid.ins();
+        let _ = pid.traits();
+        let _ = insilab_formats::rules::hl7::check_pid(&pid);
     }
+    let _ = insilab_formats::rules::hl7::check_message(&msg);
+    let written = write_bytes(&msg);
+    let again = parse(&written);
+    assert!(
+        again.as_ref() == Ok(&msg),
+        "the written message does not read back equal: {again:?}\n{msg:?}\n{:?}",
+        String::from_utf8_lossy(&written)
+    );
 }
 
-/// INS Datamatrix payload reader and `INS-DM-*` rules; a typed payload rebuilds to itself.
+/// The text of an INS Datamatrix (`insilab_formats::datamatrix`): the block reader, the
+/// payload rules, the typed payload. A payload that parses is built again and must parse back
+/// equal.
 pub fn datamatrix_payload(data: &[u8]) {
-    use insilab_formats::datamatrix::payload;
+    use insilab_formats::datamatrix::{build, parse_payload, parse_raw};
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = insilab_formats::rules::datamatrix::check_payload(text);
-    if let Ok(p) = payload::parse_payload(text) {
-        let again = payload::parse_payload(&payload::build(&p));
-        assert_eq!(again.as_ref(), Ok(&p), "payload round trip");
+    if let Ok(raw) = parse_raw(text) {
+        let _ = insilab_formats::rules::datamatrix::check_raw(&raw);
     }
+    let _ = insilab_formats::rules::datamatrix::check_payload(text);
+    if let Ok(payload) = parse_payload(text) {
+        let built = build(&payload);
+        let again = parse_payload(&built);
+        assert!(
+            again.as_ref() == Ok(&payload),
+            "the built payload does not read back equal: {again:?}\n{payload:?}\n{built:?}"
+        );
+    }
+}
+
+/// The card CA (DER) the [`cpx_assertion`] target trusts: the `TEST AC IGC-SANTE FORT
+/// PERSONNES` certificate of the PKI that signed the seeds in `fuzz/corpus/cpx_assertion/`
+/// (a certificate only; written by `cargo run -p insilab-fuzz-entries --example cpx_seeds`).
+pub const CPX_CARD_CA_DER: &[u8] = include_bytes!("../../fuzz/cpx/card-ca.der");
+/// That CA's CRL (DER).
+pub const CPX_CARD_CRL_DER: &[u8] = include_bytes!("../../fuzz/cpx/card-ca.crl.der");
+
+/// The instant the [`cpx_assertion`] target judges at: the seeds' `IssueInstant`.
+pub const CPX_NOW: time::OffsetDateTime = time::macros::datetime!(2026-06-01 10:00:00 UTC);
+
+/// A signed CPx assertion (a bare `saml:Assertion` or a SOAP envelope carrying one), judged by
+/// the card-mode rules (`check_assertion`) with [`CPX_CARD_CA_DER`] and its CRL trusted.
+pub fn cpx_assertion(data: &[u8]) {
+    use insilab_core::rules::{
+        AssertionPolicy, DEFAULT_ASSERTION_VALIDITY, DEFAULT_CLOCK_SKEW, check_assertion,
+    };
+    let policy = AssertionPolicy {
+        card_ca_der: CPX_CARD_CA_DER,
+        crl_der: Some(CPX_CARD_CRL_DER),
+        now: CPX_NOW,
+        validity: DEFAULT_ASSERTION_VALIDITY,
+        clock_skew: DEFAULT_CLOCK_SKEW,
+    };
+    let report = check_assertion(data, &policy);
+    let _ = report.refusal();
 }
 
 /// FHIR Patient/Bundle reader (JSON or XML by the first byte) and `INS-FHIR-*` rules; what is

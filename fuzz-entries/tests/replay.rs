@@ -88,3 +88,37 @@ fn every_target_survives_degenerate_inputs() {
         }
     }
 }
+
+/// The `cpx_assertion` seeds reach the end of the reader: the valid assertions pass every rule
+/// with the trust the target uses (so the fuzzer starts from inputs whose signature, certificate
+/// chain and CRL checks all run), and each negative case is refused. Fails when the seeds and
+/// `fuzz/cpx/` drift apart (regenerate both with `cargo run -p insilab-fuzz-entries --example
+/// cpx_seeds -- fuzz`).
+#[test]
+fn the_cpx_seeds_are_judged_as_their_names_say() {
+    use insilab_core::rules::{
+        AssertionPolicy, DEFAULT_ASSERTION_VALIDITY, DEFAULT_CLOCK_SKEW, check_assertion,
+    };
+    use insilab_fuzz_entries::{CPX_CARD_CA_DER, CPX_CARD_CRL_DER, CPX_NOW};
+    let policy = AssertionPolicy {
+        card_ca_der: CPX_CARD_CA_DER,
+        crl_der: Some(CPX_CARD_CRL_DER),
+        now: CPX_NOW,
+        validity: DEFAULT_ASSERTION_VALIDITY,
+        clock_skew: DEFAULT_CLOCK_SKEW,
+    };
+    let seeds = files(&fuzz_dir().join("corpus/cpx_assertion"));
+    let mut valid = 0;
+    for file in &seeds {
+        let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let report = check_assertion(&data, &policy);
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with("valid-") {
+            assert!(report.findings.is_empty(), "{name}: {:#?}", report.findings);
+            valid += 1;
+        } else {
+            assert!(report.refusal().is_some(), "{name} is not refused");
+        }
+    }
+    assert!(valid >= 4 && seeds.len() > valid, "{} seeds", seeds.len());
+}

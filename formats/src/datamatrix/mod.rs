@@ -2,9 +2,11 @@
 //! ([`symbol`]: PNG/SVG out, PNG/JPEG in).
 
 pub mod payload;
+#[cfg(feature = "symbol")]
 pub mod symbol;
 
 pub use payload::{
     Block, DmError, GS, HEADER, InsPayload, RawPayload, build, parse_payload, parse_raw,
 };
+#[cfg(feature = "symbol")]
 pub use symbol::{SymbolError, decode_image, encode_png, encode_svg};

@@ -233,6 +233,11 @@ impl Delimiters {
             if c.is_alphanumeric() || c.is_whitespace() || c.is_control() {
                 return Err(bad("a delimiter is a letter, digit, space or control"));
             }
+            // HL7 v2 delimiters are single-byte characters; ASCII ones also cut a message the
+            // same way whether it is read as ISO 8859-1 or UTF-8.
+            if !c.is_ascii() {
+                return Err(bad("a delimiter is not an ASCII character"));
+            }
             if all[..i].contains(c) {
                 return Err(bad("two delimiters are the same character"));
             }
@@ -363,35 +368,32 @@ fn is_empty_rep(rep: &Repetition) -> bool {
     rep.iter().all(|c| c.iter().all(String::is_empty))
 }
 
-/// True when MSH-18 declares ISO 8859-1 (`8859/1`, as HL7 table 0211 writes it).
-fn declares_latin1(raw: &[u8]) -> bool {
-    // MSH-18 is read from the first line with the raw bytes: MSH-1 must be ASCII for this.
-    let line_end = raw
-        .iter()
-        .position(|b| *b == b'\r' || *b == b'\n')
-        .unwrap_or(raw.len());
-    let line = &raw[..line_end];
-    if line.len() < 4 || !line.starts_with(b"MSH") || !line[3].is_ascii() {
+/// True when MSH-18, read exactly as the message model reads it ([`Message::charset`]: first
+/// sub-component of the first component of the first repetition, unescaped), declares ISO
+/// 8859-1 (`8859/1`, as HL7 table 0211 writes it). The first segment is decoded as ISO 8859-1
+/// (one character per byte: this cannot fail); the delimiters being ASCII and blank lines being
+/// ASCII-blank, it is cut and unescaped exactly as the UTF-8 reading would, so the reader's choice
+/// of character set and the writer's ([`write_bytes`]) always agree.
+fn declares_latin1(raw: &[u8], limits: &Limits) -> bool {
+    let Some(first) = raw
+        .split(|b| *b == b'\r' || *b == b'\n')
+        .find(|l| !l.trim_ascii().is_empty())
+    else {
         return false;
-    }
-    let sep = line[3];
-    // Split on the field separator: piece 0 is "MSH", piece k is MSH-(k+1); the first
-    // repetition's first component of MSH-18 is compared, cut at MSH-2's delimiters.
-    let mut pieces = line.split(|b| *b == sep);
-    let encoding = pieces.nth(1).unwrap_or_default();
-    pieces
-        .nth(15)
-        .map(|f| {
-            let v = f
-                .split(|b| !b.is_ascii_graphic() || encoding.contains(b))
-                .next();
-            v.is_some_and(|v| v.eq_ignore_ascii_case(b"8859/1"))
-        })
-        .unwrap_or(false)
+    };
+    let line: String = first.iter().map(|b| char::from(*b)).collect();
+    let Some(after_msh) = line.strip_prefix("MSH") else {
+        return false;
+    };
+    let Ok(delimiters) = Delimiters::from_header(after_msh) else {
+        return false;
+    };
+    parse_segment(&line, 1, &delimiters, limits)
+        .is_ok_and(|msh| msh.value(18).eq_ignore_ascii_case("8859/1"))
 }
 
-fn decode(raw: &[u8]) -> Result<String, Hl7Error> {
-    if declares_latin1(raw) {
+fn decode(raw: &[u8], limits: &Limits) -> Result<String, Hl7Error> {
+    if declares_latin1(raw, limits) {
         return Ok(raw.iter().map(|b| char::from(*b)).collect());
     }
     match std::str::from_utf8(raw) {
@@ -415,10 +417,11 @@ pub fn parse_with(raw: &[u8], limits: &Limits) -> Result<Message, Hl7Error> {
             max: limits.message_bytes,
         });
     }
-    let text = decode(raw)?;
+    let text = decode(raw, limits)?;
+    // Blank means ASCII-blank, so that the lines are the same in either character set.
     let mut lines = text
         .split(['\r', '\n'])
-        .filter(|l| !l.trim().is_empty())
+        .filter(|l| !l.trim_ascii().is_empty())
         .peekable();
     let first = lines.peek().copied().ok_or(Hl7Error::Empty)?;
     let Some(after_msh) = first.strip_prefix("MSH") else {
