@@ -137,3 +137,71 @@ fn an_invalid_dataset_prints_only_the_error_never_ready() {
     assert!(!stdout.contains("ready"), "{stdout}");
     assert!(stderr.contains("invalid dataset"), "{stderr}");
 }
+
+#[test]
+fn serves_the_carriers_channels_next_to_insi() {
+    let pki = insilab_certs::testing::shared_pki().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_insilab"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin",
+            "127.0.0.1:0",
+            "--mllp-listen",
+            "127.0.0.1:0",
+            "--fhir-listen",
+            "127.0.0.1:0",
+            "--pki",
+        ])
+        .arg(pki.dir())
+        .arg("--drop-dir")
+        .arg(&inbox)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.contains("RUST_LOG");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = banner.join("\n");
+    let mllp: std::net::SocketAddr = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("MLLP (HL7)"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{text}"))
+        .parse()
+        .unwrap();
+    assert!(text.contains("FHIR REST    http://127.0.0.1:"), "{text}");
+    assert!(text.contains("drop folder"), "{text}");
+    let message = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("formats/tests/fixtures/hl7/INS-HL7-004.hl7"),
+    )
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let delivered = rt
+        .block_on(insilab_simulator::channels::mllp::send(
+            mllp,
+            &message,
+            insilab_simulator::channels::mllp::SendTimeouts::default(),
+        ))
+        .unwrap();
+    assert_eq!(delivered.summary.errors, vec!["INS-HL7-004"]);
+    let _ = child.kill();
+    let _ = child.wait();
+}

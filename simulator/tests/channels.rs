@@ -368,6 +368,38 @@ async fn fhir_endpoint_answers_operation_outcomes_and_negotiates_the_syntax() {
     .await;
     assert_eq!(status, 400);
     assert!(body.contains("$.gender"), "{body}");
+
+    // PUT: the id of the URL must be the resource's.
+    let put = |id: &'static str| {
+        let base = base.clone();
+        async move {
+            let uri: http::Uri = format!("{base}/Patient/{id}").parse().unwrap();
+            let stream = TcpStream::connect(format!(
+                "{}:{}",
+                uri.host().unwrap(),
+                uri.port_u16().unwrap()
+            ))
+            .await
+            .unwrap();
+            let (mut send, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                    .await
+                    .unwrap();
+            tokio::spawn(conn);
+            let req = http::Request::builder()
+                .method("PUT")
+                .uri(uri.path())
+                .header("host", uri.authority().unwrap().as_str())
+                .header("content-type", "application/fhir+json")
+                .body(http_body_util::Full::new(bytes::Bytes::from(fixture(
+                    "fhir/clean.json",
+                ))))
+                .unwrap();
+            send.send_request(req).await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(put("pat-trois").await, 200);
+    assert_eq!(put("someone-else").await, 400);
     sim.shutdown().await;
 }
 

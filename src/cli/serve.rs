@@ -141,6 +141,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .map(|l| l.local_addr())
             .transpose()?;
         let channels = Channels {
+            card,
             mllp: listeners
                 .mllp
                 .as_ref()
@@ -159,12 +160,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 &pki,
                 endpoint,
                 admin,
-                card,
                 &admin_token,
                 &banner_config,
                 started,
+                &channels,
             );
-            print_channels(&channels, &banner_config);
         })
         .await?;
         eprintln!("insilab serve: stopped, journal flushed");
@@ -173,8 +173,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The bound addresses of the carriers' channels.
+/// The bound addresses of the optional listeners: card mode and the carriers' channels.
 struct Channels {
+    card: Option<SocketAddr>,
     mllp: Option<SocketAddr>,
     fhir: Option<SocketAddr>,
 }
@@ -198,10 +199,10 @@ fn print_banner(
     pki: &insilab_certs::Pki,
     endpoint: SocketAddr,
     admin: Option<SocketAddr>,
-    card: Option<SocketAddr>,
     token: &str,
     config: &SimulatorConfig,
     started: Instant,
+    channels: &Channels,
 ) {
     let dir = pki.dir().display();
     println!(
@@ -209,12 +210,13 @@ fn print_banner(
         started.elapsed().as_millis()
     );
     println!("  endpoint     https://{endpoint}/lps   (WSDL: https://{endpoint}/lps?wsdl)");
-    if let Some(a) = card {
+    if let Some(a) = channels.card {
         println!("  card mode    https://{a}/lps   (signed CPx assertion required)");
     }
     if let Some(a) = admin {
         println!("  admin API    http://{a}   token {token}");
     }
+    print_channels(channels, config);
     println!("  dialect      {}", config.dialect);
     println!("  client files (PKI {dir}):");
     if let Some(root) = pki.index().ca("root") {

@@ -6,7 +6,7 @@
 //! (`application/fhir+json`, `application/fhir+xml`, and the plain `json`/`xml` types); the
 //! answer's from `_format`, else `Accept`, else the request's. Statuses: 201 (POST) / 200 (PUT)
 //! when no rule above advice failed, 422 when one did, 400 for an unreadable resource or the
-//! wrong resource type, 413 over [`MAX_FHIR_BYTES`], 415 for another content type, 404/405
+//! wrong resource type (or a PUT whose Patient id is not the URL's), 413 over [`MAX_FHIR_BYTES`], 415 for another content type, 404/405
 //! otherwise. Every request is journalled before it is answered.
 
 use std::sync::Arc;
@@ -289,6 +289,28 @@ async fn handle(
         let s = StatusCode::BAD_REQUEST;
         let d = format!("a {found} was sent where a {expects} is expected");
         return record(e, s, oo(s, reply_syntax, &[issue("invalid", d, None)]));
+    }
+    // FHIR update: the resource's id must be the one of the URL.
+    if method == Method::PUT
+        && let Resource::Patient(p) = &resource
+    {
+        let url_id = path.strip_prefix("/Patient/").unwrap_or_default();
+        if p.id.as_deref() != Some(url_id) {
+            let s = StatusCode::BAD_REQUEST;
+            let d = format!(
+                "the Patient's id {:?} is not the id of the URL {url_id:?}",
+                p.id.as_deref().unwrap_or("")
+            );
+            return record(
+                e,
+                s,
+                oo(
+                    s,
+                    reply_syntax,
+                    &[issue("invalid", d, Some("Patient.id".into()))],
+                ),
+            );
+        }
     }
     let findings = insilab_formats::rules::fhir::check_resource(&resource);
     let failing = findings
