@@ -254,7 +254,7 @@ fn an_interrupted_run_is_sealed_as_incomplete() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_insilab"))
+    let child = Command::new(env!("CARGO_BIN_EXE_insilab"))
         .args(["run", "--driver", "command", "--formats", "html,md"])
         .arg("--suite")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/protocol/tls.feature"))
