@@ -206,7 +206,11 @@ pub(super) static STEPS: &[StepDef] = &[
                 problems.push(problem(
                     BIRTHPLACE_RETRY,
                     format!(
-                        "expected the last call to carry LieuNaissance {place:?}, saw {seen:?}"
+                        "expected the last call to carry LieuNaissance \"{place}\", {}",
+                        match &seen {
+                            Some(s) => format!("saw \"{s}\""),
+                            None => "it carried none".to_owned(),
+                        }
                     ),
                 ));
             }
@@ -538,12 +542,21 @@ pub(super) static STEPS: &[StepDef] = &[
             let question = format!("Did the software show the error {code}?");
             w.judge(&[rule], question, |o| {
                 let shown = o.error_shown.clone().unwrap_or_default();
-                if o.outcome == OutcomeKind::Fault && shown.to_lowercase().contains(&code.to_lowercase()) {
+                if o.outcome == OutcomeKind::Fault
+                    && shown.to_lowercase().contains(&code.to_lowercase())
+                {
                     Vec::new()
                 } else {
-                    vec![problem(rule, format!("expected the software to show the fault {code}, it reported {} with error {:?}", o.outcome.as_str(), o.error_shown))]
+                    vec![problem(
+                        rule,
+                        format!(
+                            "expected the software to show the fault {code}, it reported {}",
+                            super::world::describe_outcome(o)
+                        ),
+                    )]
                 }
-            }).await
+            })
+            .await
         })
     ),
 ];
