@@ -68,7 +68,13 @@ fn rust_sources(dir: &std::path::Path, out: &mut String) {
 #[test]
 fn every_rule_is_used_by_a_check() {
     let mut src = String::new();
-    for dir in ["core/src", "simulator/src", "client/src", "harness/src", "formats/src"] {
+    for dir in [
+        "core/src",
+        "simulator/src",
+        "client/src",
+        "harness/src",
+        "formats/src",
+    ] {
         rust_sources(&repo_file(dir), &mut src);
     }
     for r in CATALOGUE {

@@ -377,19 +377,23 @@ fn projects_to_the_core_identity() {
 #[test]
 fn the_character_set_is_the_one_the_model_reads_and_the_writer_writes() {
     // MSH-18 `8859/1\E\` is `8859/1\`: not ISO 8859-1, so the 0xFF byte is not UTF-8.
-    let escaped = b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|8859/1\\E\\\rPID|1||\xff\r";
+    let escaped =
+        b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|8859/1\\E\\\rPID|1||\xff\r";
     assert!(matches!(parse(escaped), Err(Hl7Error::NotUtf8 { .. })));
     // Declared in a later sub-component: still not the value the writer looks at.
-    let later = b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|X&8859/1\rPID|1||\xff\r";
+    let later =
+        b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|X&8859/1\rPID|1||\xff\r";
     assert!(matches!(parse(later), Err(Hl7Error::NotUtf8 { .. })));
     // Declared plainly: read as ISO 8859-1, written back the same.
-    let plain = b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|8859/1\rPID|1||\xff\r";
+    let plain =
+        b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|8859/1\rPID|1||\xff\r";
     let msg = parse(plain).expect("latin-1 message");
     assert_eq!(msg.segments[1].value(3), "\u{ff}");
     assert_eq!(write_bytes(&msg), plain.to_vec());
     assert_eq!(parse(&write_bytes(&msg)), Ok(msg));
     // A blank line of Unicode spaces is not blank: it is not an MSH segment.
-    let unicode_blank = "\u{3000}\rMSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|8859/1\r";
+    let unicode_blank =
+        "\u{3000}\rMSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|8859/1\r";
     assert!(matches!(
         parse(unicode_blank.as_bytes()),
         Err(Hl7Error::NoMsh { .. })

@@ -20,7 +20,9 @@ const PROFESSIONALS: [&str; 3] = ["899900063480", "00B6087510", "899700870589"];
 fn run(fuzz_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
     let pki = shared_pki()?;
     let trust = card_trust(&pki)?;
-    let crl = trust.crl_der.ok_or("the shared PKI publishes no card CRL")?;
+    let crl = trust
+        .crl_der
+        .ok_or("the shared PKI publishes no card CRL")?;
     std::fs::create_dir_all(fuzz_dir.join("cpx"))?;
     std::fs::write(fuzz_dir.join("cpx/card-ca.der"), &trust.ca_der)?;
     std::fs::write(fuzz_dir.join("cpx/card-ca.crl.der"), crl)?;
