@@ -27,6 +27,11 @@ use insilab_core::insi::{Operation, samples, writer};
 use insilab_simulator::{JournalFileSettings, Simulator, SimulatorConfig, TlsSource};
 use tokio::net::TcpStream;
 
+/// The allocator of the `insilab` binary (see `src/main.rs`), so that the RSS measured is the
+/// one the shipped simulator has.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Args {
     secs: u64,
     connections: u64,
