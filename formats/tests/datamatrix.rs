@@ -208,7 +208,7 @@ proptest! {
         birth_name in name(),
         sex in prop::sample::select(vec![Sex::M, Sex::F]),
         day in 1u8..=28, month in 1u8..=12, year in 1900i32..2030,
-        cog in proptest::option::of("[0-9]{5}"),
+        cog in proptest::option::of("[0-9]{5}".prop_filter("a COG code", |c| Cog::parse(c).is_ok())),
     ) {
         let p = InsPayload {
             ins: Ins::new(Matricule::with_computed_key(&body).expect("body"), oid),
