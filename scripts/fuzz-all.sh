@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target for SECONDS each and prints executions and crashes per target.
 # Usage: scripts/fuzz-all.sh SECONDS [TARGET...]   (FUZZ_NO_BUILD=1: use the binaries as built;
-# FUZZ_SANITIZER=none: build without AddressSanitizer, about twice the executions per second —
-# the readers are safe Rust; the default is cargo-fuzz's `address`)
+# FUZZ_SANITIZER=none: build without AddressSanitizer, faster — the readers are safe Rust;
+# the default is cargo-fuzz's `address`)
 # Needs the nightly toolchain and cargo-fuzz (scripts/install-fuzz.sh). The committed seeds in
 # fuzz/corpus/<target>/ are read, new inputs go to fuzz/work/<target>/ (not committed); a crash
 # is left in fuzz/artifacts/<target>/ (minimise it with `cargo +nightly fuzz tmin`, then copy it
