@@ -116,8 +116,13 @@ pub enum CarrierError {
     #[error("not a readable CDA header: {0}")]
     Cda(#[from] cda::CdaError),
     /// No Datamatrix found in the image.
+    #[cfg(feature = "symbol")]
     #[error("no readable INS Datamatrix in the image: {0}")]
     Symbol(#[from] datamatrix::SymbolError),
+    /// Built without the `symbol` feature (the fuzz build): images are not read.
+    #[cfg(not(feature = "symbol"))]
+    #[error("this build reads no images (feature `symbol` off)")]
+    NoImageSupport,
     /// A payload that is not text.
     #[error("a Datamatrix payload must be UTF-8 text")]
     PayloadNotText,
@@ -153,6 +158,9 @@ pub fn check(carrier: Carrier, bytes: &[u8]) -> Result<Checked, CarrierError> {
         Carrier::FhirJson => Ok(only(rules::fhir::check_resource(&fhir::read_json(bytes)?))),
         Carrier::FhirXml => Ok(only(rules::fhir::check_resource(&fhir::read_xml(bytes)?))),
         Carrier::Cda => Ok(only(rules::cda::check_header(&cda::read(bytes)?))),
+        #[cfg(not(feature = "symbol"))]
+        Carrier::DatamatrixImage => Err(CarrierError::NoImageSupport),
+        #[cfg(feature = "symbol")]
         Carrier::DatamatrixImage => {
             let payload = datamatrix::decode_image(bytes)?;
             Ok(Checked {
