@@ -3,7 +3,9 @@
 
 use insilab_core::rules::Finding;
 
-use crate::{cda, datamatrix, fhir, hl7, rules};
+#[cfg(feature = "symbol")]
+use crate::datamatrix;
+use crate::{cda, fhir, hl7, rules};
 
 /// MLLP start block: a captured MLLP frame is linted as the HL7 message it carries.
 const MLLP_START: u8 = 0x0B;

@@ -7,6 +7,7 @@
 //! capability, and a library entry ([`run_suites`]) the demo and the self-test call directly.
 #![forbid(unsafe_code)]
 
+pub mod actions;
 mod api;
 pub mod driver;
 mod error;

@@ -97,6 +97,11 @@ pub enum OutcomeKind {
     Verified,
     /// Verification answered "no match".
     NotVerified,
+    /// An identity-management action was carried out (`create`, `set-attribute`…, see
+    /// [`crate::actions`]).
+    Done,
+    /// The software refused an identity-management action and alerted its user.
+    Refused,
 }
 
 impl OutcomeKind {
@@ -112,6 +117,8 @@ impl OutcomeKind {
             OutcomeKind::TechnicalError => "technical_error",
             OutcomeKind::Verified => "verified",
             OutcomeKind::NotVerified => "not_verified",
+            OutcomeKind::Done => "done",
+            OutcomeKind::Refused => "refused",
         }
     }
 }

@@ -227,4 +227,20 @@ pub trait Driver: Send + Sync {
             )))
         })
     }
+
+    /// Carries out an identity-management action (receiving and business suites,
+    /// [`crate::actions`]). Drivers that cannot skip the scenario.
+    fn act<'a>(
+        &'a self,
+        _ctx: &'a ActionContext,
+        action: &'a crate::actions::IdentityAction,
+    ) -> BoxFuture<'a, Result<crate::actions::ActionOutcome, HarnessError>> {
+        let name = self.name();
+        let action = action.name();
+        Box::pin(async move {
+            Err(HarnessError::Skipped(format!(
+                "driver {name} cannot carry out the action {action}"
+            )))
+        })
+    }
 }
