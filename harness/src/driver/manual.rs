@@ -540,15 +540,20 @@ fn instruction(action: &IdentityAction) -> (String, String) {
             carrier,
             destination,
         } => (
-            format!(
-                "In the software under test, {} identity {local_id}: send it to {}.",
-                match carrier {
-                    crate::actions::Carrier::Datamatrix =>
-                        "PRINT a document with the INS Datamatrix (as a PNG page) for",
-                    _ => "SEND (HL7, FHIR or CDA as configured)",
-                },
-                transport_words(destination)
-            ),
+            match carrier {
+                crate::actions::Carrier::Datamatrix => format!(
+                    "In the software under test, PRINT a document with the INS Datamatrix of identity {local_id}, as a PNG page, to {}.",
+                    transport_words(destination)
+                ),
+                other => format!(
+                    "In the software under test, SEND identity {local_id} as {} to {}.",
+                    serde_json::to_value(other)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    transport_words(destination)
+                ),
+            },
             "Did the software send or print it?".into(),
         ),
     }
