@@ -185,8 +185,7 @@ fn the_family_option_runs_what_binds_that_software_and_the_reports_say_so() {
     );
     assert_eq!(code, 0, "{stdout}{stderr}");
     let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     assert_eq!(results["family"], "non-repository");
     let scenarios = results["scenarios"].as_array().unwrap();
     // Only the verification scenarios bind a software that is not an identity repository.

@@ -63,9 +63,10 @@ impl Channels {
     /// Datamatrix pages through the drop folder, `inline` when that channel is not declared.
     pub fn transport_for(&self, carrier: Carrier) -> Transport {
         match carrier {
-            Carrier::Hl7v2 => self.mllp.as_ref().map(|a| Transport::Mllp {
-                address: a.clone(),
-            }),
+            Carrier::Hl7v2 => self
+                .mllp
+                .as_ref()
+                .map(|a| Transport::Mllp { address: a.clone() }),
             Carrier::Fhir => self.fhir.as_ref().map(|u| Transport::Fhir {
                 base_url: u.clone(),
             }),
@@ -243,7 +244,10 @@ fn file_stem(message_id: &str) -> String {
 
 /// The file extension and content of a payload written to a file (drop folder, the command
 /// driver's `{payload_file}`): a Datamatrix page is decoded from base64.
-pub fn payload_file_content(carrier: Carrier, payload: &str) -> Result<(&'static str, Vec<u8>), HarnessError> {
+pub fn payload_file_content(
+    carrier: Carrier,
+    payload: &str,
+) -> Result<(&'static str, Vec<u8>), HarnessError> {
     Ok(match carrier {
         Carrier::Hl7v2 => ("hl7", payload.as_bytes().to_vec()),
         Carrier::Fhir => ("json", payload.as_bytes().to_vec()),

@@ -327,9 +327,7 @@ impl EmissionInbox {
         }
         // A software may drop any carrier in the folder.
         for (path, bytes) in self.drop_files(Some(carrier)) {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned());
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             out.push(received(
                 carrier,
                 Transport::DropFolder {
@@ -495,9 +493,14 @@ mod tests {
         let got = inbox.take("s", Carrier::Fhir).await;
         assert_eq!(got.len(), 1);
         assert!(got[0].findings.is_empty(), "{:?}", got[0].findings);
-        send(&channels, Carrier::Cda, &fixture("cda/INS-CDA-001.xml"), "d")
-            .await
-            .unwrap();
+        send(
+            &channels,
+            Carrier::Cda,
+            &fixture("cda/INS-CDA-001.xml"),
+            "d",
+        )
+        .await
+        .unwrap();
         let got = inbox.take("s", Carrier::Cda).await;
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].id.as_deref(), Some("d.xml"));

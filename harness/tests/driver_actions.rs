@@ -142,7 +142,10 @@ async fn the_command_driver_carries_out_actions_on_a_stateful_store() {
     let created = driver.act(&ctx, &create()).await.unwrap();
     assert_eq!(created.outcome, OutcomeKind::Done);
     let id = created.identity.unwrap();
-    assert_eq!((id.local_id.as_str(), id.status), ("p1", IdentityStatus::Prov));
+    assert_eq!(
+        (id.local_id.as_str(), id.status),
+        ("p1", IdentityStatus::Prov)
+    );
     let set = IdentityAction::SetAttribute {
         local_id: "p1".into(),
         attribute: Attribute::Doubtful,
@@ -206,10 +209,9 @@ async fn a_delivery_goes_over_the_declared_mllp_channel_before_the_action() {
             .join("../formats/tests/fixtures/hl7/clean.hl7"),
     )
     .unwrap();
-    let delivery =
-        delivery::deliver_with_receipt(&driver, &ctx, Carrier::Hl7v2, &hl7, "M2", false)
-            .await
-            .unwrap();
+    let delivery = delivery::deliver_with_receipt(&driver, &ctx, Carrier::Hl7v2, &hl7, "M2", false)
+        .await
+        .unwrap();
     assert!(matches!(delivery.transport, Transport::Mllp { .. }));
     let receipt = delivery.receipt.unwrap();
     assert!(receipt.accepted, "{}", receipt.detail);
@@ -291,7 +293,12 @@ async fn the_http_driver_posts_the_action_and_a_501_skips_with_the_reason() {
     }
     let seen = seen.lock().unwrap();
     assert_eq!(seen[0]["scenario"], "t/actions");
-    assert!(seen[0]["endpoint"].as_str().unwrap().starts_with("https://"));
+    assert!(
+        seen[0]["endpoint"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
     assert_eq!(seen[1]["destination"]["kind"], "drop-folder");
 }
 
@@ -316,10 +323,7 @@ fn manual(script: &str) -> (ManualDriver, Shared) {
         allow_idam: vec![],
     };
     let input = std::io::Cursor::new(script.as_bytes().to_vec());
-    (
-        ManualDriver::new(config, input, Box::new(out.clone())),
-        out,
-    )
+    (ManualDriver::new(config, input, Box::new(out.clone())), out)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -341,7 +345,10 @@ async fn the_manual_driver_turns_the_operators_answers_into_an_outcome() {
     assert_eq!(view.traits.birthplace.as_deref(), Some("63220"));
     let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
     assert!(text.contains("open identity 42"), "{text}");
-    assert!(text.contains("expected PROV, RECUP, VALI or QUAL"), "{text}");
+    assert!(
+        text.contains("expected PROV, RECUP, VALI or QUAL"),
+        "{text}"
+    );
     let attested = ctx.attestations.lock().unwrap().clone();
     assert_eq!(attested.len(), 1);
     assert_eq!(

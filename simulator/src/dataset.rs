@@ -148,8 +148,7 @@ impl VerificationAnswers {
             if t.code.len() != 2 || !t.code.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad(format!("code `{}` is not two digits", t.code)));
             }
-            if t.label.trim().is_empty() || t.label.chars().count() > MAX_VERIFICATION_LABEL_CHARS
-            {
+            if t.label.trim().is_empty() || t.label.chars().count() > MAX_VERIFICATION_LABEL_CHARS {
                 return Err(bad(format!(
                     "label must be 1 to {MAX_VERIFICATION_LABEL_CHARS} characters"
                 )));
@@ -466,6 +465,22 @@ fn is_iso_date(s: &str) -> bool {
 #[expect(clippy::unwrap_used, reason = "test fixtures are known-valid")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_verification_templates_are_the_defaults() {
+        let doc = include_str!("../../docs/datasets.md");
+        let block = doc
+            .split("```yaml\nverification:")
+            .nth(1)
+            .and_then(|b| b.split("```").next())
+            .unwrap();
+        let dataset = Dataset::from_yaml(&format!("verification:{block}"), "docs").unwrap();
+        assert_eq!(dataset.verification, VerificationAnswers::default());
+        assert!(dataset.verification.is_default());
+        // Written back without the defaults: a saved dataset is unchanged by the feature.
+        let yaml = serde_saphyr::to_string(&Dataset::default()).unwrap();
+        assert!(!yaml.contains("verification"), "{yaml}");
+    }
 
     #[test]
     fn keys_of_the_cnda_table_are_recomputed() {

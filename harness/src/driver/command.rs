@@ -131,9 +131,7 @@ impl CommandConfig {
             IdentityAction::Search { .. } => self.search.as_ref(),
             IdentityAction::Verify { .. } => self.verify_identity.as_ref(),
             IdentityAction::SetAttribute { .. } => self.set_attribute.as_ref(),
-            IdentityAction::RecordIdentityDocument { .. } => {
-                self.record_identity_document.as_ref()
-            }
+            IdentityAction::RecordIdentityDocument { .. } => self.record_identity_document.as_ref(),
             IdentityAction::ReadIdentity { .. } => self.read_identity.as_ref(),
             IdentityAction::Emit { .. } => self.emit.as_ref(),
         }
@@ -368,9 +366,8 @@ impl CommandDriver {
             .path()
             .join(MESSAGES_SUBDIR)
             .join(format!("{n:04}-{name}"));
-        std::fs::write(&path, bytes).map_err(|e| {
-            HarnessError::Driver(format!("cannot write {}: {e}", path.display()))
-        })?;
+        std::fs::write(&path, bytes)
+            .map_err(|e| HarnessError::Driver(format!("cannot write {}: {e}", path.display())))?;
         Ok(path.display().to_string())
     }
 

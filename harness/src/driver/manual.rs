@@ -479,7 +479,11 @@ fn instruction(action: &IdentityAction) -> (String, String) {
                 text.push_str(&format!(
                     "\n  document checked : {} ({})",
                     d.kind,
-                    if d.high_trust { "high trust" } else { "not high trust" }
+                    if d.high_trust {
+                        "high trust"
+                    } else {
+                        "not high trust"
+                    }
                 ));
             }
             if let Some(i) = ins {
@@ -504,11 +508,15 @@ fn instruction(action: &IdentityAction) -> (String, String) {
             "Did the software store an identity from it?".into(),
         ),
         IdentityAction::Search { local_id } => (
-            format!("In the software under test, search the INS of identity {local_id} (INSi traits search)."),
+            format!(
+                "In the software under test, search the INS of identity {local_id} (INSi traits search)."
+            ),
             "Did the software carry out the search?".into(),
         ),
         IdentityAction::Verify { local_id } => (
-            format!("In the software under test, verify the INS of identity {local_id} (INSi verification)."),
+            format!(
+                "In the software under test, verify the INS of identity {local_id} (INSi verification)."
+            ),
             "Did the software carry out the verification?".into(),
         ),
         IdentityAction::SetAttribute {
@@ -527,7 +535,11 @@ fn instruction(action: &IdentityAction) -> (String, String) {
             format!(
                 "In the software under test, record for identity {local_id} that a {} was checked ({}).",
                 document.kind,
-                if document.high_trust { "high trust" } else { "not high trust" }
+                if document.high_trust {
+                    "high trust"
+                } else {
+                    "not high trust"
+                }
             ),
             "Did the software record the document?".into(),
         ),

@@ -254,18 +254,17 @@ fn verification_answer(
     let id = &v.ins_fourni.id;
     let finding = match (case, person) {
         (VerificationCase::Replaced, Some(p))
-            if p
-                .history
+            if p.history
                 .iter()
                 .any(|h| h.matricule == id.num_identifiant.trim()) =>
         {
             Some((
-            RuleId::Ver004,
-            format!(
-                "INS historised: `{}` is a former INS of `{}`",
-                id.num_identifiant, p.id
-            ),
-        ))
+                RuleId::Ver004,
+                format!(
+                    "INS historised: `{}` is a former INS of `{}`",
+                    id.num_identifiant, p.id
+                ),
+            ))
         }
         _ => None,
     };
