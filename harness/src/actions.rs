@@ -91,6 +91,10 @@ pub enum CollectionMethod {
 }
 
 /// One identity-management action.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one message per action, built once and serialised: boxing `create` would burden every constructor"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum IdentityAction {
