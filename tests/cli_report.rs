@@ -86,6 +86,7 @@ fn evidence(dir: &Path, statuses: &[Status]) {
         simulator: "embedded".into(),
         dataset_sha256: None,
         suites: vec!["cnda".into()],
+        family: None,
         scenarios,
         planned: None,
         stopped: None,

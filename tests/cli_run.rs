@@ -166,3 +166,75 @@ fn a_non_empty_out_is_refused_with_exit_2_and_force_replaces_it_whole() {
     assert!(!manifest.contains("old-run"), "{manifest}");
     assert!(manifest.contains("cnda_2.07-cas1"), "{manifest}");
 }
+
+#[test]
+fn the_family_option_runs_what_binds_that_software_and_the_reports_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("evidence");
+    let (code, stdout, stderr) = run(
+        &out,
+        &[
+            "--suite",
+            "protocol",
+            "--family",
+            "non-repository",
+            "--formats",
+            "json,md,junit,html",
+            "--acceptance",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["family"], "non-repository");
+    let scenarios = results["scenarios"].as_array().unwrap();
+    // Only the verification scenarios bind a software that is not an identity repository.
+    assert!(!scenarios.is_empty());
+    for s in scenarios {
+        let reqs: Vec<&str> = s["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        assert!(reqs.contains(&"INSI-VER-01"), "{}: {reqs:?}", s["id"]);
+    }
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        md.contains("Software family judged: `non-repository`"),
+        "{md}"
+    );
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+    assert!(
+        junit.contains(r#"name="family" value="non-repository""#),
+        "{junit}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("family judged"), "missing in the HTML report");
+    let acceptance: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("acceptance"))
+                && p.extension().is_some_and(|e| e == "html")
+        })
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(!acceptance.is_empty());
+    assert!(
+        acceptance
+            .iter()
+            .all(|a| a.contains("Software family judged")),
+        "missing in the acceptance draft"
+    );
+    // The CNDA search cases bind identity repositories only: nothing left is a set-up error.
+    let (code, _, stderr) = run(
+        &dir.path().join("none"),
+        &["--suite", "cnda", "--family", "non-repository"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("family non-repository"), "{stderr}");
+    let (code, _, stderr) = run(&dir.path().join("bad"), &["--family", "repository"]);
+    assert_eq!(code, 2, "{stderr}");
+}

@@ -91,6 +91,10 @@ pub enum CollectionMethod {
 }
 
 /// One identity-management action.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one message per action, built once and serialised: boxing `create` would burden every constructor"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 #[expect(
@@ -138,7 +142,9 @@ pub enum IdentityAction {
         /// The software's id of the identity.
         local_id: String,
     },
-    /// Verify the INS of a local identity (INSi verification).
+    /// Verify the INS of a local identity (INSi verification). Tagged `verify-identity`, its
+    /// name (`verify` is read too).
+    #[serde(rename = "verify-identity", alias = "verify")]
     Verify {
         /// The software's id of the identity.
         local_id: String,
@@ -314,6 +320,12 @@ mod tests {
         assert_eq!(action.name(), "set-attribute");
         let back: IdentityAction = serde_json::from_str(&json).unwrap();
         assert_eq!(back, action);
+        // Every action's tag is its name (the command driver's key).
+        let verify = IdentityAction::Verify {
+            local_id: "42".to_owned(),
+        };
+        let json = serde_json::to_value(&verify).unwrap();
+        assert_eq!(json["action"], verify.name());
     }
 
     #[test]

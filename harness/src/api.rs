@@ -119,6 +119,9 @@ pub struct RunOptions {
     /// Stop cleanly on Ctrl-C and SIGTERM (the command line): the results so far are written,
     /// marked incomplete, reported and sealed.
     pub stop_on_signals: bool,
+    /// The software family judged: only the scenarios whose requirements bind it run
+    /// ([`crate::suite::PlannedScenario::applies_to`]); default `all`.
+    pub family: insilab_reports::catalogue::Family,
 }
 
 impl RunOptions {
@@ -139,6 +142,7 @@ impl RunOptions {
             allow_idam: Vec::new(),
             existing: Existing::Refuse,
             stop_on_signals: false,
+            family: insilab_reports::catalogue::Family::All,
         }
     }
 }
@@ -200,6 +204,7 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         dsr_mapping,
         existing,
         stop_on_signals,
+        family,
     } = opts;
     let catalogue = Catalogue::embedded();
     let dsr = dsr_mapping
@@ -207,7 +212,10 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         .transpose()
         .map_err(|e| HarnessError::Reports(e.to_string()))?;
     let registry = crate::steps::registry()?;
-    let scenarios = plan(&suite, tags.as_deref(), &registry)?;
+    let scenarios: Vec<_> = plan(&suite, tags.as_deref(), &registry)?
+        .into_iter()
+        .filter(|s| s.applies_to(family, &catalogue))
+        .collect();
     let suites = match suite.as_str() {
         "all" => vec!["cnda".to_owned(), "protocol".to_owned()],
         other => vec![other.to_owned()],
@@ -302,6 +310,7 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
             progress: &mut progress,
             late_answer,
             stop: stop_on_signals.then(signal_stop),
+            family: Some(family.as_str().to_owned()),
         },
         &registry,
     )

@@ -9,7 +9,9 @@
 
 pub mod actions;
 mod api;
+pub mod delivery;
 pub mod driver;
+pub mod emission;
 mod error;
 pub mod evidence;
 pub mod exchange;

@@ -50,6 +50,8 @@ pub struct LoopInput<'a> {
     /// Turns `Some(reason)` when the run must stop (Ctrl-C, SIGTERM): the scenario under way
     /// is abandoned, the results so far are kept and marked incomplete.
     pub stop: Option<tokio::sync::watch::Receiver<Option<String>>>,
+    /// The software family judged (`insilab run --family`), written into the results.
+    pub family: Option<String>,
 }
 
 /// Selects scenarios by tag expression and checks every step is defined.
@@ -94,6 +96,7 @@ pub async fn run_loop(
         simulator: input.sim.describe(),
         dataset_sha256: dataset.map(|d| hex::encode(sha2::Sha256::digest(d.as_bytes()))),
         suites: input.suites.clone(),
+        family: input.family.clone(),
         scenarios: Vec::new(),
         planned: Some(input.scenarios.len()),
         stopped: None,

@@ -17,6 +17,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub enum Answer {
     /// A CNDA answer file, by name (`TEST_2.05`, `REP_CR01`…).
     CndaFile(String),
+    /// The next **verification** (not search) answered as this case (`verified`, `unknown`,
+    /// `traits_mismatch`, `replaced`), by the dataset's verification templates.
+    VerificationCase(String),
+    /// The next **verification** (not search) answered with a fault, by `Erreur` code.
+    VerificationFault(String),
     /// A fault, by `Erreur` code (`insi_102`, `desir_550`, `DESIR_560`…).
     Fault(String),
     /// A `RESULTAT` with this `CodeCR` (`01` or `02`).

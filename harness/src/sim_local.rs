@@ -84,6 +84,18 @@ fn config(
 pub fn to_sim_override(spec: &OverrideSpec) -> insilab_simulator::OverrideSpec {
     let (answer, delay_ms) = match &spec.answer {
         Answer::CndaFile(name) => (OverrideAnswer::AnswerFile { name: name.clone() }, 0),
+        Answer::VerificationCase(case) => (
+            serde_json::from_value(serde_json::json!({"kind": "verification", "case": case}))
+                .unwrap_or(OverrideAnswer::Normal),
+            0,
+        ),
+        Answer::VerificationFault(code) => (
+            OverrideAnswer::Fault {
+                code: code.clone(),
+                variant: Default::default(),
+            },
+            0,
+        ),
         Answer::Fault(code) => (
             OverrideAnswer::Fault {
                 code: code.clone(),
@@ -110,7 +122,13 @@ pub fn to_sim_override(spec: &OverrideSpec) -> insilab_simulator::OverrideSpec {
     };
     insilab_simulator::OverrideSpec {
         pattern: RequestPattern {
-            operation: Some("traits_search".to_owned()),
+            operation: Some(
+                match spec.answer {
+                    Answer::VerificationCase(_) | Answer::VerificationFault(_) => "verification",
+                    _ => "traits_search",
+                }
+                .to_owned(),
+            ),
             birth_name: Some(spec.birth_name.clone()),
             first_name: spec.first_name.clone(),
             tenant: None,

@@ -100,6 +100,23 @@ impl PlannedScenario {
             .collect()
     }
 
+    /// Whether the scenario applies to software of `family` (`insilab run --family`): one of
+    /// its requirements binds that family in `catalogue` (`scenarios/requirements.yaml`
+    /// `families`). A scenario naming no catalogued requirement applies to every family.
+    pub fn applies_to(
+        &self,
+        family: insilab_reports::catalogue::Family,
+        catalogue: &insilab_reports::Catalogue,
+    ) -> bool {
+        let bound: Vec<_> = self
+            .requirements()
+            .iter()
+            .filter_map(|id| catalogue.get(id))
+            .map(|r| family.is_bound_by(&r.families))
+            .collect();
+        bound.is_empty() || bound.contains(&true)
+    }
+
     /// Tags that are not requirement ids (`cnda`, `reference-only`…).
     pub fn other_tags(&self) -> Vec<String> {
         self.tags

@@ -44,14 +44,8 @@ fn command(script: &str) -> CommandDriver {
             "{birth_name}".into(),
             "{first_names}".into(),
         ],
-        search_traits_card: None,
-        search_card: None,
-        verify: None,
-        get_stored_identity: None,
-        env: Default::default(),
         timeout_seconds: 10,
-        software_timeout_seconds: None,
-        allow_idam: vec![],
+        ..CommandConfig::default()
     })
 }
 
@@ -164,6 +158,7 @@ async fn http_driver_runs_the_cnda_suite_through_a_test_hook() {
         timeout_seconds: 30,
         software_timeout_seconds: None,
         allow_idam: vec![],
+        channels: Default::default(),
     }));
     let summary = run(driver, "cnda", "@cnda").await;
     assert_eq!(
@@ -188,6 +183,7 @@ fn http(url: String) -> Arc<HttpDriver> {
             timeout_seconds: 30,
             software_timeout_seconds: None,
             allow_idam: vec![],
+            channels: Default::default(),
         })
         .with_pki(Some(pki())),
     )
@@ -259,6 +255,7 @@ async fn without_a_pki_the_card_mode_scenarios_are_skipped_with_the_reason() {
         timeout_seconds: 30,
         software_timeout_seconds: None,
         allow_idam: vec![],
+        channels: Default::default(),
     }));
     let summary = run(driver, "protocol", "@INSI-CPX-01").await;
     let s = summary
@@ -476,6 +473,7 @@ async fn a_hook_that_does_not_answer_stops_the_run_as_a_setup_problem() {
         timeout_seconds: 30,
         software_timeout_seconds: None,
         allow_idam: vec![],
+        channels: Default::default(),
     }));
     let dir = tempfile::tempdir().unwrap();
     let mut opts = RunOptions::new("cnda", dir.path().join("out"));

@@ -141,8 +141,9 @@ fn driver_protocol_examples_are_valid() {
         .collect();
     assert_eq!(
         blocks.len(),
-        5,
-        "expected the traits, card, card-mode action, outcome and hook action examples"
+        16,
+        "expected the traits, card, card-mode action, outcome and hook action examples, then \
+         the identity-management messages and answers"
     );
     let _: TraitsInput = serde_json::from_str(blocks[0]).unwrap();
     let card: insilab_harness::outcome::CardInput = serde_json::from_str(blocks[1]).unwrap();
@@ -157,13 +158,39 @@ fn driver_protocol_examples_are_valid() {
     let outcome: SutOutcome = serde_json::from_str(blocks[3]).unwrap();
     assert_eq!(outcome.calls, Some(2));
     let _: insilab_harness::driver::http::HookAction = serde_json::from_str(blocks[4]).unwrap();
+    // The identity-management examples: every action named once, every answer readable.
+    let mut actions = Vec::new();
+    for block in &blocks[5..] {
+        let value: serde_json::Value = serde_json::from_str(block).unwrap();
+        if value.get("action").is_some() {
+            assert!(value["scenario"].is_string() && value["endpoint"].is_string());
+            let action: insilab_harness::actions::IdentityAction =
+                serde_json::from_value(value).unwrap();
+            actions.push(action.name());
+        } else {
+            insilab_harness::actions::parse_action_outcome(block.as_bytes(), "docs").unwrap();
+        }
+    }
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "deliver",
+            "emit",
+            "read-identity",
+            "record-identity-document",
+            "set-attribute",
+            "verify-identity"
+        ]
+    );
     // The YAML configurations shown parse, in order: command driver, http driver.
     let yaml: Vec<&str> = doc
         .split("```yaml\n")
         .skip(1)
         .map(|b| b.split("```").next().unwrap())
         .collect();
-    assert_eq!(yaml.len(), 2);
+    assert_eq!(yaml.len(), 3);
     let dir = tempfile::tempdir().unwrap();
     let command = dir.path().join("command.yaml");
     std::fs::write(&command, yaml[0]).unwrap();
@@ -171,4 +198,11 @@ fn driver_protocol_examples_are_valid() {
     let http = dir.path().join("http.yaml");
     std::fs::write(&http, yaml[1]).unwrap();
     insilab_harness::driver::http::HttpDriver::load(&http).unwrap();
+    // The identity-management command configuration: every action key and the channels.
+    let actions = dir.path().join("actions.yaml");
+    std::fs::write(&actions, yaml[2]).unwrap();
+    let config: insilab_harness::driver::command::CommandConfig =
+        insilab_harness::driver::command::read_config(&actions).unwrap();
+    assert!(config.emit.is_some() && config.verify_identity.is_some());
+    assert_eq!(config.channels.mllp.as_deref(), Some("127.0.0.1:2575"));
 }

@@ -73,6 +73,35 @@ pub enum Family {
     All,
 }
 
+impl Family {
+    /// Every family, in the order `--family` lists them.
+    pub const ALL: [Family; 3] = [
+        Family::NonRepository,
+        Family::IdentityRepository,
+        Family::All,
+    ];
+
+    /// `identity-repository`, `non-repository`, `all`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::IdentityRepository => "identity-repository",
+            Family::NonRepository => "non-repository",
+            Family::All => "all",
+        }
+    }
+
+    /// Parses [`Family::as_str`].
+    pub fn parse(word: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.as_str() == word)
+    }
+
+    /// Whether a requirement binding `families` applies to software of family `self` (`all`
+    /// judges everything; a requirement for `all` binds every family).
+    pub fn is_bound_by(self, families: &[Family]) -> bool {
+        self == Family::All || families.iter().any(|f| *f == Family::All || *f == self)
+    }
+}
+
 /// How the harness establishes that a requirement holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -259,6 +288,24 @@ fn read_bounded(path: &Path) -> Result<String, ReportError> {
 )]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_family_is_bound_by_its_own_requirements_and_those_for_all() {
+        use Family::*;
+        assert!(NonRepository.is_bound_by(&[NonRepository]));
+        assert!(NonRepository.is_bound_by(&[All]));
+        assert!(!NonRepository.is_bound_by(&[IdentityRepository]));
+        assert!(!IdentityRepository.is_bound_by(&[NonRepository]));
+        assert!(All.is_bound_by(&[IdentityRepository]));
+        for f in Family::ALL {
+            assert_eq!(Family::parse(f.as_str()), Some(f));
+            assert_eq!(
+                serde_json::to_value(f).unwrap(),
+                serde_json::Value::from(f.as_str())
+            );
+        }
+        assert_eq!(Family::parse("repository"), None);
+    }
 
     #[test]
     fn embedded_catalogue_parses_and_has_the_agreed_ids() {

@@ -376,6 +376,7 @@ mod tests {
             simulator: String::new(),
             dataset_sha256: None,
             suites: vec![],
+            family: None,
             scenarios: vec![ScenarioResult {
                 id: "s".into(),
                 suite: "s".into(),

@@ -33,6 +33,10 @@ pub struct RunResults {
     /// Suites that were selected for the run (`cnda`, `protocol`, …).
     #[serde(default)]
     pub suites: Vec<String>,
+    /// The software family judged (`insilab run --family`): `non-repository`,
+    /// `identity-repository` or `all`; absent in results written before the option existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
     /// One entry per scenario, in run order.
     #[serde(default)]
     pub scenarios: Vec<ScenarioResult>,
@@ -436,6 +440,7 @@ mod tests {
             simulator: "embedded".into(),
             dataset_sha256: None,
             suites: vec![],
+            family: None,
             scenarios: statuses
                 .iter()
                 .enumerate()

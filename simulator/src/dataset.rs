@@ -26,6 +26,141 @@ pub struct Dataset {
     /// The persons.
     #[serde(default)]
     pub persons: Vec<Person>,
+    /// The verification answers, one template per case (reconstructed contract; the defaults
+    /// follow `insi-protocol.md` §2).
+    #[serde(default, skip_serializing_if = "VerificationAnswers::is_default")]
+    pub verification: VerificationAnswers,
+}
+
+/// A case of the verification operation (reconstructed contract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationCase {
+    /// `INSFourni` is a person's active INS (with its OID) and the traits match.
+    Verified,
+    /// `INSFourni` is no person's INS (or not with that OID).
+    Unknown,
+    /// `INSFourni` is a person's active INS but the traits do not match.
+    TraitsMismatch,
+    /// `INSFourni` is a former (historised) INS of a person: replaced by the active one.
+    Replaced,
+}
+
+impl VerificationCase {
+    /// `verified`, `unknown`, `traits_mismatch`, `replaced`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationCase::Verified => "verified",
+            VerificationCase::Unknown => "unknown",
+            VerificationCase::TraitsMismatch => "traits_mismatch",
+            VerificationCase::Replaced => "replaced",
+        }
+    }
+}
+
+/// The `RESULTAT` of one verification case: `CR/CodeCR`, `CR/LibelleCR` and whether the
+/// person's `INDIVIDU` (active INS, history, traits) comes with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationTemplate {
+    /// `CodeCR` (two digits).
+    pub code: String,
+    /// `LibelleCR`.
+    pub label: String,
+    /// Whether the answer carries the person's `INDIVIDU` (for `replaced`: names the active
+    /// INS).
+    #[serde(default)]
+    pub individu: bool,
+}
+
+impl VerificationTemplate {
+    fn of((code, label): (&str, &str), individu: bool) -> Self {
+        VerificationTemplate {
+            code: code.to_owned(),
+            label: label.to_owned(),
+            individu,
+        }
+    }
+}
+
+/// Longest `LibelleCR` of a verification template.
+pub const MAX_VERIFICATION_LABEL_CHARS: usize = 200;
+
+/// The verification answers of a dataset (key `verification`). **Reconstructed**: the
+/// official contract is gated; a publisher holding it aligns these templates in its dataset,
+/// without code. Defaults (`insi-protocol.md` §2): `verified` `00 OK` with the person's
+/// `INDIVIDU`; `unknown`, `traits_mismatch` and `replaced` `01 Aucune identite trouvee` without
+/// it (a replaced INS also gets the journal finding `INSI-VER-004`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VerificationAnswers {
+    /// The INS is verified.
+    pub verified: VerificationTemplate,
+    /// The INS is unknown.
+    pub unknown: VerificationTemplate,
+    /// The traits do not match the INS.
+    pub traits_mismatch: VerificationTemplate,
+    /// The INS is a former INS of the person.
+    pub replaced: VerificationTemplate,
+}
+
+impl Default for VerificationAnswers {
+    fn default() -> Self {
+        use insilab_core::insi::names::{CR_NOT_FOUND, CR_OK};
+        VerificationAnswers {
+            verified: VerificationTemplate::of(CR_OK, true),
+            unknown: VerificationTemplate::of(CR_NOT_FOUND, false),
+            traits_mismatch: VerificationTemplate::of(CR_NOT_FOUND, false),
+            replaced: VerificationTemplate::of(CR_NOT_FOUND, false),
+        }
+    }
+}
+
+impl VerificationAnswers {
+    /// Whether these are the defaults (then not written when a dataset is saved).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The template of `case`.
+    pub fn template(&self, case: VerificationCase) -> &VerificationTemplate {
+        match case {
+            VerificationCase::Verified => &self.verified,
+            VerificationCase::Unknown => &self.unknown,
+            VerificationCase::TraitsMismatch => &self.traits_mismatch,
+            VerificationCase::Replaced => &self.replaced,
+        }
+    }
+
+    fn validate(&self, origin: &str) -> Result<()> {
+        for case in [
+            VerificationCase::Verified,
+            VerificationCase::Unknown,
+            VerificationCase::TraitsMismatch,
+            VerificationCase::Replaced,
+        ] {
+            let t = self.template(case);
+            let bad = |message: String| SimulatorError::DatasetValue {
+                origin: origin.to_owned(),
+                person: format!("verification.{}", case.as_str()),
+                message,
+            };
+            if t.code.len() != 2 || !t.code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad(format!("code `{}` is not two digits", t.code)));
+            }
+            if t.label.trim().is_empty() || t.label.chars().count() > MAX_VERIFICATION_LABEL_CHARS {
+                return Err(bad(format!(
+                    "label must be 1 to {MAX_VERIFICATION_LABEL_CHARS} characters"
+                )));
+            }
+            if case == VerificationCase::Unknown && t.individu {
+                return Err(bad(
+                    "an unknown INS designates no person: individu must be false".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One person known to the simulated platform.
@@ -199,13 +334,18 @@ impl Dataset {
         Self::from_yaml(&text, &path.display().to_string())
     }
 
-    /// Appends the persons of `other` (later datasets add persons; ids must stay unique).
+    /// Appends the persons of `other` (later datasets add persons; ids must stay unique); its
+    /// verification templates, when not the defaults, replace these.
     pub fn merge(&mut self, other: Dataset, origin: &str) -> Result<()> {
         self.persons.extend(other.persons);
+        if !other.verification.is_default() {
+            self.verification = other.verification;
+        }
         self.validate(origin)
     }
 
     fn validate(&self, origin: &str) -> Result<()> {
+        self.verification.validate(origin)?;
         let mut seen = std::collections::HashSet::new();
         for p in &self.persons {
             let bad = |message: String| SimulatorError::DatasetValue {
@@ -325,6 +465,22 @@ fn is_iso_date(s: &str) -> bool {
 #[expect(clippy::unwrap_used, reason = "test fixtures are known-valid")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_verification_templates_are_the_defaults() {
+        let doc = include_str!("../../docs/datasets.md");
+        let block = doc
+            .split("```yaml\nverification:")
+            .nth(1)
+            .and_then(|b| b.split("```").next())
+            .unwrap();
+        let dataset = Dataset::from_yaml(&format!("verification:{block}"), "docs").unwrap();
+        assert_eq!(dataset.verification, VerificationAnswers::default());
+        assert!(dataset.verification.is_default());
+        // Written back without the defaults: a saved dataset is unchanged by the feature.
+        let yaml = serde_saphyr::to_string(&Dataset::default()).unwrap();
+        assert!(!yaml.contains("verification"), "{yaml}");
+    }
 
     #[test]
     fn keys_of_the_cnda_table_are_recomputed() {

@@ -125,7 +125,9 @@ pub enum VerificationOutcome<'a> {
     Confirmed(&'a Person),
     /// The INS is only in a person's history (reported `01`, finding "INS historised").
     Historised(&'a Person),
-    /// The INS is known but the traits do not match, or the INS is unknown.
+    /// The INS is this person's active INS but the traits do not match.
+    TraitsMismatch(&'a Person),
+    /// The INS is no person's INS (with that key and OID).
     NotConfirmed,
 }
 
@@ -190,7 +192,7 @@ pub fn verify<'a>(
             return if person_matches(p, query) {
                 VerificationOutcome::Confirmed(p)
             } else {
-                VerificationOutcome::NotConfirmed
+                VerificationOutcome::TraitsMismatch(p)
             };
         }
     }
@@ -290,10 +292,10 @@ mod tests {
             VerificationOutcome::Historised(_)
         ));
         let other = q("ECETINSI", &["PAUL"], "M", "2009-07-14", None);
-        assert_eq!(
+        assert!(matches!(
             verify(&d, "1090763220834", Some("89"), Some(NIR), &other),
-            VerificationOutcome::NotConfirmed
-        );
+            VerificationOutcome::TraitsMismatch(p) if p.id == "cnda-2.04"
+        ));
         // The same INS with the NIA OID (or any other) is not this person's INS.
         for oid in [crate::dataset::OID_NIA, "1.2.250.1.213.1.4.10"] {
             assert_eq!(

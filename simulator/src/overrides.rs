@@ -42,6 +42,14 @@ pub enum OverrideAnswer {
         /// `01` or `02`.
         code: String,
     },
+    /// A verification answered as `case` (`verified`, `unknown`, `traits_mismatch`,
+    /// `replaced`) by the dataset's verification templates, naming the person whose INS was
+    /// sent when there is one (for `verified` without one: the INS and traits as sent). Other
+    /// operations answer normally.
+    Verification {
+        /// The case.
+        case: crate::dataset::VerificationCase,
+    },
     /// A CNDA answer file, verbatim (`TEST_2.04_cas2`).
     AnswerFile {
         /// File name.

@@ -34,6 +34,11 @@ pub struct RunArgs {
     /// Gherkin tag expression (`@cnda and not @slow`).
     #[arg(long)]
     pub tags: Option<String>,
+    /// The kind of software judged: `non-repository` (receives INS-referenced data, does not
+    /// manage identities), `identity-repository`, or `all`. Only the scenarios whose
+    /// requirements bind that family run (`scenarios/requirements.yaml`, `families`).
+    #[arg(long, default_value = "all", value_parser = ["non-repository", "identity-repository", "all"])]
+    pub family: String,
     /// Evidence and report directory (default `insilab-out/<UTC timestamp>`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -88,6 +93,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         },
     };
     opts.tags = args.tags;
+    opts.family = insilab_reports::catalogue::Family::parse(&args.family)
+        .with_context(|| format!("--family {:?} is not a software family", args.family))?;
     opts.dsr_mapping = args.dsr_mapping;
     opts.timeout_delay = args.timeout_delay.map(std::time::Duration::from_secs);
     opts.allow_idam = args.allow_idam;
@@ -115,8 +122,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let summary = crate::cli::runtime()?.block_on(run_suites(opts))?;
     if summary.results.scenarios.is_empty() && summary.results.stopped.is_none() {
         anyhow::bail!(
-            "no scenario of suite {:?} matches the tag expression",
-            args.suite
+            "no scenario of suite {:?} matches the tag expression and applies to the family {}",
+            args.suite,
+            args.family
         );
     }
     if let Some(path) = &args.junit {

@@ -1,6 +1,9 @@
 //! The `command` driver: one command template per action, run without a shell; placeholders
 //! carry the traits; the command prints a JSON outcome ([`crate::outcome::SutOutcome`]) on
-//! stdout. Schema and examples: `docs/driver-protocol.md`.
+//! stdout. The identity-management actions ([`crate::actions`]) have one key each (`create`,
+//! `deliver`, `search`, `verify-identity`, `set-attribute`, `record-identity-document`,
+//! `read-identity`, `emit`), get the message as `{action_json}` / `{action_file}` and print an
+//! [`crate::actions::ActionOutcome`]. Schema and examples: `docs/driver-protocol.md`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,6 +14,8 @@ use serde::Deserialize;
 use tokio::io::AsyncReadExt as _;
 
 use crate::HarnessError;
+use crate::actions::{ActionOutcome, IdentityAction, Transport, parse_action_outcome};
+use crate::delivery::Channels;
 use crate::driver::{ActionContext, CardAction, CardSigning, Driver, card_action_setup};
 use crate::outcome::{
     CardInput, MAX_DRIVER_ANSWER_BYTES, OutcomeKind, StoredIns, SutOutcome, TraitsInput,
@@ -44,6 +49,33 @@ pub struct CommandConfig {
     /// search whose answer is `found` without `stored`.
     #[serde(default, rename = "get-stored-identity")]
     pub get_stored_identity: Option<Vec<String>>,
+    /// Program and arguments creating an identity (`create` action).
+    #[serde(default)]
+    pub create: Option<Vec<String>>,
+    /// Program and arguments finishing the receipt of delivered data (`deliver` action).
+    #[serde(default)]
+    pub deliver: Option<Vec<String>>,
+    /// Program and arguments searching the INS of a local identity (`search` action).
+    #[serde(default)]
+    pub search: Option<Vec<String>>,
+    /// Program and arguments verifying the INS of a local identity (`verify-identity`).
+    #[serde(default, rename = "verify-identity")]
+    pub verify_identity: Option<Vec<String>>,
+    /// Program and arguments setting or clearing an attribute (`set-attribute`).
+    #[serde(default, rename = "set-attribute")]
+    pub set_attribute: Option<Vec<String>>,
+    /// Program and arguments recording a checked identity document.
+    #[serde(default, rename = "record-identity-document")]
+    pub record_identity_document: Option<Vec<String>>,
+    /// Program and arguments reporting a local identity (`read-identity`).
+    #[serde(default, rename = "read-identity")]
+    pub read_identity: Option<Vec<String>>,
+    /// Program and arguments emitting (sending, printing) an identity (`emit`).
+    #[serde(default)]
+    pub emit: Option<Vec<String>>,
+    /// The channels the software receives data on (MLLP, FHIR, drop folder).
+    #[serde(default)]
+    pub channels: Channels,
     /// Extra environment variables (placeholders allowed).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -62,6 +94,90 @@ pub struct CommandConfig {
 
 fn default_timeout() -> u64 {
     DEFAULT_COMMAND_TIMEOUT_SECS
+}
+
+impl Default for CommandConfig {
+    /// No command at all (the traits search must be set before use), the default timeout.
+    fn default() -> Self {
+        CommandConfig {
+            search_traits: Vec::new(),
+            search_traits_card: None,
+            search_card: None,
+            verify: None,
+            get_stored_identity: None,
+            create: None,
+            deliver: None,
+            search: None,
+            verify_identity: None,
+            set_attribute: None,
+            record_identity_document: None,
+            read_identity: None,
+            emit: None,
+            channels: Channels::default(),
+            env: BTreeMap::new(),
+            software_timeout_seconds: None,
+            allow_idam: Vec::new(),
+            timeout_seconds: DEFAULT_COMMAND_TIMEOUT_SECS,
+        }
+    }
+}
+
+impl CommandConfig {
+    /// The command template of an identity-management action, when configured.
+    pub fn action_template(&self, action: &IdentityAction) -> Option<&Vec<String>> {
+        match action {
+            IdentityAction::Create { .. } => self.create.as_ref(),
+            IdentityAction::Deliver { .. } => self.deliver.as_ref(),
+            IdentityAction::Search { .. } => self.search.as_ref(),
+            IdentityAction::Verify { .. } => self.verify_identity.as_ref(),
+            IdentityAction::SetAttribute { .. } => self.set_attribute.as_ref(),
+            IdentityAction::RecordIdentityDocument { .. } => self.record_identity_document.as_ref(),
+            IdentityAction::ReadIdentity { .. } => self.read_identity.as_ref(),
+            IdentityAction::Emit { .. } => self.emit.as_ref(),
+        }
+    }
+}
+
+/// The JSON message of an identity-management action as the `command` and `http` drivers
+/// send it: the action's own fields plus `scenario` and `endpoint` (the INSi endpoint the
+/// software calls).
+pub fn action_message(
+    ctx: &ActionContext,
+    action: &IdentityAction,
+) -> Result<serde_json::Value, HarnessError> {
+    let mut value = serde_json::to_value(action).map_err(|e| {
+        HarnessError::Driver(format!("cannot encode the {} action: {e}", action.name()))
+    })?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert("scenario".into(), ctx.scenario_id.clone().into());
+        object.insert(
+            "endpoint".into(),
+            ctx.endpoint_override
+                .clone()
+                .unwrap_or_else(|| ctx.sim.endpoint_url())
+                .into(),
+        );
+    }
+    Ok(value)
+}
+
+/// The JSON word of a unit enum value (`hl7v2`, `doubtful`).
+fn word<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A transport as one placeholder value: the MLLP address, the FHIR base URL, the folder, or
+/// `inline`.
+pub fn transport_text(transport: &Transport) -> String {
+    match transport {
+        Transport::Inline => "inline".to_owned(),
+        Transport::Mllp { address } => address.clone(),
+        Transport::Fhir { base_url } => base_url.clone(),
+        Transport::DropFolder { path } => path.clone(),
+    }
 }
 
 /// Reads a YAML driver configuration file (bounded).
@@ -100,6 +216,28 @@ pub fn read_config<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Har
 pub struct CommandDriver {
     config: CommandConfig,
     pki: Option<std::sync::Arc<insilab_certs::Pki>>,
+    /// Per-run folder: `state/` for the software (`{state_dir}`), `messages/` for the action
+    /// files and payloads insilab writes. Removed when the driver is dropped.
+    work: Option<tempfile::TempDir>,
+    /// Numbers the message files.
+    files: std::sync::atomic::AtomicU64,
+}
+
+/// Subfolder of the per-run folder the software may keep its state in (`{state_dir}`).
+pub const STATE_SUBDIR: &str = "state";
+/// Subfolder of the per-run folder holding the action messages and payload files.
+pub const MESSAGES_SUBDIR: &str = "messages";
+
+/// The per-run folder of a command driver (`None` when the temporary folder cannot be made:
+/// the actions then fail with the reason).
+fn work_dir() -> Option<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix("insilab-command-")
+        .tempdir()
+        .ok()?;
+    std::fs::create_dir_all(dir.path().join(STATE_SUBDIR)).ok()?;
+    std::fs::create_dir_all(dir.path().join(MESSAGES_SUBDIR)).ok()?;
+    Some(dir)
 }
 
 /// Placeholder values for one action.
@@ -196,12 +334,113 @@ impl CommandDriver {
                 message: "search-traits needs at least the program".into(),
             });
         }
-        Ok(CommandDriver { config, pki: None })
+        Ok(Self::new(config))
     }
 
     /// A driver from an in-memory configuration.
     pub fn new(config: CommandConfig) -> Self {
-        CommandDriver { config, pki: None }
+        CommandDriver {
+            config,
+            pki: None,
+            work: work_dir(),
+            files: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The folder the software may keep state in for this run (`{state_dir}`).
+    pub fn state_dir(&self) -> Option<std::path::PathBuf> {
+        self.work.as_ref().map(|w| w.path().join(STATE_SUBDIR))
+    }
+
+    /// Writes `bytes` as a new message file named `NNNN-{name}`; returns its path.
+    fn message_file(&self, name: &str, bytes: &[u8]) -> Result<String, HarnessError> {
+        let Some(work) = &self.work else {
+            return Err(HarnessError::Driver(
+                "the command driver could not make its temporary folder".into(),
+            ));
+        };
+        let n = self
+            .files
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = work
+            .path()
+            .join(MESSAGES_SUBDIR)
+            .join(format!("{n:04}-{name}"));
+        std::fs::write(&path, bytes)
+            .map_err(|e| HarnessError::Driver(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path.display().to_string())
+    }
+
+    /// The placeholder values of an identity-management action: `{scenario}`, `{endpoint}`,
+    /// `{action}`, `{action_json}`, `{action_file}`, `{state_dir}`, `{local_id}`, and per
+    /// action `{carrier}`, `{message_id}`, `{payload_file}` (deliver), `{destination}` (emit),
+    /// `{attribute}`, `{value}` (set-attribute); the traits placeholders for `create`.
+    pub fn action_placeholders(
+        &self,
+        ctx: &ActionContext,
+        action: &IdentityAction,
+    ) -> Result<BTreeMap<&'static str, String>, HarnessError> {
+        let traits = match action {
+            IdentityAction::Create { traits, .. } => Some(traits),
+            _ => None,
+        };
+        let mut map = placeholders(ctx, traits, None);
+        let message = action_message(ctx, action)?;
+        let json = message.to_string();
+        map.insert("action", action.name().to_owned());
+        map.insert(
+            "action_file",
+            self.message_file(&format!("{}.json", action.name()), json.as_bytes())?,
+        );
+        map.insert("action_json", json);
+        map.insert(
+            "state_dir",
+            self.state_dir()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        );
+        let local_id = match action {
+            IdentityAction::Search { local_id }
+            | IdentityAction::Verify { local_id }
+            | IdentityAction::SetAttribute { local_id, .. }
+            | IdentityAction::RecordIdentityDocument { local_id, .. }
+            | IdentityAction::ReadIdentity { local_id }
+            | IdentityAction::Emit { local_id, .. } => local_id.clone(),
+            IdentityAction::Create { .. } | IdentityAction::Deliver { .. } => String::new(),
+        };
+        map.insert("local_id", local_id);
+        match action {
+            IdentityAction::Deliver {
+                carrier,
+                payload,
+                message_id,
+                ..
+            } => {
+                map.insert("carrier", word(carrier));
+                map.insert("message_id", message_id.clone());
+                let (ext, bytes) = crate::delivery::payload_file_content(*carrier, payload)?;
+                map.insert(
+                    "payload_file",
+                    self.message_file(&format!("payload.{ext}"), &bytes)?,
+                );
+            }
+            IdentityAction::Emit {
+                carrier,
+                destination,
+                ..
+            } => {
+                map.insert("carrier", word(carrier));
+                map.insert("destination", transport_text(destination));
+            }
+            IdentityAction::SetAttribute {
+                attribute, value, ..
+            } => {
+                map.insert("attribute", word(attribute));
+                map.insert("value", value.to_string());
+            }
+            _ => {}
+        }
+        Ok(map)
     }
 
     /// The test PKI whose virtual cards the card-mode action names (without one, card-mode
@@ -218,6 +457,17 @@ impl CommandDriver {
         template: &[String],
         values: &BTreeMap<&'static str, String>,
     ) -> Result<SutOutcome, HarnessError> {
+        let buf = self.run_raw(action, template, values).await?;
+        parse_outcome(&buf, &format!("the {action} command"))
+    }
+
+    /// Runs one command; returns its stdout (bounded).
+    async fn run_raw(
+        &self,
+        action: &str,
+        template: &[String],
+        values: &BTreeMap<&'static str, String>,
+    ) -> Result<Vec<u8>, HarnessError> {
         let Some((program, args)) = template.split_first() else {
             return Err(HarnessError::Driver(format!(
                 "no command configured for {action}"
@@ -273,7 +523,7 @@ impl CommandDriver {
                 "{action} command {program} exited with {status}"
             )));
         }
-        parse_outcome(&buf, &format!("the {action} command"))
+        Ok(buf)
     }
 }
 
@@ -290,6 +540,28 @@ impl Driver for CommandDriver {
 
     fn allowed_idam(&self) -> Vec<String> {
         self.config.allow_idam.clone()
+    }
+
+    fn channels(&self) -> Channels {
+        self.config.channels.clone()
+    }
+
+    fn act<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        action: &'a IdentityAction,
+    ) -> BoxFuture<'a, Result<ActionOutcome, HarnessError>> {
+        Box::pin(async move {
+            let name = action.name();
+            let Some(template) = self.config.action_template(action) else {
+                return Err(HarnessError::Skipped(format!(
+                    "the command driver has no {name} command configured (key `{name}` of the driver configuration)"
+                )));
+            };
+            let values = self.action_placeholders(ctx, action)?;
+            let buf = self.run_raw(name, template, &values).await?;
+            parse_action_outcome(&buf, &format!("the {name} command"))
+        })
     }
 
     fn search_traits<'a>(

@@ -1,5 +1,8 @@
 //! The `http` driver: POSTs one JSON action to the software's test hook and reads the JSON
-//! outcome back. Contract: `docs/driver-protocol.md` and `docs/driver-hook.openapi.yaml`.
+//! outcome back. The identity-management actions ([`crate::actions`]) are POSTed as their
+//! message plus `scenario` and `endpoint` and answered by an
+//! [`crate::actions::ActionOutcome`]. Contract: `docs/driver-protocol.md` and
+//! `docs/driver-hook.openapi.yaml`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,7 +14,9 @@ use hyper_util::rt::TokioExecutor;
 use serde::{Deserialize, Serialize};
 
 use crate::HarnessError;
-use crate::driver::command::read_config;
+use crate::actions::{ActionOutcome, IdentityAction, parse_action_outcome};
+use crate::delivery::Channels;
+use crate::driver::command::{action_message, read_config};
 use crate::driver::{ActionContext, CardAction, CardSigning, Driver, card_action_setup};
 use crate::outcome::{
     CardInput, MAX_DRIVER_ANSWER_BYTES, StoredIns, SutOutcome, TraitsInput, parse_outcome,
@@ -67,6 +72,9 @@ pub struct HttpConfig {
     /// Time limit of one call, in seconds.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
+    /// The channels the software receives data on (MLLP, FHIR, drop folder).
+    #[serde(default)]
+    pub channels: Channels,
 }
 
 fn default_timeout() -> u64 {
@@ -137,6 +145,13 @@ impl HttpDriver {
     async fn call(&self, action: &HookAction) -> Result<SutOutcome, HarnessError> {
         let body = serde_json::to_vec(action)
             .map_err(|e| HarnessError::Driver(format!("cannot encode the hook action: {e}")))?;
+        let what = format!("the hook {} ({})", self.config.url, action.action);
+        let bytes = self.post(body, &action.action).await?;
+        parse_outcome(&bytes, &what)
+    }
+
+    /// POSTs `body` (the `action` message) and returns the answer's body; `501` skips.
+    async fn post(&self, body: Vec<u8>, action: &str) -> Result<Bytes, HarnessError> {
         let mut req = http::Request::post(&self.config.url)
             .header(http::header::CONTENT_TYPE, "application/json");
         if let Some(token) = &self.config.token {
@@ -146,7 +161,7 @@ impl HttpDriver {
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| HarnessError::Driver(format!("bad hook url {}: {e}", self.config.url)))?;
         let timeout = Duration::from_secs(self.config.timeout_seconds);
-        let what = format!("the hook {} ({})", self.config.url, action.action);
+        let what = format!("the hook {} ({action})", self.config.url);
         let work = async {
             let resp = self.client.request(req).await.map_err(|e| {
                 let cause = crate::error::describe_chain(&e);
@@ -166,10 +181,7 @@ impl HttpDriver {
                 .map_err(|e| HarnessError::Driver(format!("{what}: {e}")))?
                 .to_bytes();
             if status == NOT_SUPPORTED_STATUS {
-                return Err(HarnessError::Skipped(not_supported_reason(
-                    &action.action,
-                    &bytes,
-                )));
+                return Err(HarnessError::Skipped(not_supported_reason(action, &bytes)));
             }
             if !status.is_success() {
                 return Err(HarnessError::Driver(format!(
@@ -180,7 +192,7 @@ impl HttpDriver {
                         .collect::<String>()
                 )));
             }
-            parse_outcome(&bytes, &what)
+            Ok(bytes)
         };
         tokio::time::timeout(timeout, work).await.map_err(|_| {
             HarnessError::Driver(format!(
@@ -219,6 +231,25 @@ impl Driver for HttpDriver {
 
     fn allowed_idam(&self) -> Vec<String> {
         self.config.allow_idam.clone()
+    }
+
+    fn channels(&self) -> Channels {
+        self.config.channels.clone()
+    }
+
+    fn act<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        action: &'a IdentityAction,
+    ) -> BoxFuture<'a, Result<ActionOutcome, HarnessError>> {
+        Box::pin(async move {
+            let name = action.name();
+            let body = serde_json::to_vec(&action_message(ctx, action)?).map_err(|e| {
+                HarnessError::Driver(format!("cannot encode the {name} action: {e}"))
+            })?;
+            let bytes = self.post(body, name).await?;
+            parse_action_outcome(&bytes, &format!("the hook {} ({name})", self.config.url))
+        })
     }
 
     fn search_traits<'a>(

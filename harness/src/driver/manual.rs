@@ -1,7 +1,11 @@
 //! The `manual` driver, for a person at the keyboard: shows what to do in the software under
 //! test, watches the simulator journal for the calls it makes, then turns every outcome check
 //! into a yes/no question whose answer (with an optional comment) is recorded as an
-//! attestation. Plain terminal lines only; tested with scripted input.
+//! attestation. The identity-management actions ([`crate::actions`]) are guided prompts: what
+//! to do in the software, a yes/no attestation (with an optional `@screenshot`), then the few
+//! facts the suites judge (the local id, the status, INS, attributes and traits shown, the
+//! alert shown, the verification result), turned into an [`ActionOutcome`]. Plain terminal
+//! lines only; tested with scripted input.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -13,9 +17,12 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use crate::HarnessError;
+use crate::actions::{
+    ActionOutcome, Attribute, Attributes, IdentityAction, IdentityStatus, IdentityView, Transport,
+};
 use crate::driver::command::read_config;
 use crate::driver::{ActionContext, CardAction, Driver, card_action_setup};
-use crate::outcome::{OutcomeKind, SutOutcome, TraitsInput};
+use crate::outcome::{OutcomeKind, StoredIns, StoredTraits, SutOutcome, TraitsInput};
 use crate::sim::BoxFuture;
 
 /// Default wait for the software's calls before moving on.
@@ -159,6 +166,177 @@ impl ManualDriver {
         Ok(out)
     }
 
+    /// Asks a free-text question until the answer passes `parse`; an empty line is `""`,
+    /// `skip` skips the scenario.
+    async fn ask_text<T>(
+        &self,
+        question: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, HarnessError> {
+        let mut lines = self.lines.lock().await;
+        loop {
+            self.say(&format!("? {question}"));
+            let Some(line) = lines.recv().await else {
+                return Err(HarnessError::Driver("the operator's input ended".into()));
+            };
+            let line = line.trim();
+            if line.eq_ignore_ascii_case("skip") {
+                return Err(HarnessError::Skipped(
+                    "the operator skipped the action".into(),
+                ));
+            }
+            match parse(line) {
+                Ok(value) => return Ok(value),
+                Err(problem) => self.say(&format!("  {problem}; answer again")),
+            }
+        }
+    }
+
+    /// Asks what the software shows of identity `local_id`.
+    async fn identity_prompts(&self, local_id: &str) -> Result<IdentityView, HarnessError> {
+        let status = self
+            .ask_text(
+                &format!("Status of identity {local_id} as the software shows it (PROV, RECUP, VALI, QUAL)"),
+                parse_status,
+            )
+            .await?;
+        let ins = self
+            .ask_text(
+                "INS stored, as `matricule key OID` (empty: none)",
+                parse_ins,
+            )
+            .await?;
+        let attributes = self
+            .ask_text(
+                "Attributes set (doubtful, fictitious, homonym, separated by spaces; empty: none)",
+                parse_attributes,
+            )
+            .await?;
+        let birth_name = self.ask_text("Birth name shown", non_empty).await?;
+        let first_names_list = self
+            .ask_text("Birth first names shown (the whole list)", non_empty)
+            .await?;
+        let sex = self.ask_text("Sex shown (M, F, I)", non_empty).await?;
+        let birth_date = self
+            .ask_text("Birth date shown (YYYY-MM-DD)", non_empty)
+            .await?;
+        let birthplace = self
+            .ask_text("Birthplace code shown (empty: none)", |l| Ok(l.to_owned()))
+            .await?;
+        Ok(IdentityView {
+            local_id: local_id.to_owned(),
+            status,
+            attributes,
+            ins,
+            history: Vec::new(),
+            traits: StoredTraits {
+                birth_name,
+                first_name: None,
+                first_names_list,
+                sex,
+                birth_date,
+                birthplace: (!birthplace.is_empty()).then_some(birthplace),
+            },
+            used_first_name: None,
+            used_name: None,
+            collection: None,
+            document: None,
+            birth_date_completed: false,
+        })
+    }
+
+    /// The guided prompt of an identity-management action (see the module docs).
+    async fn guided(
+        &self,
+        ctx: &ActionContext,
+        action: &IdentityAction,
+    ) -> Result<ActionOutcome, HarnessError> {
+        let (instruction, question) = instruction(action);
+        let mut text = format!("\n=== {} ===\n{instruction}\n", ctx.scenario_id);
+        let calls = if matches!(action, IdentityAction::ReadIdentity { .. }) {
+            self.say(text.trim_end());
+            None
+        } else {
+            text.push_str(&format!(
+                "(INSi endpoint {})\n{WATCHING}",
+                ctx.endpoint_override
+                    .clone()
+                    .unwrap_or_else(|| ctx.sim.endpoint_url())
+            ));
+            self.act_and_watch(ctx, &text).await?.calls
+        };
+        let done = match self.ask(ctx, &question).await? {
+            Some(done) => done,
+            None => {
+                return Err(HarnessError::Skipped(
+                    "the operator skipped the action".into(),
+                ));
+            }
+        };
+        let mut outcome = ActionOutcome::bare(if done {
+            OutcomeKind::Done
+        } else {
+            OutcomeKind::Refused
+        });
+        outcome.calls = calls;
+        outcome.message = Some("answered by the operator".into());
+        if !done {
+            let alert = self
+                .ask_text("What did the software show (the alert)?", |l| {
+                    Ok(l.to_owned())
+                })
+                .await?;
+            if !alert.is_empty() {
+                outcome.alerts.push(alert);
+            }
+            return Ok(outcome);
+        }
+        match action {
+            IdentityAction::Search { .. } => {
+                outcome.outcome = self
+                    .ask_text(
+                        "Result shown (found, not_found, ambiguous, fault, technical_error)",
+                        |l| parse_kind(l, SEARCH_RESULTS),
+                    )
+                    .await?;
+            }
+            IdentityAction::Verify { .. } => {
+                outcome.outcome = self
+                    .ask_text(
+                        "Result shown (verified, not_verified, fault, technical_error)",
+                        |l| parse_kind(l, VERIFY_RESULTS),
+                    )
+                    .await?;
+            }
+            IdentityAction::Create { .. } | IdentityAction::Deliver { .. } => {
+                let alert = self
+                    .ask_text("Alert shown to the user, if any (empty: none)", |l| {
+                        Ok(l.to_owned())
+                    })
+                    .await?;
+                if !alert.is_empty() {
+                    outcome.alerts.push(alert);
+                }
+                let local_id = self
+                    .ask_text(
+                        "Id of the identity in the software (empty: nothing was stored)",
+                        |l| Ok(l.to_owned()),
+                    )
+                    .await?;
+                if !local_id.is_empty() {
+                    outcome.identity = Some(self.identity_prompts(&local_id).await?);
+                }
+            }
+            IdentityAction::ReadIdentity { local_id } => {
+                outcome.identity = Some(self.identity_prompts(local_id).await?);
+            }
+            IdentityAction::SetAttribute { .. }
+            | IdentityAction::RecordIdentityDocument { .. }
+            | IdentityAction::Emit { .. } => {}
+        }
+        Ok(outcome)
+    }
+
     fn say(&self, text: &str) {
         if let Ok(mut out) = self.out.lock() {
             let _ = writeln!(out, "{text}");
@@ -184,6 +362,213 @@ fn traits_lines(input: &TraitsInput) -> String {
         text.push_str(&format!("  lieu de naissance: {place}\n"));
     }
     text
+}
+
+/// The results a search may show.
+const SEARCH_RESULTS: &[OutcomeKind] = &[
+    OutcomeKind::Found,
+    OutcomeKind::NotFound,
+    OutcomeKind::Ambiguous,
+    OutcomeKind::Fault,
+    OutcomeKind::TechnicalError,
+];
+/// The results a verification may show.
+const VERIFY_RESULTS: &[OutcomeKind] = &[
+    OutcomeKind::Verified,
+    OutcomeKind::NotVerified,
+    OutcomeKind::Fault,
+    OutcomeKind::TechnicalError,
+];
+
+/// One of `allowed`, by its protocol word.
+fn parse_kind(line: &str, allowed: &[OutcomeKind]) -> Result<OutcomeKind, String> {
+    allowed
+        .iter()
+        .copied()
+        .find(|k| k.as_str() == line.to_lowercase())
+        .ok_or_else(|| {
+            let words: Vec<&str> = allowed.iter().map(|k| k.as_str()).collect();
+            format!("expected one of {}", words.join(", "))
+        })
+}
+
+/// A status code (`QUAL`), any case.
+pub fn parse_status(line: &str) -> Result<IdentityStatus, String> {
+    IdentityStatus::from_code(&line.to_uppercase())
+        .ok_or_else(|| "expected PROV, RECUP, VALI or QUAL".to_owned())
+}
+
+/// `matricule key OID`, or empty for none.
+pub fn parse_ins(line: &str) -> Result<Option<StoredIns>, String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        [] => Ok(None),
+        [matricule, key, oid] => Ok(Some(StoredIns {
+            matricule: (*matricule).to_owned(),
+            key: (*key).to_owned(),
+            oid: (*oid).to_owned(),
+            date_deb: None,
+            date_fin: None,
+        })),
+        _ => Err("expected three words: matricule, key, OID (or nothing)".to_owned()),
+    }
+}
+
+/// Attribute words (English or French), separated by spaces or commas.
+pub fn parse_attributes(line: &str) -> Result<Attributes, String> {
+    let mut attributes = Attributes::default();
+    for word in line
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+    {
+        match word.to_lowercase().as_str() {
+            "doubtful" | "douteuse" => attributes.douteuse = true,
+            "fictitious" | "fictive" => attributes.fictive = true,
+            "homonym" | "homonyme" => attributes.homonyme = true,
+            other => return Err(format!("{other:?} is not doubtful, fictitious or homonym")),
+        }
+    }
+    Ok(attributes)
+}
+
+fn non_empty(line: &str) -> Result<String, String> {
+    if line.is_empty() {
+        Err("an answer is needed".to_owned())
+    } else {
+        Ok(line.to_owned())
+    }
+}
+
+/// Where a transport points, for people.
+fn transport_words(t: &Transport) -> String {
+    match t {
+        Transport::Inline => "(handed over by insilab)".to_owned(),
+        Transport::Mllp { address } => format!("HL7 v2 over MLLP to {address}"),
+        Transport::Fhir { base_url } => format!("FHIR REST to {base_url}"),
+        Transport::DropFolder { path } => format!("a file in the folder {path}"),
+    }
+}
+
+fn attribute_words(a: Attribute) -> &'static str {
+    match a {
+        Attribute::Doubtful => "doubtful (identité douteuse)",
+        Attribute::Fictitious => "fictitious (identité fictive)",
+        Attribute::Homonym => "homonym (identité homonyme)",
+    }
+}
+
+/// What the operator is asked to do, and the attestation question.
+fn instruction(action: &IdentityAction) -> (String, String) {
+    match action {
+        IdentityAction::Create {
+            traits,
+            method,
+            document,
+            ins,
+            ..
+        } => {
+            let mut text = format!(
+                "In the software under test, create this identity (collected: {}):\n{}",
+                serde_json::to_value(method)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                traits_lines(traits).trim_end()
+            );
+            if let Some(d) = document {
+                text.push_str(&format!(
+                    "\n  document checked : {} ({})",
+                    d.kind,
+                    if d.high_trust {
+                        "high trust"
+                    } else {
+                        "not high trust"
+                    }
+                ));
+            }
+            if let Some(i) = ins {
+                text.push_str(&format!("\n  INS read         : {i}"));
+            }
+            (text, "Did the software create the identity?".into())
+        }
+        IdentityAction::Deliver {
+            carrier,
+            transport,
+            message_id,
+            ..
+        } => (
+            format!(
+                "insilab delivered a {} document ({message_id}) to the software by {}. Let the software process it as it does in production.",
+                serde_json::to_value(carrier)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                transport_words(transport)
+            ),
+            "Did the software store an identity from it?".into(),
+        ),
+        IdentityAction::Search { local_id } => (
+            format!(
+                "In the software under test, search the INS of identity {local_id} (INSi traits search)."
+            ),
+            "Did the software carry out the search?".into(),
+        ),
+        IdentityAction::Verify { local_id } => (
+            format!(
+                "In the software under test, verify the INS of identity {local_id} (INSi verification)."
+            ),
+            "Did the software carry out the verification?".into(),
+        ),
+        IdentityAction::SetAttribute {
+            local_id,
+            attribute,
+            value,
+        } => (
+            format!(
+                "In the software under test, {} the attribute {} of identity {local_id}.",
+                if *value { "SET" } else { "CLEAR" },
+                attribute_words(*attribute)
+            ),
+            "Did the software accept the change?".into(),
+        ),
+        IdentityAction::RecordIdentityDocument { local_id, document } => (
+            format!(
+                "In the software under test, record for identity {local_id} that a {} was checked ({}).",
+                document.kind,
+                if document.high_trust {
+                    "high trust"
+                } else {
+                    "not high trust"
+                }
+            ),
+            "Did the software record the document?".into(),
+        ),
+        IdentityAction::ReadIdentity { local_id } => (
+            format!("In the software under test, open identity {local_id}."),
+            "Does the software show the identity?".into(),
+        ),
+        IdentityAction::Emit {
+            local_id,
+            carrier,
+            destination,
+        } => (
+            match carrier {
+                crate::actions::Carrier::Datamatrix => format!(
+                    "In the software under test, PRINT a document with the INS Datamatrix of identity {local_id}, as a PNG page, to {}.",
+                    transport_words(destination)
+                ),
+                other => format!(
+                    "In the software under test, SEND identity {local_id} as {} to {}.",
+                    serde_json::to_value(other)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    transport_words(destination)
+                ),
+            },
+            "Did the software send or print it?".into(),
+        ),
+    }
 }
 
 /// An operator's answer to a question.
@@ -318,6 +703,14 @@ impl Driver for ManualDriver {
                 return Ok(answer);
             }
         })
+    }
+
+    fn act<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        action: &'a IdentityAction,
+    ) -> BoxFuture<'a, Result<ActionOutcome, HarnessError>> {
+        Box::pin(self.guided(ctx, action))
     }
 
     fn search_traits<'a>(

@@ -161,6 +161,12 @@ pub trait Driver: Send + Sync {
         Vec::new()
     }
 
+    /// The channels the software receives data on, as its driver configuration declares them
+    /// (`channels`): [`crate::delivery`] sends there. Default: none (payloads go inline).
+    fn channels(&self) -> crate::delivery::Channels {
+        crate::delivery::Channels::default()
+    }
+
     /// Whether outcome checks are answered by a person (manual driver) rather than read from
     /// a reported outcome.
     fn attests(&self) -> bool {

@@ -14,6 +14,16 @@ pub(super) static STEPS: &[StepDef] = &[
     ),
     step!(
         "Given",
+        r#"the simulator answers the next verification for "([^"]+)" with (?:the case "(verified|unknown|traits_mismatch|replaced)"|the fault "([^"]+)")"#,
+        r#"the simulator answers the next verification for "ECETINSI" with the case "traits_mismatch""#,
+        "Overrides the answer to the next **verification** carrying this birth name: as one of its cases (`verified`, `unknown`, `traits_mismatch`, `replaced`, answered by the dataset's verification templates, reconstructed contract: see `simulator.md`) or with a SOAP fault by its `Erreur` code.",
+        |w, a| {
+            let answer = verification_answer(a);
+            Box::pin(override_step(w, a, answer))
+        }
+    ),
+    step!(
+        "Given",
         r#"the simulator answers the next search for "([^"]+)" with the fault "([^"]+)""#,
         r#"the simulator answers the next search for "ADRUN" with the fault "desir_550""#,
         "Overrides the next matching search with a SOAP fault by its `Erreur` code (`insi_102`, `desir_1020`, `desir_550`, `DESIR_560`).",
@@ -121,6 +131,14 @@ pub(super) static STEPS: &[StepDef] = &[
         })
     ),
 ];
+
+/// The answer of the verification override step: a case, else a fault.
+fn verification_answer(a: &StepArgs) -> Answer {
+    match a.captures.get(1).filter(|c| !c.is_empty()) {
+        Some(case) => Answer::VerificationCase(case.clone()),
+        None => Answer::VerificationFault(a.captures.get(2).cloned().unwrap_or_default()),
+    }
+}
 
 async fn override_step(w: &mut World, a: &StepArgs, answer: Answer) -> Result<(), StepError> {
     let spec = OverrideSpec {

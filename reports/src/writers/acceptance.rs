@@ -386,6 +386,8 @@ pub struct AcceptanceView<'a> {
     pub tool_version: &'a str,
     /// Driver of the run.
     pub driver: &'a str,
+    /// The software family judged, when the run says.
+    pub family: Option<&'a str>,
     /// SHA-256 of `manifest.sha256`, when present.
     pub manifest_sha256: Option<String>,
     /// Every case, in the guide's order.
@@ -487,6 +489,7 @@ impl<'a> AcceptanceView<'a> {
             date: &results.started_at,
             tool_version: &results.tool_version,
             driver: &results.driver,
+            family: results.family.as_deref(),
             manifest_sha256,
             complete: missing.is_empty(),
             cases,

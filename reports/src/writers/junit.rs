@@ -21,6 +21,9 @@ pub fn write_junit(input: &ReportInput<'_>) -> Result<String, ReportError> {
         let mut suite = TestSuite::new(suite_name.as_str());
         suite.add_property(Property::new("driver", results.driver.as_str()));
         suite.add_property(Property::new("simulator", results.simulator.as_str()));
+        if let Some(family) = &results.family {
+            suite.add_property(Property::new("family", family.as_str()));
+        }
         for scenario in results.scenarios.iter().filter(|s| s.suite == suite_name) {
             let status = match scenario.status {
                 Status::Passed => TestCaseStatus::success(),

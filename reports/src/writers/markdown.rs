@@ -37,6 +37,10 @@ pub fn write_markdown(input: &ReportInput<'_>) -> Result<String, ReportError> {
         cell(&view.run.driver),
         cell(&view.run.run_id)
     );
+    if let Some(family) = &view.run.family {
+        let _ = writeln!(md);
+        let _ = writeln!(md, "Software family judged: `{}`", cell(family));
+    }
     if let Some(incomplete) = view.run.incomplete() {
         let _ = writeln!(md);
         let _ = writeln!(md, "> ⚠️ **{}**", cell(&incomplete));

@@ -302,6 +302,7 @@ pub fn results() -> RunResults {
             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
         ),
         suites: vec!["cnda".into(), "protocol".into()],
+        family: None,
         scenarios: vec![cas1, cas2, keys, status, fault, tls, net],
         planned: None,
         stopped: None,

@@ -43,7 +43,7 @@ pub struct FhirSettings {
 }
 
 /// Accepts FHIR REST connections until `shutdown`.
-pub(crate) async fn accept_loop(
+pub async fn accept_loop(
     listener: TcpListener,
     journal: Journal,
     settings: Arc<FhirSettings>,

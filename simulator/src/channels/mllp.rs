@@ -133,7 +133,7 @@ fn operation(msg: Option<&Message>) -> Option<String> {
 }
 
 /// Accepts MLLP connections until `shutdown`.
-pub(crate) async fn accept_loop(
+pub async fn accept_loop(
     listener: TcpListener,
     journal: Journal,
     settings: Arc<MllpSettings>,

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use insilab_core::insi::model::{
-    Individu, InsEntry, Request, RequestBody, SearchResult, Tiq, WireMatricule,
+    Individu, InsEntry, Request, RequestBody, SearchResult, Tiq, Verification, WireMatricule,
 };
 use insilab_core::insi::writer::Dialect;
 use insilab_core::insi::{Operation, SentTraits, faults};
@@ -11,7 +11,7 @@ use insilab_core::rules::{Finding, RuleId};
 
 use super::respond::{base, cached_processed, fault_processed, file_processed};
 use super::{Behaviourals, ExchangeContext, Processed, Reply, SOAP_CONTENT_TYPE};
-use crate::dataset::{Behaviour, InsNumber, Person};
+use crate::dataset::{Behaviour, InsNumber, Person, VerificationCase};
 use crate::journal::{JournalFinding, Outcome};
 use crate::matching::{self, MatchOutcome, TraitsQuery, VerificationOutcome};
 use crate::overrides::{OverrideAnswer, RequestFacts};
@@ -71,6 +71,13 @@ fn answer(
             }
         }
         Some(OverrideAnswer::AnswerFile { name }) => file_processed(op, name),
+        Some(OverrideAnswer::Verification { case }) => match &request.body {
+            RequestBody::Verification(v) => {
+                let (_, person) = verification_case(b, v, query);
+                verification_answer(b, op, v, *case, person)
+            }
+            _ => normal(),
+        },
         Some(OverrideAnswer::Fault { code, variant }) => {
             let f = crate::fault_choice::build(code, *variant, mid)
                 .unwrap_or_else(|| faults::insi_102(mid));
@@ -157,36 +164,118 @@ fn normal_answer(
             }
         }
         RequestBody::Verification(v) => {
-            let id = &v.ins_fourni.id;
-            match matching::verify(
-                b.dataset,
-                id.num_identifiant.trim(),
-                id.cle.as_deref(),
-                Some(v.ins_fourni.oid.as_str()),
-                query,
-            ) {
-                VerificationOutcome::Confirmed(p) => {
-                    let mut out = found(b.dialect, op, p);
-                    out.person = Some(p.id.clone());
-                    out
-                }
-                VerificationOutcome::Historised(p) => {
-                    let mut out = not_found(b.dialect, op);
-                    out.person = Some(p.id.clone());
-                    out.findings.push(JournalFinding::new(
-                        RuleId::Ver004,
-                        Some("VERIFINS/IndividuVerifie/INSFourni".into()),
-                        format!(
-                            "INS historised: `{}` is a former INS of `{}`",
-                            id.num_identifiant, p.id
-                        ),
-                    ));
-                    out
-                }
-                VerificationOutcome::NotConfirmed => not_found(b.dialect, op),
+            let (case, person) = verification_case(b, v, query);
+            // A person whose dataset entry answers a fault answers it to a verification
+            // naming their INS too.
+            if let Some(p) = person
+                && matches!(p.behaviour, Some(Behaviour::Fault(_)))
+            {
+                return person_answer(b, op, p, mid);
             }
+            verification_answer(b, op, v, case, person)
         }
     }
+}
+
+/// Which verification case a request is, and the person it names.
+fn verification_case<'a>(
+    b: &Behaviourals<'a>,
+    v: &Verification,
+    query: &TraitsQuery,
+) -> (VerificationCase, Option<&'a Person>) {
+    let id = &v.ins_fourni.id;
+    match matching::verify(
+        b.dataset,
+        id.num_identifiant.trim(),
+        id.cle.as_deref(),
+        Some(v.ins_fourni.oid.as_str()),
+        query,
+    ) {
+        VerificationOutcome::Confirmed(p) => (VerificationCase::Verified, Some(p)),
+        VerificationOutcome::Historised(p) => (VerificationCase::Replaced, Some(p)),
+        VerificationOutcome::TraitsMismatch(p) => (VerificationCase::TraitsMismatch, Some(p)),
+        VerificationOutcome::NotConfirmed => (VerificationCase::Unknown, None),
+    }
+}
+
+/// The `INDIVIDU` of a verification that names no person of the dataset (an override forcing
+/// `verified`): the INS and the traits as sent.
+fn individu_as_sent(v: &Verification, dialect: Dialect) -> Individu {
+    let t = &v.traits;
+    let mut individu = Individu {
+        ins_actif: v.ins_fourni.clone(),
+        ins_histo: Vec::new(),
+        tiq: Tiq {
+            nom_naissance: t.nom_naissance.clone(),
+            prenom: t.prenom.clone(),
+            liste_prenom: t.liste_prenom.clone().or_else(|| t.prenom.clone()),
+            sexe: t.sexe.clone(),
+            date_naissance: t.date_naissance.clone(),
+            lieu_naissance: t.lieu_naissance.clone(),
+        },
+    };
+    crate::dialect::shape(&mut individu, dialect);
+    individu
+}
+
+/// The answer of a verification `case` by the dataset's templates (reconstructed contract):
+/// the default templates share the cached `00`/`01` answers, others are written here.
+fn verification_answer(
+    b: &Behaviourals<'_>,
+    op: Operation,
+    v: &Verification,
+    case: VerificationCase,
+    person: Option<&Person>,
+) -> Processed {
+    let template = b.dataset.verification.template(case);
+    let default = crate::dataset::VerificationAnswers::default();
+    let mut out = match (case, person) {
+        (VerificationCase::Verified, Some(p)) if template == default.template(case) => {
+            found(b.dialect, op, p)
+        }
+        (_, _) if template == default.template(case) && !template.individu => {
+            not_found(b.dialect, op)
+        }
+        _ => {
+            let individu = template.individu.then(|| match person {
+                Some(p) => individu(p, b.dialect),
+                None => individu_as_sent(v, b.dialect),
+            });
+            let result = SearchResult {
+                code_cr: template.code.clone(),
+                libelle_cr: template.label.clone(),
+                individu,
+            };
+            let body = Bytes::from(insilab_core::insi::writer::write_result(&result, b.dialect));
+            cached_processed(op, &template.code, body)
+        }
+    };
+    out.person = person.map(|p| p.id.clone());
+    let id = &v.ins_fourni.id;
+    let finding = match (case, person) {
+        (VerificationCase::Replaced, Some(p))
+            if p.history
+                .iter()
+                .any(|h| h.matricule == id.num_identifiant.trim()) =>
+        {
+            Some((
+                RuleId::Ver004,
+                format!(
+                    "INS historised: `{}` is a former INS of `{}`",
+                    id.num_identifiant, p.id
+                ),
+            ))
+        }
+        _ => None,
+    };
+    if let Some((rule, message)) = finding {
+        out.findings.push(JournalFinding::new(
+            rule,
+            Some("VERIFINS/IndividuVerifie/INSFourni".into()),
+            message,
+        ));
+    }
+    out
 }
 
 fn person_answer(b: &Behaviourals<'_>, op: Operation, p: &Person, mid: Option<&str>) -> Processed {
