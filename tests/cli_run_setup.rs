@@ -104,13 +104,13 @@ fn run(out: &Path, args: &[&str]) -> (i32, String, String) {
 /// Exit 2, exactly one error line that contains `expected`, nothing judged, no report.
 fn assert_setup_error(out: &Path, (code, stdout, stderr): (i32, String, String), expected: &str) {
     assert_eq!(code, 2, "{stdout}{stderr}");
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("error:"))
-        .collect();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(errors.len(), 1, "one message expected:\n{stderr}");
     assert!(errors[0].contains(expected), "{stderr}");
-    assert!(!stderr.contains("Some(") && !stderr.contains("\\\""), "{stderr}");
+    assert!(
+        !stderr.contains("Some(") && !stderr.contains("\\\""),
+        "{stderr}"
+    );
     assert!(!stdout.contains("FAIL"), "{stdout}");
     assert!(!stdout.contains("passed,"), "{stdout}");
     for report in ["report.html", "junit.xml", "report.json", "report.md"] {

@@ -112,7 +112,9 @@ pub const INDEX_HEAD_BYTES: u64 = 4096;
 pub fn is_own_pki(dir: &Path) -> bool {
     let mut head = String::new();
     std::fs::File::open(dir.join(INDEX_FILE))
-        .and_then(|f| std::io::Read::read_to_string(&mut std::io::Read::take(f, INDEX_HEAD_BYTES), &mut head))
+        .and_then(|f| {
+            std::io::Read::read_to_string(&mut std::io::Read::take(f, INDEX_HEAD_BYTES), &mut head)
+        })
         .is_ok()
         && head
             .lines()

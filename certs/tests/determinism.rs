@@ -157,7 +157,11 @@ fn force_never_deletes_a_directory_that_is_not_a_pki_it_made() {
     // An index.yaml that another tool wrote is not ours either.
     let other_index = scratch.path().join("other");
     std::fs::create_dir(&other_index).unwrap();
-    std::fs::write(other_index.join("index.yaml"), "generator: something-else 1.0\n").unwrap();
+    std::fs::write(
+        other_index.join("index.yaml"),
+        "generator: something-else 1.0\n",
+    )
+    .unwrap();
     for dir in [&foreign, &other_index] {
         let before = read_tree(dir);
         let refused = init(dir, &shared_options(), true).unwrap_err();

@@ -35,7 +35,10 @@ impl RemoteSim {
     /// error: a run whose software cannot reach the simulator would judge nothing.
     pub async fn connect(admin: &str, token: &str, endpoint: &str) -> Result<Self, HarnessError> {
         let client = AdminClient::connect(admin, token).await.map_err(|e| {
-            HarnessError::Simulator(format!("cannot use the remote simulator: {}", strip_admin(&e)))
+            HarnessError::Simulator(format!(
+                "cannot use the remote simulator: {}",
+                strip_admin(&e)
+            ))
         })?;
         let served = client
             .health()
@@ -103,9 +106,7 @@ pub async fn check_endpoint(given: &str, served: &str) -> Result<(), HarnessErro
         && (served_host.as_str(), served_port) == (host.as_str(), port)
         && served_path.trim_end_matches('/') != path.trim_end_matches('/')
     {
-        return Err(wrong(format!(
-            "the path is {path}, not {served_path}"
-        )));
+        return Err(wrong(format!("the path is {path}, not {served_path}")));
     }
     match tokio::time::timeout(
         ENDPOINT_PROBE_TIMEOUT,

@@ -97,15 +97,11 @@ impl AdminClient {
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(Full::new(Bytes::from(body.unwrap_or_default())))
             .map_err(|e| admin_err(format!("{url}: {e}")))?;
-        let resp = self
-            .client
-            .request(req)
-            .await
-            .map_err(|e| {
-                // hyper's own `client error (Connect)` says nothing its causes do not.
-                let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), chain);
-                admin_err(format!("{url} does not answer: {why}"))
-            })?;
+        let resp = self.client.request(req).await.map_err(|e| {
+            // hyper's own `client error (Connect)` says nothing its causes do not.
+            let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), chain);
+            admin_err(format!("{url} does not answer: {why}"))
+        })?;
         let status = resp.status();
         let bytes = Limited::new(resp.into_body(), MAX_ADMIN_ANSWER)
             .collect()

@@ -439,9 +439,25 @@ async fn drop_folder_checks_and_files_away_documents() {
     let tmp = dir.path().join(".incoming");
     std::fs::write(&tmp, fixture("cda/INS-CDA-001.xml")).unwrap();
     std::fs::rename(&tmp, dir.path().join("letter.xml")).unwrap();
-    std::fs::write(dir.path().join("page.pdf"), b"%PDF-1.7\n").unwrap();
-    let got = wait_listener(&sim.journal(), "drop", 2).await;
-    assert_eq!(got.len(), 2);
+    // A printed page carrying the Datamatrix as an image (raw grey samples), and a broken PDF.
+    let (width, height, samples) = insilab_formats::datamatrix::encode_gray(
+        "IS010000000000000000000000S1279035121518989S21.2.250.1.213.1.4.10S3DOMINIQUE\u{1d}S4PAT-TROIS\u{1d}S5FS628-03-1979S763220",
+        4,
+    )
+    .unwrap();
+    let page = insilab_testkit::pdf_with_image(&insilab_testkit::PdfImage {
+        width,
+        height,
+        color_space: Some("/DeviceGray"),
+        bits: 8,
+        filter: None,
+        data: &samples,
+    });
+    std::fs::write(dir.path().join(".page"), page).unwrap();
+    std::fs::rename(dir.path().join(".page"), dir.path().join("page.pdf")).unwrap();
+    std::fs::write(dir.path().join("broken.pdf"), b"%PDF-1.7\n").unwrap();
+    let got = wait_listener(&sim.journal(), "drop", 3).await;
+    assert_eq!(got.len(), 3);
     let letter = got
         .iter()
         .find(|e| e.http_request == "DROP letter.xml")
@@ -452,7 +468,36 @@ async fn drop_folder_checks_and_files_away_documents() {
         .iter()
         .find(|e| e.http_request == "DROP page.pdf")
         .unwrap();
-    assert!(matches!(&pdf.outcome, Outcome::ChannelError { error } if error.contains("PDF")));
+    assert_eq!(pdf.operation.as_deref(), Some("drop datamatrix-image"));
+    assert!(
+        matches!(&pdf.outcome, Outcome::Checked { verdict } if verdict == "ok"),
+        "{:?}",
+        pdf.outcome
+    );
+    // Journalled first, then filed away with its findings beside it.
+    let findings = dir.path().join("done/page.pdf.findings.json");
+    let mut text = Vec::new();
+    for _ in 0..200 {
+        text = std::fs::read(&findings).unwrap_or_default();
+        if serde_json::from_slice::<serde_json::Value>(&text).is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let page: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    assert!(
+        page["payload"].as_str().unwrap().contains("S4PAT-TROIS"),
+        "{page}"
+    );
+    let broken = got
+        .iter()
+        .find(|e| e.http_request == "DROP broken.pdf")
+        .unwrap();
+    assert!(
+        matches!(&broken.outcome, Outcome::Checked { verdict } if verdict == "unreadable"),
+        "{:?}",
+        broken.outcome
+    );
     let done = dir.path().join("done");
     assert!(done.join("letter.xml").is_file());
     let report: serde_json::Value =

@@ -3,8 +3,8 @@
 //! moved to `done/` with its findings beside it (`done/NAME.findings.json`).
 //!
 //! Writers should create the file under a name starting with `.` and rename it when complete:
-//! hidden files are not picked up. PDF pages are recognised but not read (no PDF rasteriser is
-//! embedded): they are journalled as unsupported.
+//! hidden files are not picked up. A PDF page is read through the images it embeds (the
+//! Datamatrix printed as an image; no rasteriser, so a symbol drawn with vector paths is not).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -108,16 +108,16 @@ fn handle_file(settings: &DropSettings, journal: &Journal, path: &Path) {
     let mut report = serde_json::json!({ "file": name });
     if let Some(bytes) = bytes {
         e.raw_request = if detect::sniff(&bytes) == Some(Carrier::DatamatrixImage) {
-            crate::journal::RawBody::from(format!("[image of {} bytes]", bytes.len()))
+            let what = if bytes.starts_with(b"%PDF-") {
+                "PDF"
+            } else {
+                "image"
+            };
+            crate::journal::RawBody::from(format!("[{what} of {} bytes]", bytes.len()))
         } else {
             journal_text(&bytes)
         };
-        if bytes.starts_with(b"%PDF") {
-            e.operation = Some("drop pdf".into());
-            e.outcome = Outcome::ChannelError {
-                error: "PDF documents are not read (no PDF rasteriser): drop the page as a PNG or JPEG image".into(),
-            };
-        } else {
+        {
             match detect::sniff(&bytes) {
                 None | Some(Carrier::Insi) => {
                     e.outcome = Outcome::ChannelError {
