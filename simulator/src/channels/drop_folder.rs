@@ -28,8 +28,11 @@ pub const DONE_DIR: &str = "done";
 pub struct DropSettings {
     /// The folder.
     pub dir: PathBuf,
-    /// Tenant of the journal entries.
+    /// Tenant of the journal entries of documents dropped in the folder itself.
     pub tenant: Option<String>,
+    /// Known tenants (those with an admin API token): a document dropped in the subfolder named
+    /// after one (`<dir>/<tenant>/`) is that tenant's, filed in `<dir>/<tenant>/done/`.
+    pub tenants: Vec<String>,
 }
 
 /// Scans the folder until `shutdown`.
@@ -50,9 +53,21 @@ pub(crate) async fn scan_loop(
     }
 }
 
-/// Handles every complete document in the folder once; returns how many were handled.
+/// Handles every complete document in the folder and in the tenants' subfolders once; returns
+/// how many were handled.
 pub fn scan_once(settings: &DropSettings, journal: &Journal) -> usize {
-    let Ok(entries) = std::fs::read_dir(&settings.dir) else {
+    let mut n = scan_dir(&settings.dir, settings.tenant.as_deref(), journal);
+    for tenant in &settings.tenants {
+        let sub = settings.dir.join(tenant);
+        if tenant != DONE_DIR && sub.is_dir() {
+            n += scan_dir(&sub, Some(tenant), journal);
+        }
+    }
+    n
+}
+
+fn scan_dir(dir: &Path, tenant: Option<&str>, journal: &Journal) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
     let mut files: Vec<PathBuf> = entries
@@ -68,19 +83,19 @@ pub fn scan_once(settings: &DropSettings, journal: &Journal) -> usize {
     files.sort();
     let n = files.len();
     for f in files {
-        handle_file(settings, journal, &f);
+        handle_file(dir, tenant, journal, &f);
     }
     n
 }
 
-fn handle_file(settings: &DropSettings, journal: &Journal, path: &Path) {
+fn handle_file(dir: &Path, tenant: Option<&str>, journal: &Journal, path: &Path) {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut e = entry(
         "drop",
-        settings.tenant.clone(),
+        tenant.map(str::to_owned),
         Outcome::Checked {
             verdict: "unreadable".into(),
         },
@@ -155,7 +170,7 @@ fn handle_file(settings: &DropSettings, journal: &Journal, path: &Path) {
     report["outcome"] = serde_json::to_value(&e.outcome).unwrap_or_default();
     report["findings"] = serde_json::to_value(&e.findings).unwrap_or_default();
     journal.record(e);
-    let done = settings.dir.join(DONE_DIR);
+    let done = dir.join(DONE_DIR);
     let moved =
         std::fs::create_dir_all(&done).and_then(|()| std::fs::rename(path, done.join(&name)));
     if let Err(err) = moved {
