@@ -137,8 +137,20 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = String::new();
     let started = Instant::now();
-    let pki = insilab_certs::init(&args.out, &opts, args.force)
-        .with_context(|| format!("failed to generate the test pki in {}", args.out.display()))?;
+    let pki = match insilab_certs::init(&args.out, &opts, args.force) {
+        Ok(pki) => pki,
+        // These name the directory and what to do already.
+        Err(
+            e @ (insilab_certs::CertsError::AlreadyExists { .. }
+            | insilab_certs::CertsError::NotAPki { .. }),
+        ) => return Err(e.into()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "failed to generate the test pki in {}",
+                args.out.display()
+            )));
+        }
+    };
     let index = pki.index();
     outln!(
         out,
