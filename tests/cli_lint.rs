@@ -108,6 +108,22 @@ fn recognises_every_carrier_by_content() {
         insilab_formats::datamatrix::encode_png(payload.trim_end(), 6).unwrap(),
     )
     .unwrap();
+    // A printed page: the symbol embedded in a PDF as raw grey samples.
+    let pdf = dir.path().join("letter.bin");
+    let (width, height, samples) =
+        insilab_formats::datamatrix::encode_gray(payload.trim_end(), 4).unwrap();
+    std::fs::write(
+        &pdf,
+        insilab_testkit::pdf_with_image(&insilab_testkit::PdfImage {
+            width,
+            height,
+            color_space: Some("/DeviceGray"),
+            bits: 8,
+            filter: None,
+            data: &samples,
+        }),
+    )
+    .unwrap();
     // Misleading extensions: the content decides.
     let hl7 = dir.path().join("message.txt");
     std::fs::copy(fixture("hl7/clean.hl7"), &hl7).unwrap();
@@ -118,6 +134,7 @@ fn recognises_every_carrier_by_content() {
         fixture("cda/clean.xml"),
         fixture("datamatrix/clean.txt"),
         png,
+        pdf,
     ];
     let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
     let (code, out) = lint(&refs, true);
@@ -137,13 +154,16 @@ fn recognises_every_carrier_by_content() {
             "fhir-xml",
             "cda",
             "datamatrix-payload",
+            "datamatrix-image",
             "datamatrix-image"
         ]
     );
-    assert_eq!(
-        doc["files"][5]["payload"].as_str(),
-        Some(payload.trim_end())
-    );
+    for page in [5, 6] {
+        assert_eq!(
+            doc["files"][page]["payload"].as_str(),
+            Some(payload.trim_end())
+        );
+    }
     assert!(
         doc["files"]
             .as_array()

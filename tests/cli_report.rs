@@ -50,6 +50,7 @@ fn scenario(id: &str, status: Status) -> ScenarioResult {
             }],
             reported: None,
         }),
+        skip_reason: None,
         rules: vec![RuleCheck {
             rule: "INSI-ALG-01".into(),
             requirements: vec!["INSI-ALG-01".into()],

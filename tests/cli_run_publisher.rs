@@ -197,9 +197,29 @@ fn a_run_where_everything_was_skipped_does_not_exit_0() {
     let cfg = dir.path().join("sut.yaml");
     // No search-traits-card command: the card-mode scenarios are all skipped.
     std::fs::write(&cfg, "search-traits: [/bin/false]\n").unwrap();
-    let (code, stdout, stderr) = run(&dir.path().join("out"), &cfg, "card-mode.feature");
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = run(&out, &cfg, "card-mode.feature");
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stderr.contains("nothing was judged"), "{stderr}");
+    // The JSON report gives each skipped scenario its reason in a field of its own.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let scenarios = report["run"]["scenarios"].as_array().unwrap();
+    assert!(!scenarios.is_empty());
+    let reasons: Vec<&str> = scenarios
+        .iter()
+        .map(|s| {
+            assert_eq!(s["status"], "skipped");
+            s["skip_reason"].as_str().unwrap_or_default()
+        })
+        .collect();
+    assert!(reasons.iter().all(|r| !r.is_empty()), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("no search-traits-card command configured")),
+        "{reasons:?}"
+    );
     assert!(stdout.contains("Skipped:"), "{stdout}");
     assert!(
         stdout.contains("no search-traits-card command configured"),

@@ -13,7 +13,8 @@
 //! what the last command of that block prints (stdout then stderr): each of its non-empty lines
 //! must appear, in order, in that output. Values that change between runs are masked on both
 //! sides (times and durations, ids, ports, absolute paths, seeds), and `…` in an excerpt line
-//! stands for any text. Every relative link of a page must name a file that exists.
+//! stands for any text. Every relative link of a page must name a file that exists, and its
+//! `#anchor` a heading of that page (GitHub anchors).
 //!
 //! The page's directory holds a copy of `examples/` and `scenarios/`, as a checkout does. Pages that do not generate a PKI themselves (`insilab pki init`) start with a copy of the
 //! shared test PKI in `certs/generated/`, as a reader who followed the quick start has.
@@ -371,7 +372,41 @@ fn excerpt_matches(excerpt: &[String], printed: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Relative links of a page (`[text](target)`) whose file does not exist.
+/// The anchors of a page's headings as GitHub makes them: lower case, punctuation but `-` and
+/// `_` dropped, spaces turned into `-`; a repeated heading gets `-1`, `-2`…
+fn anchors(markdown: &str) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        let Some(title) = line.strip_prefix('#').filter(|_| !in_code) else {
+            continue;
+        };
+        let title = title.trim_start_matches('#').trim();
+        let slug: String = title
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect();
+        let n = seen
+            .iter()
+            .filter(|s| {
+                s.as_str() == slug
+                    || s.strip_prefix(&format!("{slug}-"))
+                        .is_some_and(|r| r.parse::<u32>().is_ok())
+            })
+            .count();
+        seen.push(if n == 0 { slug } else { format!("{slug}-{n}") });
+    }
+    seen
+}
+
+/// Relative links of a page (`[text](target)`) whose file does not exist, or whose `#anchor`
+/// names no heading of that page.
 fn dead_links(page: &Path, markdown: &str) -> Vec<String> {
     let link = regex::Regex::new(r"\]\(([^)\s]+)\)").expect("link pattern");
     let dir = page.parent().unwrap_or(Path::new("."));
@@ -386,12 +421,28 @@ fn dead_links(page: &Path, markdown: &str) -> Vec<String> {
             continue;
         }
         for target in link.captures_iter(line).map(|c| c[1].to_owned()) {
-            if target.contains("://") || target.starts_with('#') || target.starts_with("mailto:") {
+            if target.contains("://") || target.starts_with("mailto:") {
                 continue;
             }
-            let file = target.split('#').next().unwrap_or_default();
-            if !file.is_empty() && !dir.join(file).exists() {
+            let (file, anchor) = target.split_once('#').unwrap_or((target.as_str(), ""));
+            let path = if file.is_empty() {
+                page.to_owned()
+            } else {
+                dir.join(file)
+            };
+            if !file.is_empty() && !path.exists() {
                 dead.push(format!("{}:{}: {target}", page.display(), number + 1));
+            } else if !anchor.is_empty()
+                && path.extension().is_some_and(|e| e == "md")
+                && !anchors(&std::fs::read_to_string(&path).unwrap_or_default())
+                    .iter()
+                    .any(|a| a == anchor)
+            {
+                dead.push(format!(
+                    "{}:{}: {target} (no heading with that anchor)",
+                    page.display(),
+                    number + 1
+                ));
             }
         }
     }
@@ -453,6 +504,15 @@ fn every_documented_command_runs_as_documented() {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     pages.sort();
+    // `INSILAB_DOCS_PAGES=formats.md,pki.md`: only those pages (while writing docs).
+    if let Ok(only) = std::env::var("INSILAB_DOCS_PAGES") {
+        let only: Vec<&str> = only.split(',').map(str::trim).collect();
+        pages.retain(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| only.contains(&n))
+        });
+    }
     let mut total = 0;
     let mut failures = Vec::new();
     for page in &pages {
@@ -478,4 +538,19 @@ fn the_command_extractor_reads_exit_codes_continuations_and_background() {
     assert_eq!(commands[1].text, "insilab serve --listen 127.0.0.1:9");
     assert!(commands[1].background);
     assert_eq!(commands[1].line, 4);
+}
+
+#[test]
+fn a_link_to_a_missing_heading_is_dead_and_github_anchors_are_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("page.md");
+    let markdown = "# Title\n\n## Channels per tenant (`FHIR`)\n\n## Channels per tenant (`FHIR`)\n\n[a](#channels-per-tenant-fhir) [b](#channels-per-tenant-fhir-1) [c](#nope) [d](page.md#title) [e](other.md)\n";
+    std::fs::write(&page, markdown).expect("write");
+    let dead = dead_links(&page, markdown);
+    assert_eq!(dead.len(), 2, "{dead:?}");
+    assert!(
+        dead[0].ends_with("#nope (no heading with that anchor)"),
+        "{dead:?}"
+    );
+    assert!(dead[1].ends_with("other.md"), "{dead:?}");
 }

@@ -12,6 +12,15 @@ pub enum CertsError {
         /// The directory that already holds files.
         dir: PathBuf,
     },
+    /// `init` was told to replace a non-empty directory that is not a PKI it made (no
+    /// `index.yaml` of its own): it is left alone.
+    #[error(
+        "refusing to replace {dir}: it is not a test PKI made by `insilab pki init` (no index.yaml of its own); choose another directory, or empty it yourself"
+    )]
+    NotAPki {
+        /// The directory left alone.
+        dir: PathBuf,
+    },
     /// `load` found no PKI at the directory.
     #[error("no test pki at {dir}: generate one with `insilab pki init --out {dir}`")]
     Missing {

@@ -103,19 +103,46 @@ pub struct GeneratedPki {
     pub index: Index,
 }
 
+/// Longest start of an `index.yaml` read to recognise a PKI that [`init`] wrote.
+pub const INDEX_HEAD_BYTES: u64 = 4096;
+
+/// Whether `dir` holds a test PKI this crate made: an `index.yaml` whose `generator` is
+/// insilab's (read from its first [`INDEX_HEAD_BYTES`] only, so that a damaged PKI of ours is
+/// still recognised and can be replaced).
+pub fn is_own_pki(dir: &Path) -> bool {
+    let mut head = String::new();
+    std::fs::File::open(dir.join(INDEX_FILE))
+        .and_then(|f| {
+            std::io::Read::read_to_string(&mut std::io::Read::take(f, INDEX_HEAD_BYTES), &mut head)
+        })
+        .is_ok()
+        && head
+            .lines()
+            .any(|l| l.trim_start().starts_with("generator: insilab"))
+}
+
 /// Generates the PKI into `out_dir`: writes everything into a temporary directory beside it,
 /// then renames it into place, so a reader never sees a half-written PKI. An existing non-empty
-/// `out_dir` is replaced only when `force` is true.
+/// `out_dir` is replaced only when `force` is true, and only when it is a PKI this crate made
+/// ([`is_own_pki`]): `force` never deletes a directory of something else
+/// ([`CertsError::NotAPki`]).
 pub fn init(out_dir: &Path, opts: &PkiOptions, force: bool) -> Result<Pki, CertsError> {
     let occupied = |dir: &Path| {
         std::fs::read_dir(dir)
             .map(|mut entries| entries.next().is_some())
             .unwrap_or(false)
     };
-    if occupied(out_dir) && !force {
-        return Err(CertsError::AlreadyExists {
-            dir: out_dir.to_path_buf(),
-        });
+    if occupied(out_dir) {
+        if !force {
+            return Err(CertsError::AlreadyExists {
+                dir: out_dir.to_path_buf(),
+            });
+        }
+        if !is_own_pki(out_dir) {
+            return Err(CertsError::NotAPki {
+                dir: out_dir.to_path_buf(),
+            });
+        }
     }
     let generated = generate(opts)?;
     let parent = match out_dir.parent() {

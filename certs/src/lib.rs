@@ -31,9 +31,9 @@ pub mod testing;
 pub use error::CertsError;
 pub use generate::{
     CPX_PROFESSIONAL_ID, DEFAULT_ORGANISATION, DEFAULT_SEED, DEFAULT_STRUCTURE_ID,
-    DEFAULT_VALIDITY_DAYS, GENERATOR_REVISION, GeneratedPki, MAX_DN_VALUE_CHARS, MAX_EXTRA_SANS,
-    MAX_P12_PASSWORD_CHARS, MAX_SAN_CHARS, PkiOptions, RSA_BITS, generate, generator_name, init,
-    random_seed,
+    DEFAULT_VALIDITY_DAYS, GENERATOR_REVISION, GeneratedPki, INDEX_HEAD_BYTES, MAX_DN_VALUE_CHARS,
+    MAX_EXTRA_SANS, MAX_P12_PASSWORD_CHARS, MAX_SAN_CHARS, PkiOptions, RSA_BITS, generate,
+    generator_name, init, is_own_pki, random_seed,
 };
 pub use index::{
     CaEntry, CertFacts, CrlEntry, ExpectedOutcome, INDEX_FILE, IdentityEntry, Index, Role,

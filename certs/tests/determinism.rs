@@ -68,6 +68,7 @@ fn same_seed_and_time_give_identical_bytes_and_another_seed_differs() {
         ..shared_options()
     };
     let replaced = init(&out, &other, true).unwrap();
+    assert!(insilab_certs::is_own_pki(&out));
     assert_eq!(replaced.index().seed, other.seed);
     let different = read_tree(&out);
     for (path, bytes) in &reference {
@@ -145,4 +146,34 @@ fn every_identity_of_the_catalogue_has_its_files() {
     let auto = pki.identity("insi-auto").unwrap();
     assert_eq!(auto.chain_pem.matches("BEGIN CERTIFICATE").count(), 2);
     assert!(!auto.chain_pem.contains(root.trim()));
+}
+
+#[test]
+fn force_never_deletes_a_directory_that_is_not_a_pki_it_made() {
+    let scratch = tempfile::tempdir().unwrap();
+    let foreign = scratch.path().join("thesis");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("chapter1.tex"), "precious").unwrap();
+    // An index.yaml that another tool wrote is not ours either.
+    let other_index = scratch.path().join("other");
+    std::fs::create_dir(&other_index).unwrap();
+    std::fs::write(
+        other_index.join("index.yaml"),
+        "generator: something-else 1.0\n",
+    )
+    .unwrap();
+    for dir in [&foreign, &other_index] {
+        let before = read_tree(dir);
+        let refused = init(dir, &shared_options(), true).unwrap_err();
+        assert!(matches!(refused, CertsError::NotAPki { .. }), "{refused}");
+        assert!(
+            refused.to_string().contains("no index.yaml of its own"),
+            "{refused}"
+        );
+        assert_eq!(read_tree(dir), before, "{} was changed", dir.display());
+    }
+    // An empty directory is fine without force (nothing to lose).
+    let empty = scratch.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert!(!insilab_certs::is_own_pki(&empty));
 }

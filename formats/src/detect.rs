@@ -25,7 +25,7 @@ pub enum Carrier {
     FhirXml,
     /// A CDA R2 document.
     Cda,
-    /// A PNG or JPEG image carrying an INS Datamatrix.
+    /// A PNG or JPEG image, or a PDF page embedding one, carrying an INS Datamatrix.
     DatamatrixImage,
     /// The text payload of an INS Datamatrix.
     DatamatrixPayload,
@@ -78,7 +78,10 @@ fn xml_root(bytes: &[u8]) -> Option<(String, String)> {
 /// FHIR JSON, and for XML the root element (`Envelope` INSi, `ClinicalDocument` CDA, an
 /// element in the FHIR namespace).
 pub fn sniff(bytes: &[u8]) -> Option<Carrier> {
-    if bytes.starts_with(b"\x89PNG") || bytes.starts_with(b"\xFF\xD8\xFF") {
+    if bytes.starts_with(b"\x89PNG")
+        || bytes.starts_with(b"\xFF\xD8\xFF")
+        || bytes.starts_with(b"%PDF-")
+    {
         return Some(Carrier::DatamatrixImage);
     }
     let t = trim_start(bytes);

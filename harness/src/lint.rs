@@ -132,7 +132,10 @@ pub fn lint_bytes_as(file: &Path, bytes: &[u8], forced: Option<Forced>) -> FileR
         },
         Some(Forced::Cda) => Carrier::Cda,
         Some(Forced::Datamatrix) => {
-            if bytes.starts_with(b"\x89PNG") || bytes.starts_with(b"\xFF\xD8\xFF") {
+            if bytes.starts_with(b"\x89PNG")
+                || bytes.starts_with(b"\xFF\xD8\xFF")
+                || bytes.starts_with(b"%PDF-")
+            {
                 Carrier::DatamatrixImage
             } else {
                 Carrier::DatamatrixPayload

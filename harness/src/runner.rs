@@ -249,7 +249,11 @@ async fn run_scenario(
         .map(|mut a| std::mem::take(&mut *a))
         .unwrap_or_default();
     input.evidence.append_attestations(&attestations)?;
+    let skip_reason = (status == Status::Skipped)
+        .then(|| steps.iter().find_map(|s| s.message.clone()))
+        .flatten();
     Ok(ScenarioResult {
+        skip_reason,
         id: scenario.id.clone(),
         suite: scenario.suite.clone(),
         feature: scenario.feature.clone(),

@@ -392,6 +392,7 @@ mod tests {
                 exchanges: vec![exchange],
                 attestations: vec![],
                 failure: None,
+                skip_reason: None,
                 rules: vec![],
             }],
             planned: None,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the results model and of the JSON report built from it. Bump the major part on
 /// any change that removes or renames a field; add fields with `#[serde(default)]`.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// Everything one run of the harness produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +89,10 @@ pub struct ScenarioResult {
     /// Why the scenario failed, when it did.
     #[serde(default)]
     pub failure: Option<Failure>,
+    /// Why the scenario was skipped, when it was (the driver cannot do what it needs, the
+    /// simulator lacks the feature, an operator skipped it); `null` otherwise (since 1.2).
+    #[serde(default)]
+    pub skip_reason: Option<String>,
     /// Every rule the scenario's steps evaluated, with the requirements it evidences and whether
     /// it fired: the requirement states of the reports are computed from these (since 1.1).
     #[serde(default)]
@@ -141,15 +145,18 @@ impl std::fmt::Display for Status {
 }
 
 impl ScenarioResult {
-    /// Why a skipped scenario was skipped: the message of its first skipped step.
+    /// Why a skipped scenario was skipped: [`ScenarioResult::skip_reason`], else (results
+    /// written before 1.2) the message of its first skipped step.
     pub fn skip_reason(&self) -> Option<&str> {
         if self.status != Status::Skipped {
             return None;
         }
-        self.steps
-            .iter()
-            .find(|s| s.status == Status::Skipped)
-            .and_then(|s| s.message.as_deref())
+        self.skip_reason.as_deref().or_else(|| {
+            self.steps
+                .iter()
+                .find(|s| s.status == Status::Skipped)
+                .and_then(|s| s.message.as_deref())
+        })
     }
 }
 
@@ -425,6 +432,7 @@ mod tests {
             exchanges: vec![],
             attestations: vec![],
             failure: None,
+            skip_reason: None,
             rules: vec![],
         }
     }

@@ -29,17 +29,60 @@ fn admin_err(message: String) -> SimulatorError {
     SimulatorError::Admin(message)
 }
 
+/// An error and its causes, each once (hyper's `client error (Connect)` says nothing alone).
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !part.is_empty() && !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// What `GET /health` says of the simulator (the fields a client needs).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Health {
+    /// The INSi endpoint the simulator serves (`https://127.0.0.1:8443/lps`).
+    pub endpoint: String,
+}
+
 impl AdminClient {
     /// A client of the admin API at `base` (`http://127.0.0.1:8444`) with a bearer `token`;
-    /// checks that it answers (`GET /health`).
+    /// checks that it answers (`GET /health`) and that it accepts the token.
     pub async fn connect(base: &str, token: &str) -> Result<Self> {
         let client = AdminClient {
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
             client: Client::builder(TokioExecutor::new()).build_http(),
         };
-        client.call(http::Method::GET, "/health", None).await?;
+        client.health().await?;
+        // `/health` needs no token: an authenticated read tells a wrong one now, not mid-run.
+        match client.call(http::Method::GET, "/overrides", None).await {
+            Err(SimulatorError::Admin(message)) if message.contains("HTTP 401") => {
+                return Err(admin_err(format!(
+                    "the admin API at {} refused the token (HTTP 401 Unauthorized): pass the admin or a tenant token of that simulator (--admin-token or INSILAB_ADMIN_TOKEN)",
+                    client.base
+                )));
+            }
+            other => other?,
+        };
         Ok(client)
+    }
+
+    /// `GET /health`: the simulator answers, and serves INSi at [`Health::endpoint`].
+    pub async fn health(&self) -> Result<Health> {
+        let bytes = self.call(http::Method::GET, "/health", None).await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            admin_err(format!(
+                "{}/health did not answer as an insilab simulator does: {e}",
+                self.base
+            ))
+        })
     }
 
     async fn call(&self, method: http::Method, path: &str, body: Option<Vec<u8>>) -> Result<Bytes> {
@@ -54,16 +97,16 @@ impl AdminClient {
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(Full::new(Bytes::from(body.unwrap_or_default())))
             .map_err(|e| admin_err(format!("{url}: {e}")))?;
-        let resp = self
-            .client
-            .request(req)
-            .await
-            .map_err(|e| admin_err(format!("{url}: {e}")))?;
+        let resp = self.client.request(req).await.map_err(|e| {
+            // hyper's own `client error (Connect)` says nothing its causes do not.
+            let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), chain);
+            admin_err(format!("{url} does not answer: {why}"))
+        })?;
         let status = resp.status();
         let bytes = Limited::new(resp.into_body(), MAX_ADMIN_ANSWER)
             .collect()
             .await
-            .map_err(|e| admin_err(format!("{url}: {e}")))?
+            .map_err(|e| admin_err(format!("{url}: {}", chain(&*e))))?
             .to_bytes();
         if !status.is_success() {
             return Err(admin_err(format!(

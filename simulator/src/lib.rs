@@ -286,9 +286,15 @@ impl Prepared {
             ));
         }
         let tenant = self.channels.tenant.clone();
+        // Every tenant with a token has its channel entries: by base path (FHIR), sending
+        // facility (MLLP) and subfolder (drop folder).
+        let mut tenants: Vec<String> = self.state.tenant_tokens.values().cloned().collect();
+        tenants.sort();
+        tenants.dedup();
         if let Some(l) = listeners.mllp {
             let settings = channels::mllp::MllpSettings {
                 tenant: tenant.clone(),
+                tenants: tenants.clone(),
                 ..channels::mllp::MllpSettings::default()
             };
             tasks.spawn(channels::mllp::accept_loop(
@@ -304,13 +310,18 @@ impl Prepared {
                 self.state.journal.clone(),
                 Arc::new(channels::fhir::FhirSettings {
                     tenant: tenant.clone(),
+                    tenants: tenants.clone(),
                 }),
                 shutdown.clone(),
             ));
         }
         if let Some(dir) = self.channels.drop_dir.clone() {
             tasks.spawn(channels::drop_folder::scan_loop(
-                Arc::new(channels::drop_folder::DropSettings { dir, tenant }),
+                Arc::new(channels::drop_folder::DropSettings {
+                    dir,
+                    tenant,
+                    tenants,
+                }),
                 self.state.journal.clone(),
                 shutdown.clone(),
             ));

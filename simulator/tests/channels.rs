@@ -439,9 +439,25 @@ async fn drop_folder_checks_and_files_away_documents() {
     let tmp = dir.path().join(".incoming");
     std::fs::write(&tmp, fixture("cda/INS-CDA-001.xml")).unwrap();
     std::fs::rename(&tmp, dir.path().join("letter.xml")).unwrap();
-    std::fs::write(dir.path().join("page.pdf"), b"%PDF-1.7\n").unwrap();
-    let got = wait_listener(&sim.journal(), "drop", 2).await;
-    assert_eq!(got.len(), 2);
+    // A printed page carrying the Datamatrix as an image (raw grey samples), and a broken PDF.
+    let (width, height, samples) = insilab_formats::datamatrix::encode_gray(
+        "IS010000000000000000000000S1279035121518989S21.2.250.1.213.1.4.10S3DOMINIQUE\u{1d}S4PAT-TROIS\u{1d}S5FS628-03-1979S763220",
+        4,
+    )
+    .unwrap();
+    let page = insilab_testkit::pdf_with_image(&insilab_testkit::PdfImage {
+        width,
+        height,
+        color_space: Some("/DeviceGray"),
+        bits: 8,
+        filter: None,
+        data: &samples,
+    });
+    std::fs::write(dir.path().join(".page"), page).unwrap();
+    std::fs::rename(dir.path().join(".page"), dir.path().join("page.pdf")).unwrap();
+    std::fs::write(dir.path().join("broken.pdf"), b"%PDF-1.7\n").unwrap();
+    let got = wait_listener(&sim.journal(), "drop", 3).await;
+    assert_eq!(got.len(), 3);
     let letter = got
         .iter()
         .find(|e| e.http_request == "DROP letter.xml")
@@ -452,7 +468,36 @@ async fn drop_folder_checks_and_files_away_documents() {
         .iter()
         .find(|e| e.http_request == "DROP page.pdf")
         .unwrap();
-    assert!(matches!(&pdf.outcome, Outcome::ChannelError { error } if error.contains("PDF")));
+    assert_eq!(pdf.operation.as_deref(), Some("drop datamatrix-image"));
+    assert!(
+        matches!(&pdf.outcome, Outcome::Checked { verdict } if verdict == "ok"),
+        "{:?}",
+        pdf.outcome
+    );
+    // Journalled first, then filed away with its findings beside it.
+    let findings = dir.path().join("done/page.pdf.findings.json");
+    let mut text = Vec::new();
+    for _ in 0..200 {
+        text = std::fs::read(&findings).unwrap_or_default();
+        if serde_json::from_slice::<serde_json::Value>(&text).is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let page: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    assert!(
+        page["payload"].as_str().unwrap().contains("S4PAT-TROIS"),
+        "{page}"
+    );
+    let broken = got
+        .iter()
+        .find(|e| e.http_request == "DROP broken.pdf")
+        .unwrap();
+    assert!(
+        matches!(&broken.outcome, Outcome::Checked { verdict } if verdict == "unreadable"),
+        "{:?}",
+        broken.outcome
+    );
     let done = dir.path().join("done");
     assert!(done.join("letter.xml").is_file());
     let report: serde_json::Value =
@@ -460,5 +505,89 @@ async fn drop_folder_checks_and_files_away_documents() {
             .unwrap();
     assert_eq!(report["findings"][0]["rule_id"], "INS-CDA-001");
     assert!(!dir.path().join("letter.xml").exists());
+    sim.shutdown().await;
+}
+
+/// Channels per tenant: a tenant's FHIR base path (`/tenants/<t>`), its sending facility
+/// (MSH-4) over MLLP and its subfolder of the drop folder file its documents under it, and the
+/// admin API shows each tenant only its own channel entries.
+#[tokio::test]
+async fn each_tenant_sees_only_its_own_channel_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = common::pki();
+    let sim = common::start(&pki, |c| {
+        c.channels = ChannelsConfig {
+            mllp_listen: Some(loopback()),
+            fhir_listen: Some(loopback()),
+            drop_dir: Some(dir.path().to_owned()),
+            tenant: Some("CHANNELS".into()),
+        };
+        c.tenant_tokens.insert("tok-one".into(), "T1".into());
+        c.tenant_tokens.insert("tok-two".into(), "T2".into());
+    })
+    .await;
+    let hl7 = String::from_utf8(fixture("hl7/clean.hl7")).unwrap();
+    let base = sim.fhir_url().unwrap();
+    let patient = fhir::read(&fixture("fhir/clean.json")).unwrap();
+    for tenant in ["T1", "T2"] {
+        let message = hl7.replacen("|INSILAB|INSILAB|", &format!("|INSILAB|{tenant}|"), 1);
+        assert_ne!(message, hl7);
+        mllp::send(
+            sim.mllp_addr().unwrap(),
+            message.as_bytes(),
+            SendTimeouts::default(),
+        )
+        .await
+        .unwrap();
+        let posted =
+            fhir_channel::post(&format!("{base}/tenants/{tenant}"), &patient, Syntax::Json)
+                .await
+                .unwrap();
+        assert_eq!(posted.status, 201, "{:?}", posted.body);
+        let sub = dir.path().join(tenant);
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join(".letter"), fixture("cda/clean.xml")).unwrap();
+        std::fs::rename(sub.join(".letter"), sub.join("letter.xml")).unwrap();
+    }
+    // A facility that is no tenant: the channels' own tenant. An unknown tenant path: 404.
+    mllp::send(
+        sim.mllp_addr().unwrap(),
+        hl7.as_bytes(),
+        SendTimeouts::default(),
+    )
+    .await
+    .unwrap();
+    let unknown = fhir_channel::post(&format!("{base}/tenants/T3"), &patient, Syntax::Json)
+        .await
+        .unwrap();
+    assert_eq!(unknown.status, 404, "{:?}", unknown.body);
+    let j = sim.journal();
+    assert_eq!(wait_listener(&j, "drop", 2).await.len(), 2);
+    for (token, tenant) in [("tok-one", "T1"), ("tok-two", "T2")] {
+        let admin = insilab_simulator::admin_client::AdminClient::connect(&sim.admin_url(), token)
+            .await
+            .unwrap();
+        let seen = admin.journal_since(0).await.unwrap();
+        let mut listeners: Vec<&str> = seen.iter().map(|e| e.listener.as_str()).collect();
+        listeners.sort_unstable();
+        assert_eq!(listeners, ["drop", "fhir", "mllp"], "{tenant}");
+        assert!(seen.iter().all(|e| e.tenant.as_deref() == Some(tenant)));
+        // Journalled first, then moved to the tenant's own done/.
+        let done = dir.path().join(tenant).join("done/letter.xml");
+        for _ in 0..200 {
+            if done.is_file() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert!(done.is_file());
+    }
+    let channels: Vec<_> = j
+        .entries()
+        .into_iter()
+        .filter(|e| e.tenant.as_deref() == Some("CHANNELS"))
+        .map(|e| (e.listener.clone(), e.http_status))
+        .collect();
+    assert_eq!(channels, [("mllp".to_owned(), 0), ("fhir".to_owned(), 404)]);
     sim.shutdown().await;
 }

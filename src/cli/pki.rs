@@ -135,13 +135,22 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     if let Some(now) = &args.now {
         opts.now = insilab_certs::facts::parse_rfc3339(now)?;
     }
-    if args.force {
-        refuse_foreign_dir(&args.out)?;
-    }
     let mut out = String::new();
     let started = Instant::now();
-    let pki = insilab_certs::init(&args.out, &opts, args.force)
-        .with_context(|| format!("failed to generate the test pki in {}", args.out.display()))?;
+    let pki = match insilab_certs::init(&args.out, &opts, args.force) {
+        Ok(pki) => pki,
+        // These name the directory and what to do already.
+        Err(
+            e @ (insilab_certs::CertsError::AlreadyExists { .. }
+            | insilab_certs::CertsError::NotAPki { .. }),
+        ) => return Err(e.into()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "failed to generate the test pki in {}",
+                args.out.display()
+            )));
+        }
+    };
     let index = pki.index();
     outln!(
         out,
@@ -166,36 +175,6 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
         pki.dir().display()
     );
     emit(&out)
-}
-
-/// Longest start of an `index.yaml` read to recognise a PKI `insilab pki init` wrote.
-const INDEX_HEAD_BYTES: u64 = 4096;
-
-/// `--force` replaces a directory only when it is a test PKI insilab made: an `index.yaml`
-/// whose `generator` is insilab's. An empty or missing directory is fine.
-fn refuse_foreign_dir(dir: &std::path::Path) -> anyhow::Result<()> {
-    let Ok(mut entries) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    if entries.next().is_none() {
-        return Ok(());
-    }
-    let index = dir.join(insilab_certs::INDEX_FILE);
-    let mut head = String::new();
-    let ours = std::fs::File::open(&index)
-        .and_then(|f| {
-            std::io::Read::read_to_string(&mut std::io::Read::take(f, INDEX_HEAD_BYTES), &mut head)
-        })
-        .is_ok()
-        && head
-            .lines()
-            .any(|l| l.trim_start().starts_with("generator: insilab"));
-    anyhow::ensure!(
-        ours,
-        "refusing to replace {}: it is not a test PKI made by `insilab pki init` (no index.yaml of its own); choose another --out, or empty it yourself",
-        dir.display()
-    );
-    Ok(())
 }
 
 fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {

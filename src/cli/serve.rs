@@ -167,7 +167,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             );
         })
         .await?;
-        eprintln!("insilab serve: stopped, journal flushed");
+        // Same stream as the "ready" banner: one place to follow the server.
+        println!("insilab serve: stopped, journal flushed");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

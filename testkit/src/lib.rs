@@ -213,3 +213,88 @@ pub fn require_xsd_dir(manifest_dir: &str, check: &str) -> Option<PathBuf> {
     }
     require_reference(manifest_dir, check).map(|d| d.join("xsd"))
 }
+
+/// One image embedded in a test PDF by [`pdf_with_image`].
+#[derive(Debug, Clone)]
+pub struct PdfImage<'a> {
+    /// Width in samples.
+    pub width: u32,
+    /// Height in samples.
+    pub height: u32,
+    /// `/ColorSpace` as written (`/DeviceGray`, `/DeviceRGB`), or `None` for an image mask.
+    pub color_space: Option<&'a str>,
+    /// `/BitsPerComponent`.
+    pub bits: u8,
+    /// `/Filter` name as written (`/FlateDecode`, `/DCTDecode`), or none: raw samples.
+    pub filter: Option<&'a str>,
+    /// The stream's data, already encoded as `filter` says.
+    pub data: &'a [u8],
+}
+
+/// A minimal one-page PDF 1.4 (A4, 595 × 842 points) drawing `image` in a 200-point square
+/// near the top, written by hand with its cross-reference table, so that the tests of a PDF
+/// reader do not depend on the PDF library they test.
+pub fn pdf_with_image(image: &PdfImage<'_>) -> Vec<u8> {
+    let content = b"q 200 0 0 200 300 560 cm /Im1 Do Q\n";
+    let colour = match image.color_space {
+        Some(space) => format!("/ColorSpace {space} /BitsPerComponent {}", image.bits),
+        None => "/ImageMask true".to_owned(),
+    };
+    let filter = image
+        .filter
+        .map(|f| format!(" /Filter {f}"))
+        .unwrap_or_default();
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>".to_vec(),
+        [
+            format!("<< /Length {} >>\nstream\n", content.len()).into_bytes(),
+            content.to_vec(),
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+        [
+            format!(
+                "<< /Type /XObject /Subtype /Image /Width {} /Height {} {colour}{filter} /Length {} >>\nstream\n",
+                image.width,
+                image.height,
+                image.data.len()
+            )
+            .into_bytes(),
+            image.data.to_vec(),
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+    ];
+    let mut pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(body);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// Poppler's `pdfimages` (Debian `poppler-utils`): lists and extracts the images of a PDF.
+pub const PDFIMAGES: Tool = Tool {
+    program: "pdfimages",
+    probe: &["-v"],
+    install: "apt-get install poppler-utils",
+};

@@ -65,6 +65,22 @@ fn matrix(payload: &str) -> Result<datamatrix::placement::Bitmap<bool>, SymbolEr
 
 /// The symbol as a grey-scale PNG, `module_px` pixels per module.
 pub fn encode_png(payload: &str, module_px: u32) -> Result<Vec<u8>, SymbolError> {
+    let img = gray_image(payload, module_px)?;
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| SymbolError::Encode(e.to_string()))?;
+    Ok(out.into_inner())
+}
+
+/// The symbol as grey samples (one byte each, row by row, 0 black, 255 white), `module_px`
+/// pixels per module: width, height and samples (to embed in another document, a PDF page).
+pub fn encode_gray(payload: &str, module_px: u32) -> Result<(u32, u32, Vec<u8>), SymbolError> {
+    let img = gray_image(payload, module_px)?;
+    let (w, h) = img.dimensions();
+    Ok((w, h, img.into_raw()))
+}
+
+fn gray_image(payload: &str, module_px: u32) -> Result<image::GrayImage, SymbolError> {
     let bitmap = matrix(payload)?;
     let m = module_px.max(1);
     let q = u32::try_from(QUIET_ZONE).unwrap_or(2);
@@ -80,10 +96,7 @@ pub fn encode_png(payload: &str, module_px: u32) -> Result<Vec<u8>, SymbolError>
             }
         }
     }
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .map_err(|e| SymbolError::Encode(e.to_string()))?;
-    Ok(out.into_inner())
+    Ok(img)
 }
 
 /// The symbol as an SVG document, one `<rect>` per dark module, `module` user units per module.
@@ -108,9 +121,13 @@ pub fn encode_svg(payload: &str, module: u32) -> Result<String, SymbolError> {
     Ok(svg)
 }
 
-/// Finds and decodes the Data Matrix in a PNG or JPEG image (a whole page is fine). Returns the
-/// payload text; GS comes back as `\u{1d}`.
+/// Finds and decodes the Data Matrix in a PNG or JPEG image (a whole page is fine), or in the
+/// images a PDF page embeds ([`super::pdf`]). Returns the payload text; GS comes back as
+/// `\u{1d}`.
 pub fn decode_image(bytes: &[u8]) -> Result<String, SymbolError> {
+    if super::pdf::is_pdf(bytes) {
+        return super::pdf::decode_pdf(bytes);
+    }
     if bytes.len() > MAX_IMAGE_BYTES {
         return Err(SymbolError::TooLarge {
             size: bytes.len(),
@@ -133,9 +150,14 @@ pub fn decode_image(bytes: &[u8]) -> Result<String, SymbolError> {
     let img = image::load_from_memory(bytes).map_err(|e| SymbolError::Image(e.to_string()))?;
     let luma = img.to_luma8();
     let (w, h) = luma.dimensions();
+    decode_luma(luma.into_raw(), w, h)
+}
+
+/// Finds and decodes the Data Matrix in grey samples (`w` × `h`, one byte each, row by row).
+pub(crate) fn decode_luma(samples: Vec<u8>, w: u32, h: u32) -> Result<String, SymbolError> {
     let mut hints = DecodeHints::default().with(DecodeHintValue::TryHarder(true));
     rxing::helpers::detect_in_luma_with_hints(
-        luma.into_raw(),
+        samples,
         w,
         h,
         Some(BarcodeFormat::DATA_MATRIX),

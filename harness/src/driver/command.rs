@@ -324,6 +324,25 @@ pub fn expand(template: &str, values: &BTreeMap<&'static str, String>) -> String
     out
 }
 
+/// The process group of a driver command under way (its id is the command's pid): killed when
+/// the command is abandoned before it finished (the run interrupted, its timeout), so that the
+/// program and whatever it spawned stop with it. Disarmed (`None`) once the command finished.
+struct GroupGuard(Option<u32>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(pid) = self
+            .0
+            .and_then(|p| i32::try_from(p).ok())
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            // ESRCH (the group is already gone) is fine.
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+}
+
 impl CommandDriver {
     /// Loads the YAML configuration.
     pub fn load(path: &Path) -> Result<Self, HarnessError> {
@@ -479,6 +498,10 @@ impl CommandDriver {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
+        // Its own process group, so that an abandoned command (run interrupted, timeout) is
+        // killed with everything it spawned ([`GroupGuard`]).
+        #[cfg(unix)]
+        cmd.process_group(0);
         for (k, v) in &self.config.env {
             cmd.env(k, expand(v, values));
         }
@@ -497,6 +520,7 @@ impl CommandDriver {
                 )),
             }
         })?;
+        let mut group = GroupGuard(child.id());
         let mut stdout = child
             .stdout
             .take()
@@ -518,6 +542,8 @@ impl CommandDriver {
                 ))
             })?
             .map_err(|e| HarnessError::Driver(format!("{action} command {program}: {e}")))?;
+        // Finished: what it left running in the background is its own business.
+        group.0 = None;
         if !status.success() {
             return Err(HarnessError::Driver(format!(
                 "{action} command {program} exited with {status}"

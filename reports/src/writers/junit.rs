@@ -155,10 +155,21 @@ fn requirements_suite(input: &ReportInput<'_>, used_names: &mut HashSet<String>)
             CoverageState::Passed | CoverageState::Attested => TestCaseStatus::success(),
             CoverageState::Failed => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                // A requirement named after its rule (INSI-FLT-01) does not name it twice.
+                let others: Vec<&str> = req
+                    .fired_rules
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|r| *r != req.id)
+                    .collect();
                 let fired = if req.fired_rules.is_empty() {
                     "an operator answered no".to_owned()
+                } else if others.is_empty() {
+                    "its rule fired".to_owned()
+                } else if others.len() < req.fired_rules.len() {
+                    format!("its rule fired, and {}", others.join(" "))
                 } else {
-                    format!("rules fired: {}", req.fired_rules.join(" "))
+                    format!("rules fired: {}", others.join(" "))
                 };
                 status.set_message(format!("{} failed: {fired}", req.id));
                 status.set_type(if req.fired_rules.is_empty() {

@@ -57,6 +57,7 @@ fn scenario(id: &str, suite: &str, feature: &str, name: &str, status: Status) ->
         exchanges: vec![],
         attestations: vec![],
         failure: None,
+        skip_reason: None,
         rules: vec![],
     }
 }
@@ -280,6 +281,7 @@ pub fn results() -> RunResults {
         Status::Skipped,
         Some("this simulator cannot present another server identity"),
     )];
+    tls.skip_reason = Some("this simulator cannot present another server identity".into());
 
     let mut net = scenario(
         "protocol/network-timeout",

@@ -3,8 +3,8 @@
 //! moved to `done/` with its findings beside it (`done/NAME.findings.json`).
 //!
 //! Writers should create the file under a name starting with `.` and rename it when complete:
-//! hidden files are not picked up. PDF pages are recognised but not read (no PDF rasteriser is
-//! embedded): they are journalled as unsupported.
+//! hidden files are not picked up. A PDF page is read through the images it embeds (the
+//! Datamatrix printed as an image; no rasteriser, so a symbol drawn with vector paths is not).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,8 +28,11 @@ pub const DONE_DIR: &str = "done";
 pub struct DropSettings {
     /// The folder.
     pub dir: PathBuf,
-    /// Tenant of the journal entries.
+    /// Tenant of the journal entries of documents dropped in the folder itself.
     pub tenant: Option<String>,
+    /// Known tenants (those with an admin API token): a document dropped in the subfolder named
+    /// after one (`<dir>/<tenant>/`) is that tenant's, filed in `<dir>/<tenant>/done/`.
+    pub tenants: Vec<String>,
 }
 
 /// Scans the folder until `shutdown`.
@@ -50,9 +53,21 @@ pub(crate) async fn scan_loop(
     }
 }
 
-/// Handles every complete document in the folder once; returns how many were handled.
+/// Handles every complete document in the folder and in the tenants' subfolders once; returns
+/// how many were handled.
 pub fn scan_once(settings: &DropSettings, journal: &Journal) -> usize {
-    let Ok(entries) = std::fs::read_dir(&settings.dir) else {
+    let mut n = scan_dir(&settings.dir, settings.tenant.as_deref(), journal);
+    for tenant in &settings.tenants {
+        let sub = settings.dir.join(tenant);
+        if tenant != DONE_DIR && sub.is_dir() {
+            n += scan_dir(&sub, Some(tenant), journal);
+        }
+    }
+    n
+}
+
+fn scan_dir(dir: &Path, tenant: Option<&str>, journal: &Journal) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
     let mut files: Vec<PathBuf> = entries
@@ -68,19 +83,19 @@ pub fn scan_once(settings: &DropSettings, journal: &Journal) -> usize {
     files.sort();
     let n = files.len();
     for f in files {
-        handle_file(settings, journal, &f);
+        handle_file(dir, tenant, journal, &f);
     }
     n
 }
 
-fn handle_file(settings: &DropSettings, journal: &Journal, path: &Path) {
+fn handle_file(dir: &Path, tenant: Option<&str>, journal: &Journal, path: &Path) {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut e = entry(
         "drop",
-        settings.tenant.clone(),
+        tenant.map(str::to_owned),
         Outcome::Checked {
             verdict: "unreadable".into(),
         },
@@ -108,16 +123,16 @@ fn handle_file(settings: &DropSettings, journal: &Journal, path: &Path) {
     let mut report = serde_json::json!({ "file": name });
     if let Some(bytes) = bytes {
         e.raw_request = if detect::sniff(&bytes) == Some(Carrier::DatamatrixImage) {
-            crate::journal::RawBody::from(format!("[image of {} bytes]", bytes.len()))
+            let what = if bytes.starts_with(b"%PDF-") {
+                "PDF"
+            } else {
+                "image"
+            };
+            crate::journal::RawBody::from(format!("[{what} of {} bytes]", bytes.len()))
         } else {
             journal_text(&bytes)
         };
-        if bytes.starts_with(b"%PDF") {
-            e.operation = Some("drop pdf".into());
-            e.outcome = Outcome::ChannelError {
-                error: "PDF documents are not read (no PDF rasteriser): drop the page as a PNG or JPEG image".into(),
-            };
-        } else {
+        {
             match detect::sniff(&bytes) {
                 None | Some(Carrier::Insi) => {
                     e.outcome = Outcome::ChannelError {
@@ -155,7 +170,7 @@ fn handle_file(settings: &DropSettings, journal: &Journal, path: &Path) {
     report["outcome"] = serde_json::to_value(&e.outcome).unwrap_or_default();
     report["findings"] = serde_json::to_value(&e.findings).unwrap_or_default();
     journal.record(e);
-    let done = settings.dir.join(DONE_DIR);
+    let done = dir.join(DONE_DIR);
     let moved =
         std::fs::create_dir_all(&done).and_then(|()| std::fs::rename(path, done.join(&name)));
     if let Err(err) = moved {

@@ -38,9 +38,15 @@ pub const FHIR_CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The endpoint's settings.
 #[derive(Debug, Clone, Default)]
 pub struct FhirSettings {
-    /// Tenant of the journal entries.
+    /// Tenant of the journal entries of requests to the base URL itself.
     pub tenant: Option<String>,
+    /// Known tenants (those with an admin API token): each has its own base URL
+    /// `/tenants/<tenant>` ([`TENANT_BASE`]), whose requests are journalled under it.
+    pub tenants: Vec<String>,
 }
+
+/// Start of a tenant's own base path: `/tenants/<tenant>/Patient`.
+pub const TENANT_BASE: &str = "/tenants/";
 
 /// Accepts FHIR REST connections until `shutdown`.
 pub async fn accept_loop(
@@ -155,7 +161,22 @@ async fn handle(
 ) -> Response<ResBody> {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().trim_end_matches('/').to_owned();
+    let mut path = req.uri().path().trim_end_matches('/').to_owned();
+    let mut tenant = settings.tenant.clone();
+    let mut unknown_tenant = None;
+    if let Some(rest) = path.strip_prefix(TENANT_BASE) {
+        let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        if settings.tenants.iter().any(|t| t == name) {
+            tenant = Some(name.to_owned());
+        } else {
+            unknown_tenant = Some(name.to_owned());
+        }
+        path = if tail.is_empty() {
+            String::new()
+        } else {
+            format!("/{tail}")
+        };
+    }
     let http_request = format!("{method} {}", req.uri());
     let content_type = req
         .headers()
@@ -164,7 +185,7 @@ async fn handle(
         .map(str::to_owned);
     let mut e = entry(
         "fhir",
-        settings.tenant.clone(),
+        tenant,
         Outcome::Checked {
             verdict: "unreadable".into(),
         },
@@ -180,6 +201,13 @@ async fn handle(
         journal.record(e);
         resp.0
     };
+    if let Some(name) = unknown_tenant {
+        let s = StatusCode::NOT_FOUND;
+        let d = format!(
+            "no tenant `{name}` here: a tenant's base URL is {TENANT_BASE}<tenant> for a tenant the simulator has a token for"
+        );
+        return record(e, s, oo(s, Syntax::Json, &[issue("not-found", d, None)]));
+    }
     // Which resource the path expects.
     let expects = match (&method, path.as_str()) {
         (&Method::POST, "/Patient") => "Patient",

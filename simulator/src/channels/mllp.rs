@@ -40,8 +40,11 @@ const READ_CHUNK: usize = 64 * 1024;
 /// The listener's settings.
 #[derive(Debug, Clone)]
 pub struct MllpSettings {
-    /// Tenant of the journal entries.
+    /// Tenant of the journal entries of messages whose sending facility names no known tenant.
     pub tenant: Option<String>,
+    /// Known tenants (those with an admin API token): a message whose sending facility (MSH-4,
+    /// first component) is one of them is journalled under it.
+    pub tenants: Vec<String>,
     /// Idle timeout per read.
     pub idle_timeout: Duration,
     /// Largest message.
@@ -52,6 +55,7 @@ impl Default for MllpSettings {
     fn default() -> Self {
         MllpSettings {
             tenant: None,
+            tenants: Vec::new(),
             idle_timeout: MLLP_IDLE_TIMEOUT,
             max_message_bytes: MAX_MLLP_MESSAGE_BYTES,
         }
@@ -217,9 +221,15 @@ pub async fn serve_connection(
                     let started = Instant::now();
                     let a = answer(&body);
                     let ack_text = hl7::write(&a.ack);
+                    let msh = a.message.as_ref().and_then(|m| m.segment("MSH"));
+                    let facility = msh.map(|s| s.value(4).split('^').next().unwrap_or_default());
+                    let tenant = facility
+                        .and_then(|f| settings.tenants.iter().find(|t| *t == f))
+                        .cloned()
+                        .or_else(|| settings.tenant.clone());
                     let mut e = entry(
                         "mllp",
-                        settings.tenant.clone(),
+                        tenant,
                         Outcome::Ack {
                             code: a.code.as_str().into(),
                         },

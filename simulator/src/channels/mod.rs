@@ -30,8 +30,10 @@ pub struct ChannelsConfig {
     pub fhir_listen: Option<SocketAddr>,
     /// Drop folder scanned for documents.
     pub drop_dir: Option<PathBuf>,
-    /// Tenant the channels' journal entries belong to (what a tenant token of the admin API
-    /// sees); `None`: entries without tenant, seen by the admin token only.
+    /// Tenant of the channels' journal entries not addressed to a tenant (what a tenant token
+    /// of the admin API sees); `None`: entries without tenant, seen by the admin token only.
+    /// Each tenant with a token also has its own: FHIR base path `/tenants/<tenant>`, MLLP
+    /// messages whose MSH-4 is its name, drop subfolder `<drop_dir>/<tenant>/`.
     pub tenant: Option<String>,
 }
 

@@ -36,7 +36,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+    // Not locked for the whole demo: the scenario progress goes to the same stream, written
+    // from the runtime's worker threads.
+    let mut out = std::io::stdout();
     writeln!(
         out,
         "insilab demo — the INSi simulator and the CNDA harness in one run\n"
@@ -66,10 +68,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     options.pki = args.pki.clone();
     // The demo's directory is its own: each demo replaces the previous one.
     options.existing = Existing::Replace;
-    options.progress = if std::io::stderr().is_terminal() {
-        Progress::Tty(Box::new(std::io::stderr()))
+    options.progress = if std::io::stdout().is_terminal() {
+        Progress::Tty(Box::new(std::io::stdout()))
     } else {
-        Progress::Lines(Box::new(std::io::stderr()))
+        Progress::Lines(Box::new(std::io::stdout()))
     };
     let started = Instant::now();
     let summary = run_suites(options)
