@@ -40,6 +40,9 @@ const EMBEDDED: &[EmbeddedFeature] = &[
     embedded!("protocol", "card.feature"),
     embedded!("protocol", "card-mode.feature"),
     embedded!("protocol", "insilab-answers.feature"),
+    embedded!("receiving", "verification.feature"),
+    embedded!("receiving", "emission.feature"),
+    embedded!("business", "statuses.feature"),
 ];
 
 /// Largest feature file read from disk.
@@ -138,7 +141,7 @@ pub fn slug(text: &str) -> String {
 pub fn load(selection: &str) -> Result<Vec<PlannedScenario>, HarnessError> {
     let mut scenarios = Vec::new();
     match selection {
-        "cnda" | "protocol" | "all" => {
+        "cnda" | "protocol" | "receiving" | "business" | "all" => {
             for feature in EMBEDDED
                 .iter()
                 .filter(|f| selection == "all" || f.suite == selection)

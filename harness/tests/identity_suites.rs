@@ -1,0 +1,126 @@
+//! End to end: the receiving and business suites (issue 12) against the in-process simulator:
+//! every scenario passes with the reference identity manager, and each identity-management
+//! faulty bug fails scenarios naming its rule.
+#![expect(clippy::unwrap_used, reason = "test fixtures")]
+
+use std::path::Path;
+
+use insilab_harness::{DriverSpec, FaultyBug, RunOptions, RunSummary, run_suites};
+use insilab_reports::model::Status;
+
+fn pki_dir() -> std::path::PathBuf {
+    insilab_certs::testing::shared_pki()
+        .unwrap()
+        .dir()
+        .to_owned()
+}
+
+async fn run(suite: &str, driver: DriverSpec, out: &Path) -> RunSummary {
+    let mut opts = RunOptions::new(suite, out.to_owned());
+    opts.driver = driver;
+    opts.pki = pki_dir();
+    opts.formats = Vec::new();
+    run_suites(opts).await.unwrap()
+}
+
+fn describe(summary: &RunSummary) -> String {
+    summary
+        .results
+        .scenarios
+        .iter()
+        .filter(|s| s.status != Status::Passed)
+        .map(|s| {
+            format!(
+                "{} {}: {:?}",
+                s.status,
+                s.id,
+                s.failure.as_ref().map(|f| &f.message)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_receiving_and_business_suites_pass_with_the_reference_identity_manager() {
+    for suite in ["receiving", "business"] {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = run(suite, DriverSpec::Reference, dir.path()).await;
+        assert_eq!(summary.failed(), 0, "{suite}:\n{}", describe(&summary));
+        assert_eq!(summary.skipped(), 0, "{suite}:\n{}", describe(&summary));
+        assert!(summary.passed() >= 15, "{suite}: {}", summary.last_line());
+    }
+}
+
+/// The scenarios each identity-management bug must fail, by a name fragment, with its rule.
+const EXPECTED: &[(FaultyBug, &str, &[&str])] = &[
+    (
+        FaultyBug::SkipsVerificationOnReceipt,
+        "receiving",
+        &[
+            "verified-once-then-the-identity-is-qualified",
+            "unknown-to-insi",
+        ],
+    ),
+    (
+        FaultyBug::TrustsPid32Prov,
+        "receiving",
+        &["pid-32-prov-is-not-stored"],
+    ),
+    (
+        FaultyBug::DatamatrixForProv,
+        "receiving",
+        &["no-ins-datamatrix-is-printed-for-a-provisional-identity"],
+    ),
+    (
+        FaultyBug::InsInPid3WrongAuthority,
+        "receiving",
+        &["is-sent-by-hl7-v2-with-its-ins"],
+    ),
+    (FaultyBug::OverwritesLocalTraits, "business", &["s-07"]),
+    (
+        FaultyBug::InsiForDoubtful,
+        "business",
+        &["s-08-a-doubtful", "s-08-a-fictitious"],
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_identity_management_bug_fails_its_scenarios_naming_its_rule() {
+    for (bug, suite, scenarios) in EXPECTED {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = run(suite, DriverSpec::Faulty(*bug), dir.path()).await;
+        let failed: Vec<_> = summary
+            .results
+            .scenarios
+            .iter()
+            .filter(|s| s.status == Status::Failed)
+            .collect();
+        for fragment in *scenarios {
+            assert!(
+                failed.iter().any(|s| s.id.contains(fragment)
+                    && s.failure
+                        .as_ref()
+                        .is_some_and(|f| f.rules.iter().any(|r| r.rule == bug.rule().as_str()))),
+                "{}: no failed scenario {fragment:?} naming {}:\n{}",
+                bug.name(),
+                bug.rule(),
+                describe(&summary)
+            );
+        }
+        // Nothing else breaks: every failure names the bug's rule.
+        for s in &failed {
+            assert!(
+                s.failure
+                    .as_ref()
+                    .is_some_and(|f| f.rules.iter().any(|r| r.rule == bug.rule().as_str())),
+                "{}: {} failed without naming {}: {:?}",
+                bug.name(),
+                s.id,
+                bug.rule(),
+                s.failure
+            );
+        }
+        assert_eq!(summary.skipped(), 0, "{}", describe(&summary));
+    }
+}
