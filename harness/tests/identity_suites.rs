@@ -68,9 +68,9 @@ const EXPECTED: &[(FaultyBug, &str, &[&str])] = &[
         &["pid-32-prov-is-not-stored"],
     ),
     (
-        FaultyBug::DatamatrixForProv,
+        FaultyBug::DatamatrixForUnqualified,
         "receiving",
-        &["no-ins-datamatrix-is-printed-for-a-provisional-identity"],
+        &["no-ins-datamatrix-is-printed-for-a-recovered-identity"],
     ),
     (
         FaultyBug::InsInPid3WrongAuthority,

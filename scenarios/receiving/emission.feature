@@ -36,3 +36,10 @@ Feature: Ce que le logiciel émet (emission: HL7, FHIR, CDA, printed Datamatrix)
       | PID-32 | PROV |
     And the software emits the received identity by Datamatrix
     Then what the software emitted carries the INS only if the identity is qualified
+
+  @EXI-DIF-02 @RNIV-EXI-SI-08
+  Scenario: no INS Datamatrix is printed for a recovered identity
+    When the software creates the identity of "qualif-adrun-zoe" by manual entry
+    And the software searches the INS of the identity of "qualif-adrun-zoe"
+    And the software emits the identity of "qualif-adrun-zoe" by Datamatrix
+    Then what the software emitted carries the INS only if the identity is qualified

@@ -62,8 +62,8 @@ pub enum FaultyBug {
     SkipsVerificationOnReceipt,
     /// Stores an HL7 INS received with PID-32 `PROV` as if it were `VALI`.
     TrustsPid32Prov,
-    /// Prints the INS Datamatrix for a `PROV` identity.
-    DatamatrixForProv,
+    /// Prints the INS Datamatrix for an identity that is not qualified (`RECUP`, `PROV`).
+    DatamatrixForUnqualified,
     /// Puts the INS in PID-3 with a wrong assigning authority.
     InsInPid3WrongAuthority,
     /// Overwrites the local traits with differing INSi traits, silently.
@@ -94,7 +94,7 @@ impl FaultyBug {
         FaultyBug::CardMatriculeKeyWrong,
         FaultyBug::SkipsVerificationOnReceipt,
         FaultyBug::TrustsPid32Prov,
-        FaultyBug::DatamatrixForProv,
+        FaultyBug::DatamatrixForUnqualified,
         FaultyBug::InsInPid3WrongAuthority,
         FaultyBug::OverwritesLocalTraits,
         FaultyBug::InsiForDoubtful,
@@ -122,7 +122,7 @@ impl FaultyBug {
             FaultyBug::CardMatriculeKeyWrong => "card-matricule-key-wrong",
             FaultyBug::SkipsVerificationOnReceipt => "skips-verification-on-receipt",
             FaultyBug::TrustsPid32Prov => "trusts-pid32-prov",
-            FaultyBug::DatamatrixForProv => "datamatrix-for-prov",
+            FaultyBug::DatamatrixForUnqualified => "datamatrix-for-unqualified",
             FaultyBug::InsInPid3WrongAuthority => "ins-in-pid3-wrong-authority",
             FaultyBug::OverwritesLocalTraits => "overwrites-local-traits",
             FaultyBug::InsiForDoubtful => "insi-for-doubtful",
@@ -157,7 +157,7 @@ impl FaultyBug {
             FaultyBug::HistoryDatesDropped => b::STORED_HISTORY_DATES,
             FaultyBug::SkipsVerificationOnReceipt => b::VERIFICATION_ON_RECEIPT,
             FaultyBug::TrustsPid32Prov => b::PID32_NOT_VALI,
-            FaultyBug::DatamatrixForProv => b::INS_ONLY_WHEN_QUALIFIED,
+            FaultyBug::DatamatrixForUnqualified => b::INS_ONLY_WHEN_QUALIFIED,
             FaultyBug::InsInPid3WrongAuthority => RuleId::Hl7001,
             FaultyBug::OverwritesLocalTraits => b::NO_SILENT_OVERWRITE,
             FaultyBug::InsiForDoubtful => b::DOUBTFUL_BLOCKS_INSI,
@@ -183,7 +183,7 @@ impl FaultyBug {
             FaultyBug::CardMatriculeKeyWrong => "card search",
             FaultyBug::SkipsVerificationOnReceipt
             | FaultyBug::TrustsPid32Prov
-            | FaultyBug::DatamatrixForProv
+            | FaultyBug::DatamatrixForUnqualified
             | FaultyBug::InsInPid3WrongAuthority => "receiving",
             FaultyBug::OverwritesLocalTraits | FaultyBug::InsiForDoubtful => "identity lifecycle",
         }
@@ -195,7 +195,7 @@ impl FaultyBug {
         match self {
             FaultyBug::SkipsVerificationOnReceipt => Some(Defect::SkipVerificationOnReceipt),
             FaultyBug::TrustsPid32Prov => Some(Defect::TrustsPid32Prov),
-            FaultyBug::DatamatrixForProv => Some(Defect::DatamatrixForUnqualified),
+            FaultyBug::DatamatrixForUnqualified => Some(Defect::DatamatrixForUnqualified),
             FaultyBug::InsInPid3WrongAuthority => Some(Defect::WrongPid3Authority),
             FaultyBug::OverwritesLocalTraits => Some(Defect::OverwritesTraitsSilently),
             FaultyBug::InsiForDoubtful => Some(Defect::InsiForDoubtful),

@@ -61,6 +61,8 @@ pub struct IdentityWorld {
     pub delivery: Option<Delivery>,
     /// The local id of the delivered identity, when the software stored one.
     pub received_id: Option<String>,
+    /// The local id of the identity the software was last asked to emit.
+    pub emitted_id: Option<String>,
     /// The last action's outcome.
     pub last: Option<ActionOutcome>,
     /// Calls already observed when the last action started.
@@ -624,7 +626,7 @@ async fn emit_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
         destination: Transport::Inline,
     };
     act(w, action).await?;
-    w.identity.received_id.get_or_insert(local_id);
+    w.identity.emitted_id = Some(local_id);
     Ok(())
 }
 
@@ -880,7 +882,7 @@ async fn emitted_passes(w: &mut World) -> Result<(), StepError> {
     let checked = insilab_formats::detect::check(kind, &bytes)
         .map_err(|e| broken(format!("what the software emitted cannot be read: {e}")))?;
     let mut findings: Vec<Finding> = checked.findings;
-    if let (Some(payload), Some(id)) = (&checked.payload, w.identity.received_id.clone()) {
+    if let (Some(payload), Some(id)) = (&checked.payload, w.identity.emitted_id.clone()) {
         let held = read_id(w, &id).await?.ins;
         if let (Ok(raw), Some(held)) = (datamatrix::payload::parse_raw(payload), held)
             && let Ok(m) = Matricule::from_parts(&held.matricule, &held.key)
@@ -904,7 +906,7 @@ async fn ins_only_when_qualified(w: &mut World) -> Result<(), StepError> {
     let emitted = emitted(w)?;
     let id = w
         .identity
-        .received_id
+        .emitted_id
         .clone()
         .ok_or_else(|| broken("no identity was emitted"))?;
     let identity = read_id(w, &id).await?;
