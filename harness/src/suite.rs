@@ -393,12 +393,12 @@ mod tests {
     use super::*;
 
     /// A feature file added under `scenarios/` but not to [`EMBEDDED`] would be silently left
-    /// out of `insilab run --suite cnda|protocol|all`.
+    /// out of `insilab run --suite cnda|protocol|receiving|business|all`.
     #[test]
     fn every_feature_file_of_the_shipped_suites_is_embedded() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios");
         let mut on_disk = Vec::new();
-        for suite in ["cnda", "protocol"] {
+        for suite in ["cnda", "protocol", "receiving", "business"] {
             for entry in std::fs::read_dir(format!("{root}/{suite}")).unwrap() {
                 let name = entry.unwrap().file_name().to_string_lossy().into_owned();
                 if name.ends_with(".feature") {
