@@ -124,3 +124,82 @@ async fn each_identity_management_bug_fails_its_scenarios_naming_its_rule() {
         assert_eq!(summary.skipped(), 0, "{}", describe(&summary));
     }
 }
+
+/// A driver that speaks the protocol's JSON to the manager behind `insilab example-sut`: each
+/// action is encoded as the message the command and http drivers send (action, `scenario`,
+/// `endpoint`), read back by `parse_message`, carried out on a [`SutState`] (one store per
+/// scenario) whose outcome travels back as JSON.
+struct MessageDriver {
+    state: tokio::sync::Mutex<insilab_harness::manager::sut::SutState>,
+    client: insilab_harness::manager::sut::ClientFactory,
+}
+
+impl insilab_harness::driver::Driver for MessageDriver {
+    fn name(&self) -> String {
+        "message".to_owned()
+    }
+
+    fn search_traits<'a>(
+        &'a self,
+        _ctx: &'a insilab_harness::driver::ActionContext,
+        _input: &'a insilab_harness::outcome::TraitsInput,
+    ) -> insilab_harness::sim::BoxFuture<
+        'a,
+        Result<insilab_harness::outcome::SutOutcome, insilab_harness::HarnessError>,
+    > {
+        Box::pin(async {
+            Err(insilab_harness::HarnessError::Skipped(
+                "identity actions only".into(),
+            ))
+        })
+    }
+
+    fn act<'a>(
+        &'a self,
+        ctx: &'a insilab_harness::driver::ActionContext,
+        action: &'a insilab_harness::actions::IdentityAction,
+    ) -> insilab_harness::sim::BoxFuture<
+        'a,
+        Result<insilab_harness::actions::ActionOutcome, insilab_harness::HarnessError>,
+    > {
+        Box::pin(async move {
+            let mut value = serde_json::to_value(action).unwrap();
+            value["scenario"] = ctx.scenario_id.clone().into();
+            value["endpoint"] = ctx.sim.endpoint_url().into();
+            let message = insilab_harness::manager::sut::parse_message(
+                serde_json::to_string(&value).unwrap().as_bytes(),
+            )?;
+            let outcome = self
+                .state
+                .lock()
+                .await
+                .act(&message, &self.client, "https://127.0.0.1:1/unused")
+                .await;
+            insilab_harness::actions::parse_action_outcome(
+                serde_json::to_string(&outcome).unwrap().as_bytes(),
+                "the message driver",
+            )
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_suites_pass_through_the_protocol_messages_of_example_sut() {
+    let pki = std::sync::Arc::new(insilab_certs::testing::shared_pki().unwrap());
+    let reference = std::sync::Arc::new(insilab_harness::driver::reference::ReferenceDriver::new(
+        pki,
+        "insi-auto",
+    ));
+    let client: insilab_harness::manager::sut::ClientFactory =
+        std::sync::Arc::new(move |url: &str| reference.client(url));
+    let driver = std::sync::Arc::new(MessageDriver {
+        state: tokio::sync::Mutex::new(Default::default()),
+        client,
+    });
+    for suite in ["receiving", "business"] {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = run(suite, DriverSpec::Custom(driver.clone()), dir.path()).await;
+        assert_eq!(summary.failed(), 0, "{suite}:\n{}", describe(&summary));
+        assert_eq!(summary.skipped(), 0, "{suite}:\n{}", describe(&summary));
+    }
+}

@@ -11,6 +11,7 @@
 //! faulty drivers run it with one [`Defect`]: a defect the suites must catch.
 
 mod carriers;
+pub mod sut;
 
 use std::collections::BTreeMap;
 
