@@ -73,6 +73,11 @@ const EXPECTED: &[(FaultyBug, &str, &[&str])] = &[
         &["no-ins-datamatrix-is-printed-for-a-recovered-identity"],
     ),
     (
+        FaultyBug::DatamatrixForUnqualified,
+        "business",
+        &["s-03-and-s-15"],
+    ),
+    (
         FaultyBug::InsInPid3WrongAuthority,
         "receiving",
         &["is-sent-by-hl7-v2-with-its-ins"],

@@ -22,13 +22,15 @@ Feature: Statuts et attributs de l'identité (ANS business scenarios S-01 to S-1
     When the software creates the identity of "qualif-adrun-zoe" with the identity document "driving_licence"
     Then the identity of "qualif-adrun-zoe" has the status "PROV"
 
-  @RNIV-EXI-SI-07 @EXI-REC-07 @EXI-ID-08
-  Scenario: S-03 and S-15 an INSi retrieval with matching traits gives a recovered identity, used names left empty
+  @RNIV-EXI-SI-07 @EXI-REC-07 @EXI-ID-08 @EXI-DIF-02
+  Scenario: S-03 and S-15 an INSi retrieval with matching traits gives a recovered identity, used names left empty, no Datamatrix
     When the software creates the identity of "qualif-adrun-zoe" by manual entry
     And the software searches the INS of the identity of "qualif-adrun-zoe"
     Then the identity of "qualif-adrun-zoe" has the status "RECUP"
     And the identity of "qualif-adrun-zoe" holds the INS "2751263220749" key "74" with OID "1.2.250.1.213.1.4.8"
     And the identity of "qualif-adrun-zoe" has no used name and no used first name
+    When the software emits the identity of "qualif-adrun-zoe" by Datamatrix
+    Then what the software emitted carries the INS only if the identity is qualified
 
   @RNIV-EXI-SI-07 @EXI-ID-29 @EXI-DIF-02
   Scenario: S-04 and S-16 a recovered identity checked against a document is qualified and printed with its Datamatrix
