@@ -138,17 +138,7 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             println!("  valid: every card-mode rule passed");
         }
         for f in &report.findings {
-            let at = f
-                .path
-                .as_deref()
-                .map(|p| format!(" at {p}"))
-                .unwrap_or_default();
-            println!(
-                "  {:<6} {} {}{at}",
-                f.severity.as_str(),
-                f.rule_id,
-                f.message
-            );
+            println!("{}", super::finding_line(f));
         }
     }
     Ok(ExitCode::from(code))

@@ -203,17 +203,7 @@ fn decode(file: &PathBuf, json: bool) -> anyhow::Result<ExitCode> {
             println!("  no finding");
         }
         for f in &report.findings {
-            let at = f
-                .path
-                .as_deref()
-                .map(|p| format!(" at {p}"))
-                .unwrap_or_default();
-            println!(
-                "  {:<6} {} {}{at}",
-                f.severity.as_str(),
-                f.rule_id,
-                f.message
-            );
+            println!("{}", super::finding_line(f));
         }
     }
     Ok(if failing {

@@ -109,14 +109,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
                 println!("  no finding");
             }
             for f in &r.findings {
-                // Messages of the lexical checks already start with the element path.
-                let at = f
-                    .path
-                    .as_deref()
-                    .filter(|p| !f.message.starts_with(p))
-                    .map(|p| format!(" at {p}"))
-                    .unwrap_or_default();
-                println!("  {:<6} {} {}{at}", f.severity, f.rule_id, f.message);
+                println!("{}", super::finding_line(f));
             }
         }
     }

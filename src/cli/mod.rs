@@ -16,6 +16,23 @@ pub mod rule;
 pub mod run;
 pub mod serve;
 
+/// One finding as the text commands print it: `  error  RULE-ID message at path` (the path left
+/// out when the message already starts with it, as the lexical checks' messages do).
+pub fn finding_line(f: &insilab_core::rules::Finding) -> String {
+    let at = f
+        .path
+        .as_deref()
+        .filter(|p| !f.message.starts_with(p))
+        .map(|p| format!(" at {p}"))
+        .unwrap_or_default();
+    format!(
+        "  {:<6} {} {}{at}",
+        f.severity.as_str(),
+        f.rule_id,
+        f.message
+    )
+}
+
 /// Logs go to stderr; `RUST_LOG` overrides the default level.
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
