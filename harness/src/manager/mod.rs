@@ -216,11 +216,11 @@ impl Manager {
         self.defect == Some(d)
     }
 
-    fn insert(&mut self, record: Record) -> Result<String, ActionOutcome> {
+    fn insert(&mut self, record: Record) -> Result<String, Box<ActionOutcome>> {
         if self.store.identities.len() >= MAX_IDENTITIES {
-            return Err(refused(format!(
+            return Err(Box::new(refused(format!(
                 "the store is full ({MAX_IDENTITIES} identities)"
-            )));
+            ))));
         }
         self.store.next_id += 1;
         let id = format!("id-{}", self.store.next_id);
@@ -385,7 +385,7 @@ impl Manager {
                 o.alerts = alerts;
                 o
             }
-            Err(o) => o,
+            Err(o) => *o,
         }
     }
 
@@ -705,7 +705,7 @@ impl Manager {
                 o.alerts = alerts;
                 o
             }
-            Err(o) => o,
+            Err(o) => *o,
         }
     }
 
