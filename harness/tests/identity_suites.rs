@@ -208,3 +208,97 @@ async fn the_suites_pass_through_the_protocol_messages_of_example_sut() {
         assert_eq!(summary.skipped(), 0, "{suite}:\n{}", describe(&summary));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_emits_over_mllp_fhir_and_a_drop_folder_on_loopback() {
+    use insilab_harness::actions::{Carrier, CollectionMethod, IdentityAction, Transport};
+    use insilab_harness::outcome::{OutcomeKind, StoredIns, TraitsInput};
+    use insilab_simulator::channels::ChannelsConfig;
+    use insilab_simulator::{Simulator, SimulatorConfig, TlsSource};
+
+    let pki = std::sync::Arc::new(insilab_certs::testing::shared_pki().unwrap());
+    let mut config = SimulatorConfig::ephemeral(TlsSource::Pki(pki));
+    config.admin_listen = None;
+    let loopback = "127.0.0.1:0".parse().unwrap();
+    config.channels = ChannelsConfig {
+        mllp_listen: Some(loopback),
+        fhir_listen: Some(loopback),
+        ..ChannelsConfig::default()
+    };
+    let sim = Simulator::start(config).await.unwrap();
+    let no_insi = || -> Result<insilab_client::InsiClient, insilab_harness::HarnessError> {
+        Err(insilab_harness::HarnessError::Driver(
+            "no INSi call expected".into(),
+        ))
+    };
+    let mut manager = insilab_harness::manager::Manager::new();
+    let created = manager
+        .act(
+            &IdentityAction::Create {
+                traits: TraitsInput {
+                    birth_name: "ADRUN".into(),
+                    first_names: vec!["ZOE".into()],
+                    sex: "F".into(),
+                    birth_date: "1975-12-31".into(),
+                    birthplace: Some("63220".into()),
+                },
+                method: CollectionMethod::VitaleApp,
+                document: None,
+                ins: Some(StoredIns {
+                    matricule: "2751263220749".into(),
+                    key: "74".into(),
+                    oid: "1.2.250.1.213.1.4.8".into(),
+                    ..StoredIns::default()
+                }),
+                used_first_name: None,
+                used_name: None,
+                first_name: None,
+            },
+            &no_insi,
+        )
+        .await;
+    let local_id = created.identity.unwrap().local_id;
+    let drop = tempfile::tempdir().unwrap();
+    for (carrier, destination, expect) in [
+        (
+            Carrier::Hl7v2,
+            Transport::Mllp {
+                address: sim.mllp_addr().unwrap().to_string(),
+            },
+            "ACK",
+        ),
+        (
+            Carrier::Fhir,
+            Transport::Fhir {
+                base_url: sim.fhir_url().unwrap(),
+            },
+            "HTTP 20",
+        ),
+        (
+            Carrier::Datamatrix,
+            Transport::DropFolder {
+                path: drop.path().display().to_string(),
+            },
+            "written to",
+        ),
+    ] {
+        let out = manager
+            .act(
+                &IdentityAction::Emit {
+                    local_id: local_id.clone(),
+                    carrier,
+                    destination,
+                },
+                &no_insi,
+            )
+            .await;
+        assert_eq!(out.outcome, OutcomeKind::Done, "{carrier:?}: {out:?}");
+        assert!(
+            out.message.as_deref().is_some_and(|m| m.contains(expect)),
+            "{carrier:?}: {out:?}"
+        );
+    }
+    let png = std::fs::read(drop.path().join(format!("{local_id}.png"))).unwrap();
+    let payload = insilab_formats::datamatrix::decode_image(&png).unwrap();
+    assert!(payload.contains("S12751263220749"), "{payload}");
+}

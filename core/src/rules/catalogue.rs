@@ -327,15 +327,15 @@ catalogue! {
     Rcv04 = "INSI-RCV-04", Cnda, &["EXI-ID-29", "RNIV-EXI-SI-08"], "an HL7 INS received with PID-32 other than VALI is not stored as received", [Harness];
     Rcv05 = "INSI-RCV-05", Cnda, &["GUIDE-R52"], "an INS the software already holds as QUAL or RECUP is not verified again", [Harness];
     Rcv06 = "INSI-RCV-06", Cnda, &["EXI-ID-29", "RNIV-EXI-SI-08", "EXI-DIF-02"], "what the software emits or prints carries the INS (and a Datamatrix) only for a qualified identity", [Harness];
-    Bus01 = "INS-BUS-01", Cnda, &["RNIV-EXI-SI-07"], "the identity status follows the state machine: manual entry PROV, high-trust document VALI, INSi retrieval RECUP, both QUAL", [Harness];
-    Bus02 = "INS-BUS-02", Cnda, &["EXI-ID-26", "RNIV-EXI-SI-09"], "a doubtful or fictitious identity is PROV, loses its INS and is never sent to INSi", [Harness];
-    Bus03 = "INS-BUS-03", Cnda, &["EXI-ID-24"], "attributes combine by the rule: fictitious with nothing, doubtful with homonym", [Harness];
-    Bus04 = "INS-BUS-04", Cnda, &["EXI-REC-07", "RNIV-EXI-SI-07"], "traits returned by INSi that differ from the local ones are not stored silently: local traits and status stay, the user is alerted", [Harness];
-    Bus05 = "INS-BUS-05", Cnda, &["EXI-ID-11", "EXI-ID-12"], "an incomplete birth date is completed by the rule (day 01, month 01, both 31/12) and flagged as completed", [Harness];
-    Bus06 = "INS-BUS-06", Cnda, &["EXI-ID-10"], "a first first name inconsistent with the beginning of the first-names list raises an alert", [Harness];
-    Bus07 = "INS-BUS-07", Cnda, &["EXI-ID-08"], "used name and used first name are never filled automatically from the birth traits", [Harness];
-    Bus08 = "INS-BUS-08", Cnda, &["RNIV-EXI-SI-07"], "an identity read from the Appli carte Vitale is QUAL at once, without INSi call, with its collection method", [Harness];
-    Bus09 = "INS-BUS-09", Cnda, &["EXI-ID-19", "RNIV-EXI-SI-10"], "the type of the identity document checked is recorded with the identity", [Harness];
+    Bus01 = "INSI-BUS-01", Cnda, &["RNIV-EXI-SI-07"], "the identity status follows the state machine: manual entry PROV, high-trust document VALI, INSi retrieval RECUP, both QUAL", [Harness];
+    Bus02 = "INSI-BUS-02", Cnda, &["EXI-ID-26", "RNIV-EXI-SI-09"], "a doubtful or fictitious identity is PROV, loses its INS and is never sent to INSi", [Harness];
+    Bus03 = "INSI-BUS-03", Cnda, &["EXI-ID-24"], "attributes combine by the rule: fictitious with nothing, doubtful with homonym", [Harness];
+    Bus04 = "INSI-BUS-04", Cnda, &["EXI-REC-07", "RNIV-EXI-SI-07"], "traits returned by INSi that differ from the local ones are not stored silently: local traits and status stay, the user is alerted", [Harness];
+    Bus05 = "INSI-BUS-05", Cnda, &["EXI-ID-11", "EXI-ID-12"], "an incomplete birth date is completed by the rule (day 01, month 01, both 31/12) and flagged as completed", [Harness];
+    Bus06 = "INSI-BUS-06", Cnda, &["EXI-ID-10"], "a first first name inconsistent with the beginning of the first-names list raises an alert", [Harness];
+    Bus07 = "INSI-BUS-07", Cnda, &["EXI-ID-08"], "used name and used first name are never filled automatically from the birth traits", [Harness];
+    Bus08 = "INSI-BUS-08", Cnda, &["RNIV-EXI-SI-07"], "an identity read from the Appli carte Vitale is QUAL at once, without INSi call, with its collection method", [Harness];
+    Bus09 = "INSI-BUS-09", Cnda, &["EXI-ID-19", "RNIV-EXI-SI-10"], "the type of the identity document checked is recorded with the identity", [Harness];
     // Exchange formats (`formats` crate, ins-rules.md §2.3, §6, §7.1, §8): HL7 v2, the INS
     // Datamatrix and what a printed Datamatrix shows.
     Hl7001 = "INS-HL7-001", Cnda, &["EXI-REC-07", "EXI-ID-29"], "PID-3 INS repetition: CX-4 is not ASIP-SANTE-INS-NIR (NIA for .9)&<INS OID>&ISO or CX-5 is not INS", [Lint];

@@ -193,7 +193,7 @@ pub(super) static STEPS: &[StepDef] = &[
         "Then",
         r#"the identity of "([^"]+)" has the status "(PROV|RECUP|VALI|QUAL)""#,
         r#"the identity of "qualif-adrun-zoe" has the status "QUAL""#,
-        "`INS-BUS-01`: the identity as the software reports it (`read-identity`) has this status.",
+        "`INSI-BUS-01`: the identity as the software reports it (`read-identity`) has this status.",
         |w, a| Box::pin(status_step(w, a))
     ),
     step!(
@@ -207,7 +207,7 @@ pub(super) static STEPS: &[StepDef] = &[
         "Then",
         r#"the identity of "([^"]+)" holds no INS"#,
         r#"the identity of "qualif-adrun-zoe" holds no INS"#,
-        "`INS-BUS-01` (`INS-BUS-02` for a doubtful or fictitious identity): the identity holds no INS.",
+        "`INSI-BUS-01` (`INSI-BUS-02` for a doubtful or fictitious identity): the identity holds no INS.",
         |w, a| Box::pin(holds_no_ins_step(w, a))
     ),
     step!(
@@ -221,63 +221,63 @@ pub(super) static STEPS: &[StepDef] = &[
         "Then",
         r#"the identity of "([^"]+)" has the attributes "([a-z, ]*)""#,
         r#"the identity of "qualif-adrun-zoe" has the attributes "doubtful, homonym""#,
-        "`INS-BUS-03`: the identity's attributes are exactly these (comma-separated; empty: none).",
+        "`INSI-BUS-03`: the identity's attributes are exactly these (comma-separated; empty: none).",
         |w, a| Box::pin(attributes_step(w, a))
     ),
     step!(
         "Then",
         r#"the software refused to combine the attributes"#,
         "the software refused to combine the attributes",
-        "`INS-BUS-03`: the last attribute change was refused with an alert.",
+        "`INSI-BUS-03`: the last attribute change was refused with an alert.",
         |w, _| Box::pin(refused_step(w, ATTRIBUTE_COMBINATION, false))
     ),
     step!(
         "Then",
         r#"the software refused to call INSi for the identity"#,
         "the software refused to call INSi for the identity",
-        "`INS-BUS-02`: the last search or verification was refused with an alert and made no call.",
+        "`INSI-BUS-02`: the last search or verification was refused with an alert and made no call.",
         |w, _| Box::pin(refused_step(w, DOUBTFUL_BLOCKS_INSI, true))
     ),
     step!(
         "Then",
         r#"the software kept the local traits of "([^"]+)" and alerted its user"#,
         r#"the software kept the local traits of "qualif-adrun-zoe" and alerted its user"#,
-        "`INS-BUS-04`: after INSi returned differing traits, the identity keeps the traits entered, its status and no INS, and the user was alerted.",
+        "`INSI-BUS-04`: after INSi returned differing traits, the identity keeps the traits entered, its status and no INS, and the user was alerted.",
         |w, a| Box::pin(kept_traits_step(w, a))
     ),
     step!(
         "Then",
         r#"the identity of "([^"]+)" has the birth date "(\d{4}-\d{2}-\d{2})" flagged as completed"#,
         r#"the identity of "qualif-adrun-zoe" has the birth date "1975-12-31" flagged as completed"#,
-        "`INS-BUS-05`: the incomplete birth date was completed to this date and flagged.",
+        "`INSI-BUS-05`: the incomplete birth date was completed to this date and flagged.",
         |w, a| Box::pin(completed_date_step(w, a))
     ),
     step!(
         "Then",
         r#"the software alerted its user about the first name"#,
         "the software alerted its user about the first name",
-        "`INS-BUS-06`: the creation with an inconsistent first first name raised an alert.",
+        "`INSI-BUS-06`: the creation with an inconsistent first first name raised an alert.",
         |w, _| Box::pin(first_name_alert_step(w))
     ),
     step!(
         "Then",
         r#"the identity of "([^"]+)" has no used name and no used first name"#,
         r#"the identity of "qualif-adrun-zoe" has no used name and no used first name"#,
-        "`INS-BUS-07`: used name and used first name were not filled automatically.",
+        "`INSI-BUS-07`: used name and used first name were not filled automatically.",
         |w, a| Box::pin(used_names_step(w, a))
     ),
     step!(
         "Then",
         r#"the identity of "([^"]+)" is qualified from the Appli carte Vitale without INSi call"#,
         r#"the identity of "qualif-adrun-zoe" is qualified from the Appli carte Vitale without INSi call"#,
-        "`INS-BUS-08`: the identity is `QUAL` with its INS, collected by `vitale_app`, and no call reached the simulator.",
+        "`INSI-BUS-08`: the identity is `QUAL` with its INS, collected by `vitale_app`, and no call reached the simulator.",
         |w, a| Box::pin(vitale_step(w, a))
     ),
     step!(
         "Then",
         r#"the identity of "([^"]+)" records the identity document "([a-z_]+)""#,
         r#"the identity of "qualif-adrun-zoe" records the identity document "passport""#,
-        "`INS-BUS-09`: the identity records the type of document checked.",
+        "`INSI-BUS-09`: the identity records the type of document checked.",
         |w, a| Box::pin(document_recorded_step(w, a))
     ),
 ];
@@ -708,12 +708,41 @@ async fn verified_once(w: &mut World) -> Result<(), StepError> {
                 ),
             )),
         }
-        if call.sent.birth_name.as_deref() != Some(delivery.traits.birth_name.as_str()) {
+        let sent = &call.sent;
+        let received = &delivery.traits;
+        for (what, sent, received) in [
+            (
+                "birth name",
+                sent.birth_name.as_deref(),
+                received.birth_name.as_str(),
+            ),
+            ("sex", sent.sex.as_deref(), received.sex.as_str()),
+            (
+                "birth date",
+                sent.birth_date.as_deref(),
+                received.birth_date.as_str(),
+            ),
+        ] {
+            if sent.map(str::trim) != Some(received) {
+                problems.extend(fire(
+                    VERIFICATION_ON_RECEIPT,
+                    format!(
+                        "the verification carried the {what} {sent:?}, not the received {received:?}"
+                    ),
+                ));
+            }
+        }
+        if let Some(first) = received.first_names.first()
+            && !sent
+                .first_names
+                .iter()
+                .any(|n| n.split(' ').any(|w| w == first))
+        {
             problems.extend(fire(
                 VERIFICATION_ON_RECEIPT,
                 format!(
-                    "the verification carried the birth name {:?}, not the received {:?}",
-                    call.sent.birth_name, delivery.traits.birth_name
+                    "the verification carried the first names {:?}, not the received {first:?}",
+                    sent.first_names
                 ),
             ));
         }
