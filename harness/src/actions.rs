@@ -120,6 +120,10 @@ pub enum IdentityAction {
         /// Used name, when entered.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         used_name: Option<String>,
+        /// The first first name as entered in its own field, when the software has one (it
+        /// must be the beginning of the list, EXI ID 10).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_name: Option<String>,
     },
     /// Receive INS-referenced data from another identification domain.
     Deliver {

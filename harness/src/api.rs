@@ -217,7 +217,9 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         .filter(|s| s.applies_to(family, &catalogue))
         .collect();
     let suites = match suite.as_str() {
-        "all" => vec!["cnda".to_owned(), "protocol".to_owned()],
+        "all" => ["cnda", "protocol", "receiving", "business"]
+            .map(str::to_owned)
+            .to_vec(),
         other => vec![other.to_owned()],
     };
     // Claimed before anything starts: a refused directory is a setup error that costs nothing.

@@ -17,7 +17,7 @@ pub enum HarnessError {
     },
     /// A suite name or path that names nothing.
     #[error(
-        "unknown suite {0:?}: expected cnda, protocol, all or a directory/file of .feature files"
+        "unknown suite {0:?}: expected cnda, protocol, receiving, business, all or a directory/file of .feature files"
     )]
     UnknownSuite(String),
     /// A tag expression that does not parse.

@@ -19,6 +19,7 @@ pub mod facts;
 pub mod journal;
 pub mod lexical;
 pub mod lint;
+pub mod manager;
 pub mod outcome;
 pub mod runner;
 pub mod sim;

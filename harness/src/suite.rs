@@ -40,6 +40,9 @@ const EMBEDDED: &[EmbeddedFeature] = &[
     embedded!("protocol", "card.feature"),
     embedded!("protocol", "card-mode.feature"),
     embedded!("protocol", "insilab-answers.feature"),
+    embedded!("receiving", "verification.feature"),
+    embedded!("receiving", "emission.feature"),
+    embedded!("business", "statuses.feature"),
 ];
 
 /// Largest feature file read from disk.
@@ -155,7 +158,7 @@ pub fn slug(text: &str) -> String {
 pub fn load(selection: &str) -> Result<Vec<PlannedScenario>, HarnessError> {
     let mut scenarios = Vec::new();
     match selection {
-        "cnda" | "protocol" | "all" => {
+        "cnda" | "protocol" | "receiving" | "business" | "all" => {
             for feature in EMBEDDED
                 .iter()
                 .filter(|f| selection == "all" || f.suite == selection)
@@ -407,12 +410,12 @@ mod tests {
     use super::*;
 
     /// A feature file added under `scenarios/` but not to [`EMBEDDED`] would be silently left
-    /// out of `insilab run --suite cnda|protocol|all`.
+    /// out of `insilab run --suite cnda|protocol|receiving|business|all`.
     #[test]
     fn every_feature_file_of_the_shipped_suites_is_embedded() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios");
         let mut on_disk = Vec::new();
-        for suite in ["cnda", "protocol"] {
+        for suite in ["cnda", "protocol", "receiving", "business"] {
             for entry in std::fs::read_dir(format!("{root}/{suite}")).unwrap() {
                 let name = entry.unwrap().file_name().to_string_lossy().into_owned();
                 if name.ends_with(".feature") {

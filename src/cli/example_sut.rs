@@ -58,6 +58,25 @@ enum Action {
         #[arg(long)]
         card_json: String,
     },
+    /// Carries out one identity-management action with the reference identity manager
+    /// (`docs/driver-protocol.md`: the command driver's `{action_json}`); prints the action
+    /// outcome JSON. The store is kept in `--state DIR` between processes, one per scenario.
+    Act {
+        /// Directory of the store (`example-sut-state.json`), created when missing.
+        #[arg(long)]
+        state: PathBuf,
+        /// The action message (action JSON, with `scenario` and `endpoint`).
+        #[arg(long)]
+        action_json: String,
+    },
+    /// Serves the http hook of the driver protocol with the reference identity manager: each
+    /// POST body is an action message, each answer its outcome. Prints the URL, then serves
+    /// until stopped.
+    Serve {
+        /// Address to listen on (loopback; port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+    },
     /// Verifies an INS against the traits; prints the outcome JSON on stdout.
     Verify {
         /// 13-character matricule (the driver's `{matricule}`).
@@ -80,14 +99,17 @@ pub fn run(args: ExampleSutArgs) -> anyhow::Result<ExitCode> {
         serde_json::from_str(&traits_json).context("--traits-json is not the driver's traits JSON")
     };
     let config = ClientConfig {
-        url: args.endpoint,
+        url: args.endpoint.clone(),
         tls: TlsIdentity::Pki {
             dir: args.pki.clone(),
-            identity: args.identity,
+            identity: args.identity.clone(),
         },
         total_timeout: Duration::from_millis(args.timeout_ms),
         ..ClientConfig::default()
     };
+    if matches!(args.action, Action::Act { .. } | Action::Serve { .. }) {
+        return identity_manager(args, config);
+    }
     let client = match &args.action {
         Action::SearchTraitsCard {
             professional_id,
@@ -114,6 +136,9 @@ pub fn run(args: ExampleSutArgs) -> anyhow::Result<ExitCode> {
                 birth_rank: card.birth_rank.to_string(),
             };
             to_outcome(&runtime.block_on(client.search_card(&query)))
+        }
+        Action::Act { .. } | Action::Serve { .. } => {
+            anyhow::bail!("identity-management actions are handled above")
         }
         Action::Verify {
             matricule,
@@ -152,4 +177,51 @@ fn card_client(
     Ok(InsiClient::from_rustls(config, tls)
         .context("failed to set up the INSi client")?
         .with_card(signer))
+}
+
+/// Name of the store file of `example-sut act` inside `--state`.
+const STATE_FILE: &str = "example-sut-state.json";
+
+/// `act` and `serve`: the reference identity manager behind the command and http drivers.
+fn identity_manager(args: ExampleSutArgs, config: ClientConfig) -> anyhow::Result<ExitCode> {
+    use insilab_harness::manager::sut::{ClientFactory, SutState, parse_message, serve};
+    let factory: ClientFactory = std::sync::Arc::new(move |endpoint: &str| {
+        let mut config = config.clone();
+        config.url = endpoint.to_owned();
+        InsiClient::new(config).map_err(|e| {
+            insilab_harness::HarnessError::Driver(format!("failed to set up the INSi client: {e}"))
+        })
+    });
+    let runtime = super::runtime()?;
+    match args.action {
+        Action::Act { state, action_json } => {
+            let message = parse_message(action_json.as_bytes())
+                .context("--action-json is not an action message")?;
+            std::fs::create_dir_all(&state)
+                .with_context(|| format!("cannot create {}", state.display()))?;
+            let file = state.join(STATE_FILE);
+            let mut current: SutState = match std::fs::read(&file) {
+                Ok(bytes) => serde_json::from_slice(&bytes)
+                    .with_context(|| format!("{} is not a store", file.display()))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => SutState::default(),
+                Err(e) => return Err(e).with_context(|| format!("cannot read {}", file.display())),
+            };
+            let outcome = runtime.block_on(current.act(&message, &factory, &args.endpoint));
+            std::fs::write(&file, serde_json::to_vec_pretty(&current)?)
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            println!("{}", serde_json::to_string_pretty(&outcome)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Serve { listen } => runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            println!("http://{}/", listener.local_addr()?);
+            serve(listener, factory, args.endpoint)
+                .await
+                .context("the hook stopped")?;
+            Ok(ExitCode::SUCCESS)
+        }),
+        _ => anyhow::bail!("not an identity-management action"),
+    }
 }

@@ -13,7 +13,7 @@ use insilab_reports::writers::Format;
 /// Arguments of `insilab run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// `cnda`, `protocol`, `all`, or a .feature file or directory of them.
+    /// `cnda`, `protocol`, `receiving`, `business`, `all`, or a .feature file or directory of them.
     #[arg(long, default_value = "all")]
     pub suite: String,
     /// `reference`, `command`, `http` or `manual` (`faulty:<bug>` runs a self-test bug).

@@ -48,6 +48,36 @@ pub const FAULT_SHOWN: RuleId = RuleId::Flt01;
 pub const SERVICE_FAULT_SHOWN: RuleId = RuleId::Flt02;
 /// A verification reports the INS verified exactly when the service confirmed it.
 pub const VERIFICATION_OUTCOME: RuleId = RuleId::Ver01;
+/// An INS received from another domain is verified once, with the received INS, OID and traits.
+pub const VERIFICATION_ON_RECEIPT: RuleId = RuleId::Rcv01;
+/// The received identity is qualified exactly when the verification confirmed it.
+pub const RECEIPT_OUTCOME: RuleId = RuleId::Rcv02;
+/// A received INS with a wrong key or a test OID in production is refused without a call.
+pub const RECEIPT_REFUSAL: RuleId = RuleId::Rcv03;
+/// An HL7 INS with PID-32 other than `VALI` is not stored as received.
+pub const PID32_NOT_VALI: RuleId = RuleId::Rcv04;
+/// An INS already held as `QUAL`/`RECUP` is not verified again.
+pub const NO_REVERIFICATION: RuleId = RuleId::Rcv05;
+/// The INS travels (and a Datamatrix is printed) only for a qualified identity.
+pub const INS_ONLY_WHEN_QUALIFIED: RuleId = RuleId::Rcv06;
+/// The identity status follows the state machine.
+pub const STATUS_LIFECYCLE: RuleId = RuleId::Bus01;
+/// Doubtful or fictitious: `PROV`, no INS, no INSi call.
+pub const DOUBTFUL_BLOCKS_INSI: RuleId = RuleId::Bus02;
+/// The attribute combination rule.
+pub const ATTRIBUTE_COMBINATION: RuleId = RuleId::Bus03;
+/// No silent overwrite of local traits by differing returned traits.
+pub const NO_SILENT_OVERWRITE: RuleId = RuleId::Bus04;
+/// Incomplete birth dates are completed and flagged.
+pub const INCOMPLETE_BIRTH_DATE: RuleId = RuleId::Bus05;
+/// First first name consistent with the list, or an alert.
+pub const FIRST_NAME_CONSISTENCY: RuleId = RuleId::Bus06;
+/// Used name / used first name never filled automatically.
+pub const USED_NAMES_UNTOUCHED: RuleId = RuleId::Bus07;
+/// Appli carte Vitale: `QUAL` at once, no call, method recorded.
+pub const VITALE_APP: RuleId = RuleId::Bus08;
+/// The identity document type is recorded.
+pub const DOCUMENT_RECORDED: RuleId = RuleId::Bus09;
 
 /// CodeCR of no identity.
 const CR_NOT_FOUND: &str = "01";
@@ -747,6 +777,21 @@ mod tests {
             FAULT_SHOWN,
             SERVICE_FAULT_SHOWN,
             VERIFICATION_OUTCOME,
+            VERIFICATION_ON_RECEIPT,
+            RECEIPT_OUTCOME,
+            RECEIPT_REFUSAL,
+            PID32_NOT_VALI,
+            NO_REVERIFICATION,
+            INS_ONLY_WHEN_QUALIFIED,
+            STATUS_LIFECYCLE,
+            DOUBTFUL_BLOCKS_INSI,
+            ATTRIBUTE_COMBINATION,
+            NO_SILENT_OVERWRITE,
+            INCOMPLETE_BIRTH_DATE,
+            FIRST_NAME_CONSISTENCY,
+            USED_NAMES_UNTOUCHED,
+            VITALE_APP,
+            DOCUMENT_RECORDED,
         ] {
             assert!(
                 super::super::rule(id)

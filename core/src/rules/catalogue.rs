@@ -318,6 +318,24 @@ catalogue! {
     Flt01 = "INSI-FLT-01", Cnda, &["INSI-FLT-01"], "a functional fault (insi_…, desir_1020) is shown with its code", [Harness];
     Flt02 = "INSI-FLT-02", Cnda, &["INSI-FLT-02"], "a service fault (desir_550, DESIR_560) is shown with its code", [Harness];
     Ver01 = "INSI-VER-01", Cnda, &["INSI-VER-01"], "a verification reports the INS verified exactly when the service confirmed it", [Harness];
+    // Software that receives an INS (guide Règle 52) and identity repositories' business
+    // scenarios (ins-rules.md §2, §3, §5.2): judged by the harness from the identity the
+    // software reports, the calls observed and what it emits.
+    Rcv01 = "INSI-RCV-01", Cnda, &["GUIDE-R52", "INSI-VER-01", "EXI-REC-02"], "an INS received from another identification domain triggers exactly one verification call carrying the received INS, OID and traits", [Harness];
+    Rcv02 = "INSI-RCV-02", Cnda, &["GUIDE-R52", "RNIV-EXI-SI-08"], "after the verification on receipt the identity is qualified exactly when the service confirmed the INS; otherwise it is not qualified, keeps no INS and the user is alerted", [Harness];
+    Rcv03 = "INSI-RCV-03", Cnda, &["GUIDE-R52", "EXI-REC-07"], "a received INS with a wrong key, or under a test or demonstration OID in production, is refused with an alert and without any call", [Harness];
+    Rcv04 = "INSI-RCV-04", Cnda, &["EXI-ID-29", "RNIV-EXI-SI-08"], "an HL7 INS received with PID-32 other than VALI is not stored as received", [Harness];
+    Rcv05 = "INSI-RCV-05", Cnda, &["GUIDE-R52"], "an INS the software already holds as QUAL or RECUP is not verified again", [Harness];
+    Rcv06 = "INSI-RCV-06", Cnda, &["EXI-ID-29", "RNIV-EXI-SI-08", "EXI-DIF-02"], "what the software emits or prints carries the INS (and a Datamatrix) only for a qualified identity", [Harness];
+    Bus01 = "INSI-BUS-01", Cnda, &["RNIV-EXI-SI-07"], "the identity status follows the state machine: manual entry PROV, high-trust document VALI, INSi retrieval RECUP, both QUAL", [Harness];
+    Bus02 = "INSI-BUS-02", Cnda, &["EXI-ID-26", "RNIV-EXI-SI-09"], "a doubtful or fictitious identity is PROV, loses its INS and is never sent to INSi", [Harness];
+    Bus03 = "INSI-BUS-03", Cnda, &["EXI-ID-24"], "attributes combine by the rule: fictitious with nothing, doubtful with homonym", [Harness];
+    Bus04 = "INSI-BUS-04", Cnda, &["EXI-REC-07", "RNIV-EXI-SI-07"], "traits returned by INSi that differ from the local ones are not stored silently: local traits and status stay, the user is alerted", [Harness];
+    Bus05 = "INSI-BUS-05", Cnda, &["EXI-ID-11", "EXI-ID-12"], "an incomplete birth date is completed by the rule (day 01, month 01, both 31/12) and flagged as completed", [Harness];
+    Bus06 = "INSI-BUS-06", Cnda, &["EXI-ID-10"], "a first first name inconsistent with the beginning of the first-names list raises an alert", [Harness];
+    Bus07 = "INSI-BUS-07", Cnda, &["EXI-ID-08"], "used name and used first name are never filled automatically from the birth traits", [Harness];
+    Bus08 = "INSI-BUS-08", Cnda, &["RNIV-EXI-SI-07"], "an identity read from the Appli carte Vitale is QUAL at once, without INSi call, with its collection method", [Harness];
+    Bus09 = "INSI-BUS-09", Cnda, &["EXI-ID-19", "RNIV-EXI-SI-10"], "the type of the identity document checked is recorded with the identity", [Harness];
     // Exchange formats (`formats` crate, ins-rules.md §2.3, §6, §7.1, §8): HL7 v2, the INS
     // Datamatrix and what a printed Datamatrix shows.
     Hl7001 = "INS-HL7-001", Cnda, &["EXI-REC-07", "EXI-ID-29"], "PID-3 INS repetition: CX-4 is not ASIP-SANTE-INS-NIR (NIA for .9)&<INS OID>&ISO or CX-5 is not INS", [Lint];

@@ -14,6 +14,7 @@ use crate::driver::reference::{
     ReferenceDriver, to_card_query, to_outcome, to_query, to_verify_outcome, to_verify_query,
 };
 use crate::driver::{ActionContext, Driver};
+use crate::manager::Defect;
 use crate::outcome::{CardInput, OutcomeKind, StoredIns, SutOutcome, TraitsInput};
 use crate::sim::BoxFuture;
 use crate::steps::{OID_NIA, OID_NIR};
@@ -57,11 +58,23 @@ pub enum FaultyBug {
     AlwaysVerified,
     /// Sends the Vitale card's matricule with a wrong key.
     CardMatriculeKeyWrong,
+    /// Trusts an INS received from another domain without calling the INSi verification.
+    SkipsVerificationOnReceipt,
+    /// Stores an HL7 INS received with PID-32 `PROV` as if it were `VALI`.
+    TrustsPid32Prov,
+    /// Prints the INS Datamatrix for an identity that is not qualified (`RECUP`, `PROV`).
+    DatamatrixForUnqualified,
+    /// Puts the INS in PID-3 with a wrong assigning authority.
+    InsInPid3WrongAuthority,
+    /// Overwrites the local traits with differing INSi traits, silently.
+    OverwritesLocalTraits,
+    /// Keeps calling INSi for a doubtful identity.
+    InsiForDoubtful,
 }
 
 impl FaultyBug {
     /// Every bug.
-    pub const ALL: [FaultyBug; 17] = [
+    pub const ALL: [FaultyBug; 23] = [
         FaultyBug::NoFirstNameLoop,
         FaultyBug::NoFinalAllNamesCall,
         FaultyBug::LowerCaseTraits,
@@ -79,6 +92,12 @@ impl FaultyBug {
         FaultyBug::FaultCodeHidden,
         FaultyBug::AlwaysVerified,
         FaultyBug::CardMatriculeKeyWrong,
+        FaultyBug::SkipsVerificationOnReceipt,
+        FaultyBug::TrustsPid32Prov,
+        FaultyBug::DatamatrixForUnqualified,
+        FaultyBug::InsInPid3WrongAuthority,
+        FaultyBug::OverwritesLocalTraits,
+        FaultyBug::InsiForDoubtful,
     ];
 
     /// Kebab-case name used by `--driver faulty:<name>`.
@@ -101,6 +120,12 @@ impl FaultyBug {
             FaultyBug::FaultCodeHidden => "fault-code-hidden",
             FaultyBug::AlwaysVerified => "always-verified",
             FaultyBug::CardMatriculeKeyWrong => "card-matricule-key-wrong",
+            FaultyBug::SkipsVerificationOnReceipt => "skips-verification-on-receipt",
+            FaultyBug::TrustsPid32Prov => "trusts-pid32-prov",
+            FaultyBug::DatamatrixForUnqualified => "datamatrix-for-unqualified",
+            FaultyBug::InsInPid3WrongAuthority => "ins-in-pid3-wrong-authority",
+            FaultyBug::OverwritesLocalTraits => "overwrites-local-traits",
+            FaultyBug::InsiForDoubtful => "insi-for-doubtful",
         }
     }
 
@@ -130,6 +155,12 @@ impl FaultyBug {
             FaultyBug::CardMatriculeKeyWrong => RuleId::Vit002,
             FaultyBug::BirthplaceOnFirstCall => b::BIRTHPLACE_RETRY,
             FaultyBug::HistoryDatesDropped => b::STORED_HISTORY_DATES,
+            FaultyBug::SkipsVerificationOnReceipt => b::VERIFICATION_ON_RECEIPT,
+            FaultyBug::TrustsPid32Prov => b::PID32_NOT_VALI,
+            FaultyBug::DatamatrixForUnqualified => b::INS_ONLY_WHEN_QUALIFIED,
+            FaultyBug::InsInPid3WrongAuthority => RuleId::Hl7001,
+            FaultyBug::OverwritesLocalTraits => b::NO_SILENT_OVERWRITE,
+            FaultyBug::InsiForDoubtful => b::DOUBTFUL_BLOCKS_INSI,
         }
     }
 
@@ -150,6 +181,25 @@ impl FaultyBug {
             FaultyBug::FaultCodeHidden => "faults",
             FaultyBug::AlwaysVerified => "verification",
             FaultyBug::CardMatriculeKeyWrong => "card search",
+            FaultyBug::SkipsVerificationOnReceipt
+            | FaultyBug::TrustsPid32Prov
+            | FaultyBug::DatamatrixForUnqualified
+            | FaultyBug::InsInPid3WrongAuthority => "receiving",
+            FaultyBug::OverwritesLocalTraits | FaultyBug::InsiForDoubtful => "identity lifecycle",
+        }
+    }
+
+    /// The defect of the reference identity manager this bug is, for the identity-management
+    /// bugs.
+    pub fn defect(self) -> Option<Defect> {
+        match self {
+            FaultyBug::SkipsVerificationOnReceipt => Some(Defect::SkipVerificationOnReceipt),
+            FaultyBug::TrustsPid32Prov => Some(Defect::TrustsPid32Prov),
+            FaultyBug::DatamatrixForUnqualified => Some(Defect::DatamatrixForUnqualified),
+            FaultyBug::InsInPid3WrongAuthority => Some(Defect::WrongPid3Authority),
+            FaultyBug::OverwritesLocalTraits => Some(Defect::OverwritesTraitsSilently),
+            FaultyBug::InsiForDoubtful => Some(Defect::InsiForDoubtful),
+            _ => None,
         }
     }
 }
@@ -166,7 +216,7 @@ impl FaultyDriver {
     /// A faulty driver with this bug.
     pub fn new(pki: Arc<insilab_certs::Pki>, bug: FaultyBug) -> Self {
         FaultyDriver {
-            inner: ReferenceDriver::new(pki.clone(), "insi-auto"),
+            inner: ReferenceDriver::new(pki.clone(), "insi-auto").with_defect(bug.defect()),
             pki,
             bug,
             proxy: OnceCell::new(),
@@ -310,6 +360,14 @@ impl Driver for FaultyDriver {
             let search = client.search_card(&to_card_query(input)).await;
             Ok(self.misreport(to_outcome(&search)))
         })
+    }
+
+    fn act<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        action: &'a crate::actions::IdentityAction,
+    ) -> BoxFuture<'a, Result<crate::actions::ActionOutcome, HarnessError>> {
+        self.inner.act(ctx, action)
     }
 
     fn verify<'a>(

@@ -11,6 +11,7 @@ use insilab_client::{
 
 use crate::HarnessError;
 use crate::driver::{ActionContext, CardAction, Driver};
+use crate::manager::{Defect, Manager};
 use crate::outcome::{
     CardInput, OutcomeKind, StoredIdentity, StoredIns, StoredTraits, SutOutcome, TraitsInput,
 };
@@ -24,6 +25,10 @@ pub const REFERENCE_TOTAL_TIMEOUT: Duration = Duration::from_secs(1);
 pub struct ReferenceDriver {
     pki: Arc<insilab_certs::Pki>,
     identity: String,
+    /// The reference identity manager of the running scenario (its id, its store): reset when
+    /// another scenario acts.
+    manager: tokio::sync::Mutex<Option<(String, Manager)>>,
+    defect: Option<Defect>,
 }
 
 impl ReferenceDriver {
@@ -32,7 +37,15 @@ impl ReferenceDriver {
         ReferenceDriver {
             pki,
             identity: identity.to_owned(),
+            manager: tokio::sync::Mutex::new(None),
+            defect: None,
         }
+    }
+
+    /// The same driver whose identity manager has one deliberate defect (faulty drivers).
+    pub fn with_defect(mut self, defect: Option<Defect>) -> Self {
+        self.defect = defect;
+        self
     }
 
     /// Builds a client for `url` presenting the driver's identity.
@@ -302,6 +315,28 @@ impl Driver for ReferenceDriver {
             let search = client.verify(&to_verify_query(ins, input)).await;
             let out = to_verify_outcome(&search);
             Ok(out)
+        })
+    }
+
+    fn act<'a>(
+        &'a self,
+        ctx: &'a ActionContext,
+        action: &'a crate::actions::IdentityAction,
+    ) -> BoxFuture<'a, Result<crate::actions::ActionOutcome, HarnessError>> {
+        Box::pin(async move {
+            let mut guard = self.manager.lock().await;
+            let fresh = guard
+                .as_ref()
+                .is_none_or(|(scenario, _)| *scenario != ctx.scenario_id);
+            if fresh {
+                *guard = Some((ctx.scenario_id.clone(), Manager::with_defect(self.defect)));
+            }
+            let Some((_, manager)) = guard.as_mut() else {
+                return Err(HarnessError::Driver("no identity manager".into()));
+            };
+            let url = Self::url(ctx);
+            let factory = || self.client(&url);
+            Ok(manager.act(action, &factory).await)
         })
     }
 }

@@ -31,6 +31,7 @@ macro_rules! step {
 }
 
 mod given;
+pub mod identity;
 pub mod judges;
 pub mod registry;
 pub mod tables;

@@ -74,6 +74,7 @@ pub fn registry() -> Result<Registry, HarnessError> {
         .iter()
         .chain(super::when::STEPS)
         .chain(super::then::STEPS)
+        .chain(super::identity::STEPS)
     {
         let re = Regex::new(&format!("^{}$", def.pattern))
             .map_err(|e| HarnessError::Driver(format!("bad step pattern {}: {e}", def.pattern)))?;

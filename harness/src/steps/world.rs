@@ -50,6 +50,8 @@ pub struct World {
     pub evaluated: Vec<String>,
     /// TLS handshakes the simulator refused during the scenario (`listener: error`).
     pub tls_failures: Vec<String>,
+    /// The identity-management state (receiving and business suites).
+    pub identity: super::identity::IdentityWorld,
 }
 
 impl World {
@@ -79,6 +81,7 @@ impl World {
             late_answer_armed: false,
             evaluated: Vec::new(),
             tls_failures: Vec::new(),
+            identity: Default::default(),
         }
     }
 

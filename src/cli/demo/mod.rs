@@ -1,5 +1,5 @@
 //! `insilab demo`: the one-command tour. Generates the test PKI when it is missing, runs the
-//! CNDA and protocol suites against an in-process simulator with the reference driver, writes
+//! CNDA, protocol, receiving and business suites against an in-process simulator with the reference driver, writes
 //! every report, then replays the suites once per bug of the faulty-reference catalogue to show
 //! that the harness catches each of them.
 
@@ -61,7 +61,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // 2. The suites with the reference driver.
     writeln!(
         out,
-        "2. CNDA and protocol suites, reference driver, simulator in-process on 127.0.0.1:"
+        "2. CNDA, protocol, receiving and business suites, reference driver (and its identity manager), simulator in-process on 127.0.0.1:"
     )?;
     out.flush()?;
     let mut options = RunOptions::new("all", args.out.clone());
