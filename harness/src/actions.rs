@@ -97,10 +97,6 @@ pub enum CollectionMethod {
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one message per action, built once and serialised: boxing buys nothing"
-)]
 pub enum IdentityAction {
     /// Create an identity (manual entry, identity document, Appli carte Vitale).
     Create {

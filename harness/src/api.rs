@@ -189,6 +189,10 @@ impl RunSummary {
 }
 
 /// Runs the selected suites. Setup problems are errors; scenario failures are results.
+/// Where insilab's receiving side keeps what the software emitted, under the evidence
+/// directory.
+pub const EMISSION_SUBDIR: &str = "emission";
+
 pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
     let RunOptions {
         suite,
@@ -302,6 +306,10 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
         }
     };
     evidence.write_dataset(sim.dataset_yaml().as_deref())?;
+    // What the software emits arrives over the wire and is kept in the evidence.
+    let emission = Arc::new(
+        crate::emission::EmissionInbox::start(&evidence.dir().join(EMISSION_SUBDIR)).await?,
+    );
     let results = run_loop(
         LoopInput {
             scenarios,
@@ -313,10 +321,14 @@ pub async fn run_suites(opts: RunOptions) -> Result<RunSummary, HarnessError> {
             late_answer,
             stop: stop_on_signals.then(signal_stop),
             family: Some(family.as_str().to_owned()),
+            emission: Some(emission.clone()),
         },
         &registry,
     )
     .await;
+    if let Ok(inbox) = Arc::try_unwrap(emission) {
+        inbox.shutdown().await;
+    }
     if let Some(local) = local
         && let Ok(local) = Arc::try_unwrap(local)
     {

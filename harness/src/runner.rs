@@ -52,6 +52,8 @@ pub struct LoopInput<'a> {
     pub stop: Option<tokio::sync::watch::Receiver<Option<String>>>,
     /// The software family judged (`insilab run --family`), written into the results.
     pub family: Option<String>,
+    /// insilab's receiving side for what the software emits, shared by every scenario.
+    pub emission: Option<Arc<crate::emission::EmissionInbox>>,
 }
 
 /// Selects scenarios by tag expression and checks every step is defined.
@@ -164,6 +166,10 @@ async fn run_scenario(
         mark,
     );
     world.late_answer = input.late_answer.clone();
+    if let Some(inbox) = &input.emission {
+        inbox.begin(&scenario.id);
+        world.emission = Some(inbox.clone());
+    }
     let mut steps = Vec::new();
     let mut status = Status::Passed;
     let mut failure = None;

@@ -498,17 +498,33 @@ async fn deliver_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
         table_value(a, "PID-32"),
         &message_id,
     )?;
+    // Over the channel the driver configuration declares (MLLP, FHIR, drop folder), else
+    // inline; the channel's receipt goes into the evidence with the outcome.
+    let (transport, receipt) =
+        crate::delivery::send(&w.driver.channels(), carrier, &payload, &message_id)
+            .await
+            .map_err(step_error)?;
     let outcome = act(
         w,
         IdentityAction::Deliver {
             carrier,
-            transport: Transport::Inline,
+            transport,
             payload,
             message_id,
             production,
         },
     )
     .await?;
+    // A channel that refused the message says so in every failure of the scenario.
+    if let (Some(receipt), Some(last)) = (receipt, w.identity.last.as_mut())
+        && !receipt.accepted
+    {
+        let note = format!("the channel refused the delivery: {}", receipt.detail);
+        last.message = Some(match last.message.take() {
+            Some(m) => format!("{m}; {note}"),
+            None => note,
+        });
+    }
     w.identity.delivery = Some(Delivery {
         carrier,
         ins,
@@ -620,13 +636,32 @@ async fn emit_step(w: &mut World, a: &StepArgs) -> Result<(), StepError> {
             StepError::Broken("the software stored no received identity to emit".into())
         })?,
     };
+    let carrier = carrier_of(&a.captures[1]);
+    let destination = w
+        .emission
+        .as_ref()
+        .map_or(Transport::Inline, |inbox| inbox.destination(carrier));
     let action = IdentityAction::Emit {
         local_id: local_id.clone(),
-        carrier: carrier_of(&a.captures[1]),
-        destination: Transport::Inline,
+        carrier,
+        destination,
     };
-    act(w, action).await?;
+    let outcome = act(w, action).await?;
     w.identity.emitted_id = Some(local_id);
+    // Sent over the wire: what insilab received stands for the emission (a software that
+    // refused to emit is not waited for).
+    if outcome.emitted.is_none()
+        && outcome.outcome != OutcomeKind::Refused
+        && let Some(inbox) = w.emission.clone()
+    {
+        let received = inbox.take(&w.ctx.scenario_id, carrier).await;
+        if let (Some(first), Some(last)) = (received.into_iter().next(), w.identity.last.as_mut()) {
+            last.emitted = Some(crate::actions::Emitted {
+                carrier: first.carrier,
+                payload: first.document,
+            });
+        }
+    }
     Ok(())
 }
 

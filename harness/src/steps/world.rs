@@ -52,6 +52,10 @@ pub struct World {
     pub tls_failures: Vec<String>,
     /// The identity-management state (receiving and business suites).
     pub identity: super::identity::IdentityWorld,
+    /// insilab's receiving side for what the software emits (`emit`), when the run has one:
+    /// the software is then given its MLLP, FHIR or drop-folder address instead of answering
+    /// inline.
+    pub emission: Option<Arc<crate::emission::EmissionInbox>>,
 }
 
 impl World {
@@ -82,6 +86,7 @@ impl World {
             evaluated: Vec::new(),
             tls_failures: Vec::new(),
             identity: Default::default(),
+            emission: None,
         }
     }
 
