@@ -103,6 +103,7 @@ fn create() -> IdentityAction {
         ins: None,
         used_first_name: None,
         used_name: None,
+        first_name: None,
     }
 }
 
