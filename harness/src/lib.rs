@@ -30,7 +30,8 @@ pub mod suite;
 pub mod tamper;
 
 pub use api::{
-    DriverSpec, RunOptions, RunSummary, SelfTestResult, SimulatorSpec, run_self_test, run_suites,
+    DriverSpec, EMISSION_SUBDIR, RunOptions, RunSummary, SelfTestResult, SimulatorSpec,
+    run_self_test, run_suites,
 };
 pub use driver::faulty::FaultyBug;
 pub use error::{HarnessError, describe_chain};

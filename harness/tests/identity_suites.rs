@@ -49,6 +49,19 @@ async fn the_receiving_and_business_suites_pass_with_the_reference_identity_mana
         assert_eq!(summary.failed(), 0, "{suite}:\n{}", describe(&summary));
         assert_eq!(summary.skipped(), 0, "{suite}:\n{}", describe(&summary));
         assert!(summary.passed() >= 15, "{suite}: {}", summary.last_line());
+        if suite == "receiving" {
+            // Emission went over the wire: the pages and documents the manager printed reached
+            // insilab's drop folder, kept in the evidence.
+            let taken = dir
+                .path()
+                .join(insilab_harness::EMISSION_SUBDIR)
+                .join(insilab_harness::emission::DROP_SUBDIR)
+                .join(insilab_harness::emission::TAKEN_SUBDIR);
+            let files = std::fs::read_dir(&taken)
+                .map(|d| d.count())
+                .unwrap_or_default();
+            assert!(files > 0, "nothing emitted reached {}", taken.display());
+        }
     }
 }
 
