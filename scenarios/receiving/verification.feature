@@ -69,3 +69,17 @@ Feature: INS reçu d'un autre domaine d'identification (receiving software, guid
     And the software searches the INS of the identity of "qualif-adrun-zoe"
     And the software receives by HL7 v2 the INS of "qualif-adrun-zoe"
     Then the software did not verify the INS again
+
+  @GUIDE-R52 @INSI-VER-01 @RNIV-EXI-SI-08
+  Scenario: traits INSi does not confirm leave the received identity unqualified and the user alerted
+    Given the simulator answers the next verification for "ADRUN" with the case "traits_mismatch"
+    When the software receives by HL7 v2 the INS of "qualif-adrun-zoe"
+    Then the software verified the received INS exactly once
+    And the software did not qualify the received identity and alerted its user
+
+  @GUIDE-R52 @INSI-VER-01
+  Scenario: a fault of the verification leaves the received identity unqualified and the user alerted
+    Given the simulator answers the next verification for "ADRUN" with the fault "insi_102"
+    When the software receives by FHIR the INS of "qualif-adrun-zoe"
+    Then the software verified the received INS exactly once
+    And the software did not qualify the received identity and alerted its user
