@@ -8,8 +8,8 @@
 //! Run: `cargo bench -p insilab-simulator --bench loadgen` (release build). Settings through the
 //! environment: `LOADGEN_CONNECTIONS` (default 32), `LOADGEN_SECS` per measurement (default 2),
 //! `LOADGEN_ROUNDS` of the three keep-alive measurements, interleaved (default 3),
-//! `LOADGEN_RSS_REQUESTS` (default 1000000, 0 skips it), `LOADGEN_ONLY=simulator` (only the
-//! simulator's keep-alive run, for profilers). Figures are printed; see docs/performance.md.
+//! `LOADGEN_RSS_REQUESTS` (default 1000000, 0 skips it), `LOADGEN_ONLY=simulator`, `jsonl` or
+//! `baseline` (that server's keep-alive run only, for profilers). Figures are printed; see docs/performance.md.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -314,10 +314,16 @@ fn main() {
             "simulator start (PKI loaded, dataset parsed, sockets bound): {:.1} ms",
             startup.as_secs_f64() * 1e3
         );
-        if std::env::var("LOADGEN_ONLY").as_deref() == Ok("simulator") {
-            // For profilers: only the simulator's keep-alive run.
-            let r = keep_alive(Arc::clone(&client), sim_addr, connections, secs, body.clone()).await;
-            line("simulator (ring journal)", &Run::figures(&[&r]));
+        let only = std::env::var("LOADGEN_ONLY").unwrap_or_default();
+        if let Some((name, addr)) = match only.as_str() {
+            "simulator" => Some(("simulator (ring journal)", sim_addr)),
+            "jsonl" => Some(("simulator (ring + JSONL)", jsonl_addr)),
+            "baseline" => Some(("baseline (reads the body)", base_addr)),
+            _ => None,
+        } {
+            // For profilers (`perf stat`, `perf record`): one server's keep-alive run only.
+            let r = keep_alive(Arc::clone(&client), addr, connections, secs, body.clone()).await;
+            line(name, &Run::figures(&[&r]));
             return;
         }
         // Warm up all three.
