@@ -339,9 +339,7 @@ pub fn write_cpx_seeds(
     use insilab_certs::card_cases::{NEGATIVE_CASES, VALID_CASE, case_assertion};
     const ID: &str = "_6f1d2c1e-0000-4000-8000-000000000001";
     let trust = insilab_certs::cards::card_trust(pki)?;
-    let crl = trust
-        .crl_der
-        .ok_or("the PKI publishes no card CRL")?;
+    let crl = trust.crl_der.ok_or("the PKI publishes no card CRL")?;
     std::fs::create_dir_all(dir.join("cpx"))?;
     std::fs::write(dir.join("cpx").join(CPX_CARD_CA_FILE), &trust.ca_der)?;
     std::fs::write(dir.join("cpx").join(CPX_CARD_CRL_FILE), crl)?;

@@ -137,7 +137,10 @@ struct Run {
 
 impl Run {
     fn figures(runs: &[&Run]) -> Figures {
-        let mut all: Vec<u64> = runs.iter().flat_map(|r| r.latencies.iter().copied()).collect();
+        let mut all: Vec<u64> = runs
+            .iter()
+            .flat_map(|r| r.latencies.iter().copied())
+            .collect();
         let secs: f64 = runs.iter().map(|r| r.secs).sum();
         all.sort_unstable();
         let pct = |p: f64| {
@@ -169,7 +172,12 @@ async fn keep_alive(
     ));
     let mut tasks = Vec::new();
     for _ in 0..connections {
-        let (cfg, body, ct, ready) = (Arc::clone(&cfg), body.clone(), ct.clone(), Arc::clone(&ready));
+        let (cfg, body, ct, ready) = (
+            Arc::clone(&cfg),
+            body.clone(),
+            ct.clone(),
+            Arc::clone(&ready),
+        );
         tasks.push(tokio::spawn(async move {
             let mut sender = open(cfg, addr).await;
             ready.wait().await;
