@@ -261,10 +261,10 @@ impl FileWriter {
     /// Waits until the writer has written every entry queued before this call.
     fn sync(&self) {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        if let Some(q) = &self.queue {
-            if q.send(FileMessage::Sync(tx)).is_ok() {
-                let _ = rx.recv();
-            }
+        if let Some(q) = &self.queue
+            && q.send(FileMessage::Sync(tx)).is_ok()
+        {
+            let _ = rx.recv();
         }
     }
 }
