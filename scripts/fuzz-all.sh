@@ -23,6 +23,15 @@ if [ -z "${FUZZ_NO_BUILD:-}" ]; then
   cargo +nightly fuzz build --release --sanitizer "$sanitizer" >/dev/null || { echo "error: the fuzz targets do not build" >&2; exit 2; }
 fi
 bin_dir="target/x86_64-unknown-linux-gnu/release"
+# Generated at fuzz time, never committed: the card CA and CRL the cpx_assertion target trusts
+# and its signed seeds, from the tests' shared PKI (generated on this machine), under
+# work/generated/ (cpx/ and corpus/cpx_assertion/).
+generated="$PWD/work/generated"
+case " ${targets[*]} " in *" cpx_assertion "*)
+  (cd .. && cargo run -q -p insilab-fuzz-entries --example cpx_seeds -- "$generated") \
+    || { echo "error: the cpx_assertion trust and seeds could not be generated" >&2; exit 2; }
+  export INSILAB_FUZZ_CPX_DIR="$generated/cpx" ;;
+esac
 total=0
 crashed=0
 printf '%-20s %14s %8s\n' target executions crashes
@@ -33,7 +42,9 @@ for t in "${targets[@]}"; do
   # A target's own dictionary, when it has one (fuzz/dict/<target>.dict).
   if [ -f "dict/$t.dict" ]; then dict=(-dict="dict/$t.dict"); fi
   log="work/$t.log"
-  "$bin_dir/$t" "work/$t" "corpus/$t" -artifact_prefix="artifacts/$t/" \
+  seeds=("corpus/$t")
+  if [ -d "$generated/corpus/$t" ]; then seeds+=("$generated/corpus/$t"); fi
+  "$bin_dir/$t" "work/$t" "${seeds[@]}" -artifact_prefix="artifacts/$t/" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 "${dict[@]}" >"$log" 2>&1
   status=$?

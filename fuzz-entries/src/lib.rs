@@ -237,30 +237,141 @@ pub fn datamatrix_payload(data: &[u8]) {
     }
 }
 
-/// The card CA (DER) the [`cpx_assertion`] target trusts: the `TEST AC IGC-SANTE FORT
-/// PERSONNES` certificate of the PKI that signed the seeds in `fuzz/corpus/cpx_assertion/`
-/// (a certificate only; written by `cargo run -p insilab-fuzz-entries --example cpx_seeds`).
-pub const CPX_CARD_CA_DER: &[u8] = include_bytes!("../../fuzz/cpx/card-ca.der");
-/// That CA's CRL (DER).
-pub const CPX_CARD_CRL_DER: &[u8] = include_bytes!("../../fuzz/cpx/card-ca.crl.der");
+/// Where the [`cpx_assertion`] target finds the trust it judges with when
+/// [`CPX_DIR_ENV`] is not set: `work/generated/cpx/` under the directory it runs in (`fuzz/`,
+/// as `scripts/fuzz-all.sh` runs it and writes it).
+pub const CPX_DEFAULT_DIR: &str = "work/generated/cpx";
+/// The environment variable naming the directory of the card CA and CRL
+/// ([`CPX_CARD_CA_FILE`], [`CPX_CARD_CRL_FILE`]) that the [`cpx_assertion`] target trusts.
+pub const CPX_DIR_ENV: &str = "INSILAB_FUZZ_CPX_DIR";
+/// The card CA certificate (DER) in the trust directory.
+pub const CPX_CARD_CA_FILE: &str = "card-ca.der";
+/// That CA's CRL (DER) in the trust directory.
+pub const CPX_CARD_CRL_FILE: &str = "card-ca.crl.der";
+/// Largest trust file read (a certificate or a CRL of the test PKI is a few KB).
+pub const MAX_CPX_TRUST_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The instant the [`cpx_assertion`] target judges at: the seeds' `IssueInstant`.
 pub const CPX_NOW: time::OffsetDateTime = time::macros::datetime!(2026-06-01 10:00:00 UTC);
 
+/// The trust of the [`cpx_assertion`] target: the `TEST AC IGC-SANTE FORT PERSONNES`
+/// certificate of the PKI that signed the seeds, and its CRL. Nothing of it is committed: the
+/// PKI is generated on the machine, and [`write_cpx_seeds`] writes both with the seeds (run by
+/// `scripts/fuzz-all.sh` before the campaign).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CpxTrust {
+    /// The card CA certificate (DER).
+    pub card_ca_der: Vec<u8>,
+    /// Its CRL (DER).
+    pub crl_der: Vec<u8>,
+}
+
+fn read_bounded(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_CPX_TRUST_FILE_BYTES + 1)
+        .read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_CPX_TRUST_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "{} is larger than {MAX_CPX_TRUST_FILE_BYTES} bytes",
+            path.display()
+        )));
+    }
+    Ok(out)
+}
+
+impl CpxTrust {
+    /// Reads [`CPX_CARD_CA_FILE`] and [`CPX_CARD_CRL_FILE`] from `dir`.
+    pub fn load(dir: &std::path::Path) -> std::io::Result<Self> {
+        Ok(CpxTrust {
+            card_ca_der: read_bounded(&dir.join(CPX_CARD_CA_FILE))?,
+            crl_der: read_bounded(&dir.join(CPX_CARD_CRL_FILE))?,
+        })
+    }
+
+    /// The card-mode policy the target judges with: this CA and CRL, at [`CPX_NOW`].
+    pub fn policy(&self) -> insilab_core::rules::AssertionPolicy<'_> {
+        use insilab_core::rules::{DEFAULT_ASSERTION_VALIDITY, DEFAULT_CLOCK_SKEW};
+        insilab_core::rules::AssertionPolicy {
+            card_ca_der: &self.card_ca_der,
+            crl_der: Some(&self.crl_der),
+            now: CPX_NOW,
+            validity: DEFAULT_ASSERTION_VALIDITY,
+            clock_skew: DEFAULT_CLOCK_SKEW,
+        }
+    }
+}
+
+/// The trust read once from [`CPX_DIR_ENV`] (or [`CPX_DEFAULT_DIR`]). When it cannot be read,
+/// the target still runs every input through the reader with no CA trusted (every signature
+/// chain then fails), and says so once on stderr: a campaign without the generated trust is
+/// visibly weaker, never silently.
+fn cpx_trust() -> &'static CpxTrust {
+    static TRUST: std::sync::OnceLock<CpxTrust> = std::sync::OnceLock::new();
+    TRUST.get_or_init(|| {
+        let dir = std::env::var_os(CPX_DIR_ENV)
+            .map_or_else(|| std::path::PathBuf::from(CPX_DEFAULT_DIR), Into::into);
+        CpxTrust::load(&dir).unwrap_or_else(|e| {
+            eprintln!(
+                "warning: cpx_assertion: no card CA trusted ({}: {e}); generate it with \
+                 `cargo run -p insilab-fuzz-entries --example cpx_seeds -- DIR` \
+                 (scripts/fuzz-all.sh does) and set {CPX_DIR_ENV}=DIR/cpx",
+                dir.display()
+            );
+            CpxTrust::default()
+        })
+    })
+}
+
+/// The test professionals whose valid assertion [`write_cpx_seeds`] signs (the first one also
+/// in a SOAP envelope and in every case of the negative catalogue).
+pub const CPX_PROFESSIONALS: [&str; 3] = ["899900063480", "00B6087510", "899700870589"];
+
+/// Writes, from `pki`, the trust of the [`cpx_assertion`] target (`DIR/cpx/card-ca.der`,
+/// `DIR/cpx/card-ca.crl.der`: certificate and CRL only) and its signed seeds
+/// (`DIR/corpus/cpx_assertion/*.xml`). Generated outputs: written under an ignored directory
+/// (`fuzz/work/`), never committed.
+pub fn write_cpx_seeds(
+    pki: &insilab_certs::Pki,
+    dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use insilab_certs::card_cases::{NEGATIVE_CASES, VALID_CASE, case_assertion};
+    const ID: &str = "_6f1d2c1e-0000-4000-8000-000000000001";
+    let trust = insilab_certs::cards::card_trust(pki)?;
+    let crl = trust.crl_der.ok_or("the PKI publishes no card CRL")?;
+    std::fs::create_dir_all(dir.join("cpx"))?;
+    std::fs::write(dir.join("cpx").join(CPX_CARD_CA_FILE), &trust.ca_der)?;
+    std::fs::write(dir.join("cpx").join(CPX_CARD_CRL_FILE), crl)?;
+    let corpus = dir.join("corpus/cpx_assertion");
+    std::fs::create_dir_all(&corpus)?;
+    for id in CPX_PROFESSIONALS {
+        let xml = case_assertion(pki, id, VALID_CASE, ID, CPX_NOW)?;
+        std::fs::write(corpus.join(format!("valid-{id}.xml")), &xml)?;
+    }
+    let xml = case_assertion(pki, CPX_PROFESSIONALS[0], VALID_CASE, ID, CPX_NOW)?;
+    let envelope = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope xmlns:soap=\"{}\"><soap:Header><wsse:Security xmlns:wsse=\"{}\">{xml}</wsse:Security></soap:Header><soap:Body/></soap:Envelope>",
+        insilab_core::assertion::SOAP12_NS,
+        insilab_core::assertion::WSSE_NS
+    );
+    std::fs::write(corpus.join("valid-envelope.xml"), envelope)?;
+    for case in NEGATIVE_CASES {
+        let xml = case_assertion(pki, CPX_PROFESSIONALS[0], case.name, ID, CPX_NOW)?;
+        std::fs::write(corpus.join(format!("{}.xml", case.name)), xml)?;
+    }
+    Ok(())
+}
+
 /// A signed CPx assertion (a bare `saml:Assertion` or a SOAP envelope carrying one), judged by
-/// the card-mode rules (`check_assertion`) with [`CPX_CARD_CA_DER`] and its CRL trusted.
+/// the card-mode rules (`check_assertion`) with the generated trust ([`cpx_trust`]).
 pub fn cpx_assertion(data: &[u8]) {
-    use insilab_core::rules::{
-        AssertionPolicy, DEFAULT_ASSERTION_VALIDITY, DEFAULT_CLOCK_SKEW, check_assertion,
-    };
-    let policy = AssertionPolicy {
-        card_ca_der: CPX_CARD_CA_DER,
-        crl_der: Some(CPX_CARD_CRL_DER),
-        now: CPX_NOW,
-        validity: DEFAULT_ASSERTION_VALIDITY,
-        clock_skew: DEFAULT_CLOCK_SKEW,
-    };
-    let report = check_assertion(data, &policy);
+    cpx_assertion_with(data, cpx_trust());
+}
+
+/// [`cpx_assertion`] with the trust given.
+pub fn cpx_assertion_with(data: &[u8], trust: &CpxTrust) {
+    let report = insilab_core::rules::check_assertion(data, &trust.policy());
     let _ = report.refusal();
 }
 

@@ -89,29 +89,25 @@ fn every_target_survives_degenerate_inputs() {
     }
 }
 
-/// The `cpx_assertion` seeds reach the end of the reader: the valid assertions pass every rule
-/// with the trust the target uses (so the fuzzer starts from inputs whose signature, certificate
-/// chain and CRL checks all run), and each negative case is refused. Fails when the seeds and
-/// `fuzz/cpx/` drift apart (regenerate both with `cargo run -p insilab-fuzz-entries --example
-/// cpx_seeds -- fuzz`).
+/// The `cpx_assertion` seeds the campaign generates (`write_cpx_seeds`, from the shared test
+/// PKI, with the trust the target loads) reach the end of the reader: the valid assertions pass
+/// every rule (so the fuzzer starts from inputs whose signature, certificate chain and CRL
+/// checks all run), and each negative case is refused. The committed, hand-written seeds carry
+/// no valid signature and are refused.
 #[test]
 fn the_cpx_seeds_are_judged_as_their_names_say() {
-    use insilab_core::rules::{
-        AssertionPolicy, DEFAULT_ASSERTION_VALIDITY, DEFAULT_CLOCK_SKEW, check_assertion,
-    };
-    use insilab_fuzz_entries::{CPX_CARD_CA_DER, CPX_CARD_CRL_DER, CPX_NOW};
-    let policy = AssertionPolicy {
-        card_ca_der: CPX_CARD_CA_DER,
-        crl_der: Some(CPX_CARD_CRL_DER),
-        now: CPX_NOW,
-        validity: DEFAULT_ASSERTION_VALIDITY,
-        clock_skew: DEFAULT_CLOCK_SKEW,
-    };
-    let seeds = files(&fuzz_dir().join("corpus/cpx_assertion"));
+    use insilab_fuzz_entries::{CpxTrust, cpx_assertion_with, write_cpx_seeds};
+    let pki = insilab_certs::testing::shared_pki().expect("the shared test PKI");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_cpx_seeds(&pki, dir.path()).expect("the cpx seeds are written");
+    let trust = CpxTrust::load(&dir.path().join("cpx")).expect("the trust written reads back");
+    let policy = trust.policy();
+    let seeds = files(&dir.path().join("corpus/cpx_assertion"));
     let mut valid = 0;
     for file in &seeds {
         let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let report = check_assertion(&data, &policy);
+        cpx_assertion_with(&data, &trust);
+        let report = insilab_core::rules::check_assertion(&data, &policy);
         let name = file.file_name().unwrap_or_default().to_string_lossy();
         if name.starts_with("valid-") {
             assert!(report.findings.is_empty(), "{name}: {:#?}", report.findings);
@@ -121,4 +117,13 @@ fn the_cpx_seeds_are_judged_as_their_names_say() {
         }
     }
     assert!(valid >= 4 && seeds.len() > valid, "{} seeds", seeds.len());
+    for file in files(&fuzz_dir().join("corpus/cpx_assertion")) {
+        let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let report = insilab_core::rules::check_assertion(&data, &policy);
+        assert!(
+            report.refusal().is_some(),
+            "{} is a committed seed yet accepted",
+            file.display()
+        );
+    }
 }

@@ -16,6 +16,7 @@
 mod request;
 
 /// The allocator of the `insilab` binary (docs/performance.md: chosen by measurement).
+#[cfg(not(feature = "bench-system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

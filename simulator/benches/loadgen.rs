@@ -6,9 +6,10 @@
 //! requests.
 //!
 //! Run: `cargo bench -p insilab-simulator --bench loadgen` (release build). Settings through the
-//! environment: `LOADGEN_CONNECTIONS` (default 32), `LOADGEN_SECS` per measurement (default 5),
-//! `LOADGEN_RSS_REQUESTS` (default 1000000, 0 skips it), `LOADGEN_ONLY=simulator` (only the
-//! simulator's keep-alive run, for profilers). Figures are printed; see docs/performance.md.
+//! environment: `LOADGEN_CONNECTIONS` (default 32), `LOADGEN_SECS` per measurement (default 2),
+//! `LOADGEN_ROUNDS` of the three keep-alive measurements, interleaved (default 3),
+//! `LOADGEN_RSS_REQUESTS` (default 1000000, 0 skips it), `LOADGEN_ONLY=simulator`, `jsonl` or
+//! `baseline` (that server's keep-alive run only, for profilers). Figures are printed; see docs/performance.md.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant};
 mod request;
 
 /// The allocator of the `insilab` binary (docs/performance.md: chosen by measurement).
+#[cfg(not(feature = "bench-system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -127,22 +129,59 @@ struct Figures {
     requests: usize,
 }
 
-/// `connections` keep-alive connections sending searches back to back for `secs`.
+/// Latencies (µs) of one keep-alive run and how long it took, before aggregation.
+struct Run {
+    latencies: Vec<u64>,
+    secs: f64,
+}
+
+impl Run {
+    fn figures(runs: &[&Run]) -> Figures {
+        let mut all: Vec<u64> = runs
+            .iter()
+            .flat_map(|r| r.latencies.iter().copied())
+            .collect();
+        let secs: f64 = runs.iter().map(|r| r.secs).sum();
+        all.sort_unstable();
+        let pct = |p: f64| {
+            all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or(0)
+        };
+        Figures {
+            rps: all.len() as f64 / secs.max(f64::EPSILON),
+            p50_us: pct(0.50),
+            p99_us: pct(0.99),
+            requests: all.len(),
+        }
+    }
+}
+
+/// `connections` keep-alive connections sending searches back to back for `secs`; the clock
+/// starts once every connection is open (the handshakes are measured apart).
 async fn keep_alive(
     cfg: Arc<rustls::ClientConfig>,
     addr: SocketAddr,
     connections: u64,
     secs: u64,
     body: Bytes,
-) -> Figures {
+) -> Run {
     let ct = writer::content_type(Operation::TraitsSearch);
+    let ready = Arc::new(tokio::sync::Barrier::new(
+        usize::try_from(connections).unwrap() + 1,
+    ));
     let mut tasks = Vec::new();
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(secs);
     for _ in 0..connections {
-        let (cfg, body, ct) = (Arc::clone(&cfg), body.clone(), ct.clone());
+        let (cfg, body, ct, ready) = (
+            Arc::clone(&cfg),
+            body.clone(),
+            ct.clone(),
+            Arc::clone(&ready),
+        );
         tasks.push(tokio::spawn(async move {
             let mut sender = open(cfg, addr).await;
+            ready.wait().await;
+            let deadline = Instant::now() + Duration::from_secs(secs);
             let mut lat = Vec::with_capacity(1 << 16);
             while Instant::now() < deadline {
                 let t = Instant::now();
@@ -152,22 +191,15 @@ async fn keep_alive(
             lat
         }));
     }
-    let mut all = Vec::new();
+    ready.wait().await;
+    let start = Instant::now();
+    let mut latencies = Vec::new();
     for t in tasks {
-        all.extend(t.await.unwrap());
+        latencies.extend(t.await.unwrap());
     }
-    let elapsed = start.elapsed().as_secs_f64();
-    all.sort_unstable();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(0)
-    };
-    Figures {
-        rps: all.len() as f64 / elapsed,
-        p50_us: pct(0.50),
-        p99_us: pct(0.99),
-        requests: all.len(),
+    Run {
+        latencies,
+        secs: start.elapsed().as_secs_f64(),
     }
 }
 
@@ -248,8 +280,9 @@ fn load_average() -> String {
 
 fn main() {
     let connections = env_or("LOADGEN_CONNECTIONS", 32);
-    let secs = env_or("LOADGEN_SECS", 5);
+    let secs = env_or("LOADGEN_SECS", 2);
     let rss_requests = env_or("LOADGEN_RSS_REQUESTS", 1_000_000);
+    let rounds = env_or("LOADGEN_ROUNDS", 3).max(1);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -282,17 +315,23 @@ fn main() {
         let base_addr = baseline_server(base_cfg, fixed).await;
 
         println!(
-            "loadgen: {connections} keep-alive connections, {secs} s per run, journal ring capacity 10000; load average {}",
+            "loadgen: {connections} keep-alive connections, {rounds} rounds of {secs} s per server, journal ring capacity 10000; load average {}",
             load_average()
         );
         println!(
             "simulator start (PKI loaded, dataset parsed, sockets bound): {:.1} ms",
             startup.as_secs_f64() * 1e3
         );
-        if std::env::var("LOADGEN_ONLY").as_deref() == Ok("simulator") {
-            // For profilers: only the simulator's keep-alive run.
-            let f = keep_alive(Arc::clone(&client), sim_addr, connections, secs, body.clone()).await;
-            line("simulator (ring journal)", &f);
+        let only = std::env::var("LOADGEN_ONLY").unwrap_or_default();
+        if let Some((name, addr)) = match only.as_str() {
+            "simulator" => Some(("simulator (ring journal)", sim_addr)),
+            "jsonl" => Some(("simulator (ring + JSONL)", jsonl_addr)),
+            "baseline" => Some(("baseline (reads the body)", base_addr)),
+            _ => None,
+        } {
+            // For profilers (`perf stat`, `perf record`): one server's keep-alive run only.
+            let r = keep_alive(Arc::clone(&client), addr, connections, secs, body.clone()).await;
+            line(name, &Run::figures(&[&r]));
             return;
         }
         // Warm up all three.
@@ -300,9 +339,28 @@ fn main() {
             keep_alive(Arc::clone(&client), addr, connections, 1, body.clone()).await;
         }
         let ka = |addr| keep_alive(Arc::clone(&client), addr, connections, secs, body.clone());
-        let base = ka(base_addr).await;
-        let ring = ka(sim_addr).await;
-        let jsonl = ka(jsonl_addr).await;
+        // Interleaved rounds (baseline, ring, JSONL, again): a change of the machine's load
+        // during the measurement hits the three alike.
+        let (mut base_runs, mut ring_runs, mut jsonl_runs) = (Vec::new(), Vec::new(), Vec::new());
+        for round in 1..=rounds {
+            let (b, r, j) = (ka(base_addr).await, ka(sim_addr).await, ka(jsonl_addr).await);
+            let rate = |x: &Run| x.latencies.len() as f64 / x.secs;
+            println!(
+                "round {round}: baseline {:.0} req/s, ring {:.0} req/s ({:.2}), ring + JSONL {:.0} req/s ({:.2}); load average {}",
+                rate(&b),
+                rate(&r),
+                rate(&r) / rate(&b),
+                rate(&j),
+                rate(&j) / rate(&b),
+                load_average()
+            );
+            base_runs.push(b);
+            ring_runs.push(r);
+            jsonl_runs.push(j);
+        }
+        let all = |v: &[Run]| Run::figures(&v.iter().collect::<Vec<_>>());
+        let (base, ring, jsonl) = (all(&base_runs), all(&ring_runs), all(&jsonl_runs));
+        drop((base_runs, ring_runs, jsonl_runs));
         line("baseline (reads the body)", &base);
         line("simulator (ring journal)", &ring);
         line("simulator (ring + JSONL)", &jsonl);

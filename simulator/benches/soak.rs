@@ -29,6 +29,7 @@ use tokio::net::TcpStream;
 
 /// The allocator of the `insilab` binary (see `src/main.rs`), so that the RSS measured is the
 /// one the shipped simulator has.
+#[cfg(not(feature = "bench-system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -14,6 +14,7 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -73,15 +74,19 @@ impl JournalFileSettings {
     }
 }
 
-/// The open JSONL file and its rotation state.
+/// The open JSONL file, its rotation state, and the batch of lines not yet written.
 #[derive(Debug)]
 pub(crate) struct JsonlFile {
     path: PathBuf,
     settings: JournalFileSettings,
-    file: std::io::BufWriter<std::fs::File>,
+    file: std::fs::File,
     /// The line being written, reused from entry to entry.
     line: Vec<u8>,
-    /// Bytes in the current file (its length when opened, plus what was appended).
+    /// Lines pushed and not yet written to the file (one `write` per batch).
+    batch: Vec<u8>,
+    /// Sequence numbers of the first and last entries in `batch`, and how many it holds.
+    batch_seqs: (u64, u64, u64),
+    /// Bytes in the current file (its length when opened, plus what was appended or batched).
     written: u64,
     rotations: u64,
 }
@@ -110,8 +115,10 @@ impl JsonlFile {
         Ok(JsonlFile {
             path: path.to_owned(),
             settings,
-            file: std::io::BufWriter::new(f),
+            file: f,
             line: Vec::with_capacity(LINE_CAPACITY),
+            batch: Vec::with_capacity(BATCH_BYTES),
+            batch_seqs: (0, 0, 0),
             written,
             rotations: 0,
         })
@@ -128,36 +135,82 @@ impl JsonlFile {
         self.rotations
     }
 
-    /// Appends `entry` as one line (flushed), rotating first when the line would take the
-    /// current file over the cap.
+    /// Appends `entry` as one line, written at once, rotating first when the line would take
+    /// the current file over the cap.
+    #[cfg(test)]
     pub(crate) fn append(&mut self, entry: &JournalEntry) -> std::io::Result<()> {
+        let errors = std::sync::atomic::AtomicU64::new(0);
+        self.push(entry, &errors);
+        self.write_batch(&errors);
+        match errors.into_inner() {
+            0 => Ok(()),
+            n => Err(std::io::Error::other(format!("{n} entries dropped"))),
+        }
+    }
+
+    /// Adds `entry`'s line to the batch; when the line would take the current file over the
+    /// cap, the batch is written and the file rotated first. The batch is written by
+    /// [`Self::write_batch`], or here once it holds [`BATCH_BYTES`]. An entry that cannot be
+    /// written is counted in `errors` and logged with its `seq`, never dropped silently.
+    pub(crate) fn push(&mut self, entry: &JournalEntry, errors: &AtomicU64) {
         let mut line = std::mem::take(&mut self.line);
         line.clear();
         let omit = self.settings.omit_success_bodies && is_success(entry);
-        let result = json_line(&mut line, entry, omit).and_then(|()| self.write_line(&line));
-        self.line = line;
-        result
-    }
-
-    fn write_line(&mut self, line: &[u8]) -> std::io::Result<()> {
+        if let Err(e) = json_line(&mut line, entry, omit) {
+            self.dropped(errors, entry.seq, entry.seq, 1, &e);
+            self.line = line;
+            return;
+        }
         let len = line.len() as u64;
         if self.written > 0 && self.written.saturating_add(len) > self.settings.max_bytes {
-            self.rotate()?;
+            self.write_batch(errors);
+            if let Err(e) = self.rotate() {
+                self.dropped(errors, entry.seq, entry.seq, 1, &e);
+                self.line = line;
+                return;
+            }
         }
-        self.file.write_all(line)?;
-        // Flushed per entry: a crash must not lose what the judge needs.
-        self.file.flush()?;
+        self.batch.extend_from_slice(&line);
+        self.line = line;
         self.written = self.written.saturating_add(len);
-        Ok(())
+        let (first, _, n) = self.batch_seqs;
+        self.batch_seqs = (if n == 0 { entry.seq } else { first }, entry.seq, n + 1);
+        if self.batch.len() >= BATCH_BYTES {
+            self.write_batch(errors);
+        }
     }
 
-    /// Flushes the buffered writer.
-    pub(crate) fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+    /// Writes the batch to the file (one `write_all`). On failure its entries are counted in
+    /// `errors` and logged (their `seq` range), never dropped silently.
+    pub(crate) fn write_batch(&mut self, errors: &AtomicU64) {
+        let (first, last, n) = self.batch_seqs;
+        if n == 0 {
+            return;
+        }
+        let result = self.file.write_all(&self.batch);
+        self.batch.clear();
+        self.batch_seqs = (0, 0, 0);
+        if self.batch.capacity() > 4 * BATCH_BYTES {
+            self.batch.shrink_to(BATCH_BYTES);
+        }
+        if let Err(e) = result {
+            self.dropped(errors, first, last, n, &e);
+        }
+    }
+
+    fn dropped(&self, errors: &AtomicU64, first: u64, last: u64, n: u64, e: &std::io::Error) {
+        errors.fetch_add(n, Ordering::Relaxed);
+        tracing::error!(
+            path = %self.path.display(),
+            error = %e,
+            first_seq = first,
+            last_seq = last,
+            entries = n,
+            "journal entries dropped from the file"
+        );
     }
 
     fn rotate(&mut self) -> std::io::Result<()> {
-        self.file.flush()?;
         let keep = self.settings.keep_files;
         if keep == 0 {
             let f = std::fs::OpenOptions::new()
@@ -179,13 +232,17 @@ impl JsonlFile {
             std::fs::rename(&self.path, rotated_path(&self.path, 1))?;
         }
         let (f, written) = open_append(&self.path)?;
-        self.file = std::io::BufWriter::new(f);
+        self.file = f;
         self.written = written;
         self.rotations += 1;
         tracing::info!(path = %self.path.display(), rotations = self.rotations, "journal file rotated");
         Ok(())
     }
 }
+
+/// A batch is written once it holds this many bytes (and whenever the writer thread has no
+/// more entries waiting).
+pub(crate) const BATCH_BYTES: usize = 256 * 1024;
 
 /// Starting capacity of the reused line buffer (a typical exchange takes about 4 KB).
 const LINE_CAPACITY: usize = 8 * 1024;

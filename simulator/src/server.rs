@@ -283,7 +283,7 @@ async fn handle(
         .operation
         .map(exchange::op_name)
         .unwrap_or("unknown");
-    let outcome_label = processed.outcome.label();
+    let outcome_label = processed.outcome.label_cow();
     state.metrics.observe(op, &outcome_label, elapsed);
     tracing::info!(
         operation = op,
