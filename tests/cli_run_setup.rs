@@ -237,6 +237,9 @@ fn a_test_hook_that_does_not_answer_is_a_setup_error() {
         ],
     );
     assert!(result.2.contains(&hook), "{}", result.2);
+    // The connection's own cause, not hyper's empty `client error (Connect)`.
+    assert!(!result.2.contains("client error"), "{}", result.2);
+    assert!(result.2.contains("refused"), "{}", result.2);
     assert_setup_error(&out, result, "");
 }
 

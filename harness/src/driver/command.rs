@@ -32,8 +32,9 @@ pub const DEFAULT_COMMAND_TIMEOUT_SECS: u64 = 60;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommandConfig {
-    /// Program and arguments for a traits search.
-    #[serde(rename = "search-traits")]
+    /// Program and arguments for a traits search (empty: the software does not search, as
+    /// software that only receives INS-referenced data; the search scenarios are skipped).
+    #[serde(default, rename = "search-traits")]
     pub search_traits: Vec<String>,
     /// Program and arguments for a traits search in card mode (CPx assertion signed with a
     /// virtual card, on the card endpoint).
@@ -347,10 +348,27 @@ impl CommandDriver {
     /// Loads the YAML configuration.
     pub fn load(path: &Path) -> Result<Self, HarnessError> {
         let config: CommandConfig = read_config(path)?;
-        if config.search_traits.is_empty() {
+        let optional = [
+            &config.search_traits_card,
+            &config.search_card,
+            &config.verify,
+            &config.create,
+            &config.deliver,
+            &config.search,
+            &config.verify_identity,
+            &config.set_attribute,
+            &config.record_identity_document,
+            &config.read_identity,
+            &config.emit,
+        ];
+        let declared = !config.search_traits.is_empty()
+            || optional
+                .iter()
+                .any(|c| c.as_ref().is_some_and(|v| !v.is_empty()));
+        if !declared {
             return Err(HarnessError::DriverConfig {
                 path: path.to_owned(),
-                message: "search-traits needs at least the program".into(),
+                message: "no action has a command: give at least search-traits (software that searches) or the identity actions (create, deliver, …), each with its program".into(),
             });
         }
         Ok(Self::new(config))
@@ -596,6 +614,11 @@ impl Driver for CommandDriver {
         input: &'a TraitsInput,
     ) -> BoxFuture<'a, Result<SutOutcome, HarnessError>> {
         Box::pin(async move {
+            if self.config.search_traits.is_empty() {
+                return Err(HarnessError::Skipped(
+                    "the driver configuration has no search-traits command".to_owned(),
+                ));
+            }
             let values = placeholders(ctx, Some(input), None);
             let mut out = self
                 .run("search-traits", &self.config.search_traits, &values)

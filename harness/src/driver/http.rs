@@ -164,14 +164,16 @@ impl HttpDriver {
         let what = format!("the hook {} ({action})", self.config.url);
         let work = async {
             let resp = self.client.request(req).await.map_err(|e| {
-                let cause = crate::error::describe_chain(&e);
                 if e.is_connect() {
+                    // hyper's own `client error (Connect)` says nothing its causes do not.
+                    let cause = std::error::Error::source(&e)
+                        .map_or_else(|| e.to_string(), crate::error::describe_chain);
                     HarnessError::Unreachable(format!(
                         "the hook {} is not answering ({cause}): start the software's test hook, or fix url in the driver configuration",
                         self.config.url
                     ))
                 } else {
-                    HarnessError::Driver(format!("{what}: {cause}"))
+                    HarnessError::Driver(format!("{what}: {}", crate::error::describe_chain(&e)))
                 }
             })?;
             let status = resp.status();
