@@ -30,19 +30,7 @@ fn admin_err(message: String) -> SimulatorError {
 }
 
 /// An error and its causes, each once (hyper's `client error (Connect)` says nothing alone).
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let part = cause.to_string();
-        if !part.is_empty() && !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = cause.source();
-    }
-    text
-}
+use insilab_core::describe_chain as chain;
 
 /// What `GET /health` says of the simulator (the fields a client needs).
 #[derive(Debug, Clone, serde::Deserialize)]

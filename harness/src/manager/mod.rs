@@ -389,17 +389,27 @@ impl Manager {
         }
     }
 
-    async fn search(&mut self, local_id: &str, insi: InsiFactory<'_>) -> ActionOutcome {
+    /// The identity `local_id`, when INSi may be called for it; otherwise the refusal (no such
+    /// identity, or one marked doubtful or fictitious: EXI ID 26, RNIV EXI SI 09).
+    fn callable(&self, local_id: &str) -> Result<Record, Box<ActionOutcome>> {
         let Some(record) = self.store.identities.get(local_id).cloned() else {
-            return refused(format!("no identity {local_id:?}"));
+            return Err(Box::new(refused(format!("no identity {local_id:?}"))));
         };
         if !record.state.may_call_insi() && !self.has(Defect::InsiForDoubtful) {
             let mut o = refused(
                 "INSi may not be called for an identity marked doubtful or fictitious".to_owned(),
             );
             o.identity = Some(record.view(local_id));
-            return o;
+            return Err(Box::new(o));
         }
+        Ok(record)
+    }
+
+    async fn search(&mut self, local_id: &str, insi: InsiFactory<'_>) -> ActionOutcome {
+        let record = match self.callable(local_id) {
+            Ok(record) => record,
+            Err(refusal) => return *refusal,
+        };
         let client = match insi() {
             Ok(c) => c,
             Err(e) => return technical(e),
@@ -464,16 +474,10 @@ impl Manager {
     }
 
     async fn verify(&mut self, local_id: &str, insi: InsiFactory<'_>) -> ActionOutcome {
-        let Some(record) = self.store.identities.get(local_id).cloned() else {
-            return refused(format!("no identity {local_id:?}"));
+        let record = match self.callable(local_id) {
+            Ok(record) => record,
+            Err(refusal) => return *refusal,
         };
-        if !record.state.may_call_insi() && !self.has(Defect::InsiForDoubtful) {
-            let mut o = refused(
-                "INSi may not be called for an identity marked doubtful or fictitious".to_owned(),
-            );
-            o.identity = Some(record.view(local_id));
-            return o;
-        }
         let Some(ins) = record.ins.clone() else {
             return refused("the identity holds no INS to verify");
         };
