@@ -4,15 +4,11 @@
 //! Chromium is an error under `INSILAB_REQUIRE_TOOLS=1`.
 #![expect(clippy::unwrap_used, reason = "test harness")]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn pki() -> PathBuf {
-    insilab_certs::testing::shared_pki()
-        .unwrap()
-        .dir()
-        .to_owned()
-}
+mod common;
+use common::pki;
 
 fn insilab(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_insilab"))

@@ -4,7 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "test harness")]
 
 use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// The identity-management actions of the driver protocol (`docs/driver-protocol.md`).
@@ -19,12 +19,8 @@ const ACTIONS: &[&str] = &[
     "emit",
 ];
 
-fn pki() -> PathBuf {
-    insilab_certs::testing::shared_pki()
-        .unwrap()
-        .dir()
-        .to_owned()
-}
+mod common;
+use common::pki;
 
 fn run(dir: &Path, suite: &str, driver: &str, config: &Path) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_insilab"))

@@ -8,12 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn pki() -> PathBuf {
-    insilab_certs::testing::shared_pki()
-        .unwrap()
-        .dir()
-        .to_owned()
-}
+mod common;
+use common::pki;
 
 fn python() -> bool {
     insilab_testkit::require_program("python3", &["--version"], "publisher-style SUT (python3)")

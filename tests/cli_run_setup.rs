@@ -5,15 +5,11 @@
 #![expect(clippy::unwrap_used, reason = "test harness")]
 
 use std::io::BufRead as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-fn pki() -> PathBuf {
-    insilab_certs::testing::shared_pki()
-        .unwrap()
-        .dir()
-        .to_owned()
-}
+mod common;
+use common::pki;
 
 /// A port nothing listens on (bound, then released).
 fn closed_port() -> u16 {
