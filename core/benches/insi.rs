@@ -1,11 +1,14 @@
 //! INSi wire-format benchmarks: reading a `RECSANSVITALE` request (alone, and followed by the
 //! `core::rules` request checks), writing a `00` answer with two `INSHISTO`, and the floor of
-//! this design, a bare quick-xml namespace-resolving event scan of the same request bytes. Run: `cargo bench -p insilab-core --bench insi`.
+//! this design, a bare quick-xml namespace-resolving event scan of the same request bytes. The
+//! request is read by the public reader (its fast path) and, for comparison, by the full
+//! quick-xml reader alone. Run: `cargo bench -p insilab-core --bench insi`.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group};
+use insilab_core::insi::reader::{Mode, parse_request_with};
 use insilab_core::insi::{
     Dialect, Limits, Operation, content_type, parse_request, samples, write_result,
 };
@@ -41,6 +44,9 @@ fn read(c: &mut Criterion) {
     });
     group.bench_function("parse_request_recsansvitale", |b| {
         b.iter(|| parse_request(black_box(REQUEST), &limits))
+    });
+    group.bench_function("parse_request_recsansvitale_full_reader", |b| {
+        b.iter(|| parse_request_with(black_box(REQUEST), &limits, Mode::Full))
     });
     let ct = content_type(Operation::TraitsSearch);
     let ctx = CheckContext {
@@ -82,7 +88,7 @@ criterion_group! {
         .measurement_time(Duration::from_secs(2));
     targets = read, write
 }
-/// `INSILAB_BENCH_ONLY=<scan|parse|check|write> INSILAB_BENCH_ITERS=<n>` runs one workload a fixed
+/// `INSILAB_BENCH_ONLY=<scan|parse|parse-full|check|write> INSILAB_BENCH_ITERS=<n>` runs one workload a fixed
 /// number of times and exits, so that `perf stat -e instructions:u` can count instructions:
 /// a figure that, unlike time, does not move with the load of a shared machine.
 fn fixed_iterations() -> bool {
@@ -105,6 +111,9 @@ fn fixed_iterations() -> bool {
         sink += match only.as_str() {
             "scan" => bare_scan(black_box(REQUEST)),
             "parse" => usize::from(parse_request(black_box(REQUEST), &limits).is_ok()),
+            "parse-full" => {
+                usize::from(parse_request_with(black_box(REQUEST), &limits, Mode::Full).is_ok())
+            }
             "check" => parse_and_check(black_box(REQUEST), &limits, &ctx),
             "write" => write_result(black_box(&result), Dialect::Live).len(),
             _ => 0,

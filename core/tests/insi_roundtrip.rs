@@ -1,6 +1,8 @@
 //! Property tests: `parse(write(x)) == x` for every message type and every dialect that keeps
 //! all fields; hostile input (arbitrary bytes, mutated valid envelopes) never panics, and a
-//! truncated document is never a success.
+//! truncated document is never a success. The reader's two tokenizers (the fast path and the
+//! full quick-xml reader) are compared on all of it: wherever the fast one accepts a document,
+//! both give the same value.
 
 use insilab_core::insi::*;
 use proptest::collection::vec;
@@ -311,6 +313,7 @@ fn valid_documents() -> Vec<String> {
         write_fault(&faults::insi_102(None), FaultDialect::Legacy),
     ];
     for f in [
+        "request_traits_typical.xml",
         "request_traits_shuffled.xml",
         "request_traits_cpx.xml",
         "request_vitale.xml",
@@ -343,10 +346,124 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 
 fn parse_both(bytes: &[u8]) -> (bool, bool) {
     let limits = Limits::default();
-    (
-        parse_request(bytes, &limits).is_ok(),
-        parse_response(bytes, &limits).is_ok(),
-    )
+    let request = parse_request(bytes, &limits);
+    let response = parse_response(bytes, &limits);
+    tokenizers_agree(bytes, &limits);
+    (request.is_ok(), response.is_ok())
+}
+
+/// Wherever the fast tokenizer accepts `bytes`, the full reader gives the same value; what the
+/// full reader refuses, the fast one refuses too.
+fn tokenizers_agree(bytes: &[u8], limits: &Limits) {
+    use insilab_core::insi::reader::{Mode, parse_request_with, parse_response_with};
+    let shown = || String::from_utf8_lossy(bytes).into_owned();
+    if let Ok(fast) = parse_request_with(bytes, limits, Mode::Fast) {
+        let full = parse_request_with(bytes, limits, Mode::Full);
+        assert_eq!(
+            full.as_ref(),
+            Ok(&fast),
+            "request tokenizers disagree on\n{}",
+            shown()
+        );
+    }
+    if let Ok(fast) = parse_response_with(bytes, limits, Mode::Fast) {
+        let full = parse_response_with(bytes, limits, Mode::Full);
+        assert_eq!(
+            full.as_ref(),
+            Ok(&fast),
+            "response tokenizers disagree on\n{}",
+            shown()
+        );
+    }
+}
+
+/// `value` with every string stripped of what makes the fast tokenizer give up (references,
+/// carriage returns, `]`, and the white space attribute values normalise), so that generated
+/// messages exercise it.
+fn plain<T: serde::Serialize + serde::de::DeserializeOwned>(value: &T) -> T {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => s.retain(|c| !"&<>\"'\r\n\t]".contains(c)),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            serde_json::Value::Object(map) => map.values_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut json = serde_json::to_value(value).expect("serialisable");
+    strip(&mut json);
+    serde_json::from_value(json).expect("the same shape")
+}
+
+#[test]
+fn the_fast_tokenizer_reads_every_plain_fixture_and_the_writers_output() {
+    use insilab_core::insi::reader::{Mode, parse_request_with, parse_response_with};
+    let limits = Limits::default();
+    let mut fast_read = Vec::new();
+    for doc in valid_documents() {
+        let bytes = doc.as_bytes();
+        let request = parse_request_with(bytes, &limits, Mode::Full);
+        let response = parse_response_with(bytes, &limits, Mode::Full);
+        assert!(
+            request.is_ok() || response.is_ok(),
+            "a valid document refused:\n{doc}"
+        );
+        let fast = (
+            parse_request_with(bytes, &limits, Mode::Fast),
+            parse_response_with(bytes, &limits, Mode::Fast),
+        );
+        // References and carriage returns are outside the subset; the rest must be read fast.
+        if ["&", "\r"].iter().any(|c| doc.contains(c)) {
+            assert!(fast.0.is_err() && fast.1.is_err(), "{doc}");
+            continue;
+        }
+        if request.is_ok() {
+            assert_eq!(fast.0, request, "{doc}");
+        }
+        if response.is_ok() {
+            assert_eq!(fast.1, response, "{doc}");
+        }
+        fast_read.push(doc.chars().take(80).collect::<String>());
+    }
+    // The writer's request and five answers, the typical, CPx, card and verification fixtures
+    // (the shuffled fixture has carriage returns and a reference).
+    assert_eq!(fast_read.len(), 10, "{fast_read:#?}");
+}
+
+#[test]
+fn the_fast_tokenizer_leaves_the_rarer_constructs_to_the_full_reader() {
+    use insilab_core::insi::reader::{Mode, parse_request_with};
+    let limits = Limits::default();
+    let doc = write_request(&samples::traits_search_request());
+    let name = "<rs:NomNaissance>";
+    assert!(doc.contains(name), "{doc}");
+    let variants = [
+        doc.replacen(name, &format!("{name}<![CDATA[]]>"), 1),
+        doc.replacen(name, &format!("{name}&#65;"), 1),
+        doc.replacen(name, &format!("{name}&amp;"), 1),
+        doc.replacen(name, &format!("\r\n{name}"), 1),
+        doc.replacen("\"?>", "\" ?>", 1)
+            .replacen("<?xml", "<?xml   ", 1),
+        doc.replacen(name, "<rs:NomNaissance >", 1),
+        doc.replacen(name, &format!("<!-- a comment -->{name}"), 1),
+    ];
+    for variant in &variants {
+        let full = parse_request_with(variant.as_bytes(), &limits, Mode::Full);
+        let fast = parse_request_with(variant.as_bytes(), &limits, Mode::Fast);
+        assert!(full.is_ok(), "the full reader refused\n{variant}\n{full:?}");
+        if let Ok(fast) = fast {
+            assert_eq!(full, Ok(fast), "{variant}");
+        }
+        // Whatever the tokenizer, the public reader's answer is the full reader's.
+        assert_eq!(parse_request(variant.as_bytes(), &limits), full);
+    }
+    // CDATA, references and carriage returns are outside the subset; comments are in it.
+    for variant in &variants[..4] {
+        assert!(
+            parse_request_with(variant.as_bytes(), &limits, Mode::Fast).is_err(),
+            "the fast tokenizer took\n{variant}"
+        );
+    }
+    assert!(parse_request_with(variants[6].as_bytes(), &limits, Mode::Fast).is_ok());
 }
 
 proptest! {
@@ -355,7 +472,21 @@ proptest! {
     #[test]
     fn request_round_trips(req in request()) {
         let xml = write_request(&req);
-        prop_assert_eq!(parse_request(xml.as_bytes(), &Limits::default()), Ok(req));
+        prop_assert_eq!(parse_request(xml.as_bytes(), &Limits::default()), Ok(req.clone()));
+        tokenizers_agree(xml.as_bytes(), &Limits::default());
+        // The same message without references: the fast tokenizer reads it, to the same value.
+        // (Assertions are kept as raw XML, which stripping characters would break.)
+        let mut req = plain(&req);
+        if let Some(security) = req.headers.security.as_mut() {
+            security.assertions.clear();
+        }
+        let xml = write_request(&req);
+        let fast = insilab_core::insi::reader::parse_request_with(
+            xml.as_bytes(),
+            &Limits::default(),
+            insilab_core::insi::reader::Mode::Fast,
+        );
+        prop_assert_eq!(fast, Ok(req));
     }
 
     #[test]
@@ -366,6 +497,15 @@ proptest! {
                 parse_response(xml.as_bytes(), &Limits::default()),
                 Ok(Response::Result(result.clone()))
             );
+            tokenizers_agree(xml.as_bytes(), &Limits::default());
+            let plain_result = plain(&result);
+            let xml = write_result(&plain_result, dialect);
+            let fast = insilab_core::insi::reader::parse_response_with(
+                xml.as_bytes(),
+                &Limits::default(),
+                insilab_core::insi::reader::Mode::Fast,
+            );
+            prop_assert_eq!(fast, Ok(Response::Result(plain_result)));
         }
     }
 
@@ -386,6 +526,7 @@ proptest! {
                 parse_response(xml.as_bytes(), &Limits::default()),
                 Ok(Response::Fault(fault.clone()))
             );
+            tokenizers_agree(xml.as_bytes(), &Limits::default());
         }
     }
 
@@ -432,6 +573,36 @@ proptest! {
             let cut = i % doc.len().max(1);
             let _ = parse_both(&doc.as_bytes()[..cut]);
         }
+    }
+
+    #[test]
+    fn byte_edits_of_valid_envelopes_read_alike(
+        doc in 0..11usize,
+        edits in vec((any::<usize>(), 0..3u8, prop_oneof![
+            Just("<"), Just(">"), Just("/"), Just("/>"), Just("?"), Just("!"), Just("-"),
+            Just("--"), Just("&"), Just("&amp;"), Just("&#x41;"), Just(";"), Just(":"), Just("="),
+            Just("\""), Just("'"), Just(" "), Just("\t"), Just("\n"), Just("\r"), Just("]"),
+            Just("]]>"), Just("\u{1}"), Just("é"), Just("x"), Just("1"), Just("xmlns"),
+            Just("xmlns:a=\"urn:a\" "), Just("xmlns=\"\" "), Just("xml:"), Just("a:b:c"),
+        ]), 1..4),
+    ) {
+        // Each edit inserts, replaces or deletes at a character boundary; the tokenizers must
+        // agree on the result, whatever it is.
+        let docs = valid_documents();
+        let mut text = docs[doc % docs.len()].clone();
+        for (at, op, piece) in &edits {
+            let mut at = at % (text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let next = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            match op {
+                0 => text.insert_str(at, piece),
+                1 => text.replace_range(at..next, piece),
+                _ => text.replace_range(at..next, ""),
+            }
+        }
+        tokenizers_agree(text.as_bytes(), &Limits::default());
     }
 
     #[test]

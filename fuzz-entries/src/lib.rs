@@ -94,6 +94,11 @@ pub const PKCS12_PASSWORD: &str = "insilab";
 /// written back and must parse again (the writer's output is always readable).
 pub fn insi_request(data: &[u8]) {
     let limits = Limits::default();
+    // The fast tokenizer accepts only what the full reader reads to the same value.
+    if let Ok(fast) = insi::reader::parse_request_with(data, &limits, insi::reader::Mode::Fast) {
+        let full = insi::reader::parse_request_with(data, &limits, insi::reader::Mode::Full);
+        assert_eq!(full.as_ref(), Ok(&fast), "the request tokenizers disagree");
+    }
     if let Ok(request) = insi::parse_request(data, &limits) {
         let written = insi::writer::write_request(&request);
         let again = insi::parse_request(written.as_bytes(), &limits);
@@ -106,7 +111,12 @@ pub fn insi_request(data: &[u8]) {
 
 /// An INSi answer (result or fault) as the client reads it.
 pub fn insi_response(data: &[u8]) {
-    let _ = insi::parse_response(data, &Limits::default());
+    let limits = Limits::default();
+    if let Ok(fast) = insi::reader::parse_response_with(data, &limits, insi::reader::Mode::Fast) {
+        let full = insi::reader::parse_response_with(data, &limits, insi::reader::Mode::Full);
+        assert_eq!(full.as_ref(), Ok(&fast), "the response tokenizers disagree");
+    }
+    let _ = insi::parse_response(data, &limits);
 }
 
 /// The inside of a SOAP 1.2 `Fault` element (code, reason, detail with `siram:Erreur`), wrapped

@@ -117,12 +117,16 @@ fn check_addressing(f: &mut Findings, req: &Request, op: Operation) {
 
 /// 8-4-4-4-12 hexadecimal digits.
 fn is_uuid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    // 8-4-4-4-12 hexadecimal digits: hyphens at these offsets, hex digits everywhere else.
+    const HYPHENS: [usize; 4] = [8, 13, 18, 23];
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| {
+            if HYPHENS.contains(&i) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, a real calendar time.

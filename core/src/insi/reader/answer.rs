@@ -1,19 +1,23 @@
 //! The answer grammar: a `RESULTAT` (with `INDIVIDU`) or a SOAP 1.2 `Fault`, read through the
 //! [`Cursor`].
 
-use quick_xml::events::BytesStart;
-
 use super::ParseErrorKind;
-use super::cursor::{Cursor, Ns, local_part, truncated};
+use super::cursor::{Cursor, Mode, Ns, Start, local_part, truncated};
+use super::scan;
 use super::{Limits, ParseError};
 use crate::insi::model::{
     Erreur, Fault, FaultCodeValue, Individu, InsEntry, Response, SearchResult,
 };
 use crate::insi::names as n;
 
-/// Reads an answer envelope: a `RESULTAT` or a SOAP 1.2 `Fault`.
-pub(super) fn parse_response(xml: &[u8], limits: &Limits) -> Result<Response, ParseError> {
-    let mut cur = Cursor::new(xml, limits)?;
+/// Reads an answer envelope: a `RESULTAT` or a SOAP 1.2 `Fault`, with the tokenizer `mode`
+/// names.
+pub(super) fn parse_response(
+    xml: &[u8],
+    limits: &Limits,
+    mode: Mode,
+) -> Result<Response, ParseError> {
+    let mut cur = Cursor::new(xml, limits, mode)?;
     cur.open_envelope()?;
     let mut response: Option<Response> = None;
     let mut seen_body = false;
@@ -218,11 +222,13 @@ impl Cursor<'_, '_> {
 
 /// Whether `severite` comes before `code` among the attributes of `siram:Erreur` (the older
 /// `insi_102` capture); malformed attributes count as the current order.
-fn severite_before_code(start: &BytesStart<'_>) -> bool {
-    let position = |local: &str| {
-        start.attributes().flatten().position(|a| {
+fn severite_before_code(start: &Start<'_>) -> bool {
+    let position = |local: &str| match start {
+        Start::Full(start) => start.attributes().flatten().position(|a| {
             a.key.as_namespace_binding().is_none() && a.key.local_name().as_ref() == local
-        })
+        }),
+        Start::Fast(start) => scan::attributes(start.attrs)
+            .position(|(key, _)| !scan::is_binding(key) && scan::local_name(key) == local),
     };
     matches!((position("severite"), position("code")), (Some(s), Some(c)) if s < c)
 }

@@ -9,6 +9,7 @@ use quick_xml::NsReader;
 use quick_xml::events::{BytesCData, BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
 
+use super::scan::{self, Bail, FastStart, Scanner, Tok};
 use super::{Limits, ParseError, ParseErrorKind};
 use crate::insi::names as n;
 
@@ -54,17 +55,54 @@ impl Ns {
     }
 }
 
+/// Which tokenizer a [`Cursor`] reads with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The strict fast tokenizer ([`scan`]): fails on anything outside its subset, with an
+    /// error that says nothing (the caller then reads the document again in `Full` mode).
+    Fast,
+    /// quick-xml's `NsReader`: every construct, every refusal with its message.
+    Full,
+}
+
+/// The tokenizer under a [`Cursor`].
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one cursor lives on the stack per document; boxing the scanner would bring back \
+              the allocation its inline stacks avoid"
+)]
+enum Src<'i> {
+    Full(NsReader<&'i [u8]>),
+    Fast(Scanner<'i>),
+}
+
+/// A start tag, as the tokenizer gave it.
+pub(super) enum Start<'i> {
+    Full(BytesStart<'i>),
+    Fast(FastStart<'i>),
+}
+
+impl Start<'_> {
+    /// The qualified name as written.
+    pub(super) fn name(&self) -> &str {
+        match self {
+            Start::Full(start) => start.name().into_inner(),
+            Start::Fast(start) => start.qname,
+        }
+    }
+}
+
 /// A child element just opened.
 pub(super) struct Child<'i> {
     pub(super) ns: Ns,
-    pub(super) start: BytesStart<'i>,
+    pub(super) start: Start<'i>,
     /// Where the local name starts in the qualified name (found once, when the element opened).
     local_at: usize,
 }
 
 impl Child<'_> {
     pub(super) fn local(&self) -> &str {
-        let name: &str = self.start.name().into_inner();
+        let name = self.start.name();
         name.get(self.local_at..).unwrap_or(name)
     }
 }
@@ -78,8 +116,16 @@ fn local_at(start: &BytesStart<'_>) -> usize {
 /// The `Id` attribute of `Body`, whatever its namespace (`Id`, `wsu:Id`).
 pub(super) fn body_id(
     cur: &Cursor<'_, '_>,
-    start: &BytesStart<'_>,
+    start: &Start<'_>,
 ) -> Result<Option<String>, ParseError> {
+    let start = match start {
+        Start::Full(start) => start,
+        Start::Fast(start) => {
+            return Ok(scan::attributes(start.attrs)
+                .find(|(key, _)| scan::local_name(key) == n::ATTR_ID)
+                .map(|(_, value)| value.to_owned()));
+        }
+    };
     // Well-formedness (duplicates included) was checked when the element opened.
     for attr in start.attributes().with_checks(false) {
         let attr = attr.map_err(|e| cur.err(ParseErrorKind::Xml(e.to_string())))?;
@@ -93,7 +139,7 @@ pub(super) fn body_id(
 /// Walks the document element by element, enforcing the limits and keeping the element path
 /// for error messages.
 pub(super) struct Cursor<'i, 'l> {
-    pub(super) reader: NsReader<&'i [u8]>,
+    src: Src<'i>,
     pub(super) input: &'i str,
     pub(super) limits: &'l Limits,
     pub(super) depth: usize,
@@ -111,6 +157,8 @@ pub(super) enum Text<'i> {
     CData(BytesCData<'i>),
     /// A character or predefined entity reference, resolved.
     Resolved(Cow<'i, str>),
+    /// Text of the fast path's subset: as written is as read.
+    Plain(&'i str),
 }
 
 impl<'i> Text<'i> {
@@ -120,6 +168,7 @@ impl<'i> Text<'i> {
             Text::Raw(t) => t.xml10_content(),
             Text::CData(d) => d.xml10_content(),
             Text::Resolved(r) => r.clone(),
+            Text::Plain(p) => Cow::Borrowed(p),
         }
     }
 
@@ -129,6 +178,7 @@ impl<'i> Text<'i> {
             Text::Raw(t) => is_blank(t),
             Text::CData(d) => is_blank(d),
             Text::Resolved(r) => is_blank(r),
+            Text::Plain(p) => is_blank(p),
         }
     }
 }
@@ -144,7 +194,7 @@ pub(super) enum Ev<'i> {
 }
 
 impl<'i, 'l> Cursor<'i, 'l> {
-    pub(super) fn new(xml: &'i [u8], limits: &'l Limits) -> Result<Self, ParseError> {
+    pub(super) fn new(xml: &'i [u8], limits: &'l Limits, mode: Mode) -> Result<Self, ParseError> {
         let at_root = |kind| ParseError {
             kind,
             offset: 0,
@@ -162,30 +212,45 @@ impl<'i, 'l> Cursor<'i, 'l> {
             offset: e.valid_up_to() as u64,
             path: "/".to_owned(),
         })?;
-        let mut reader = NsReader::from_str(input);
-        let config = reader.config_mut();
-        // `<a/>` becomes Start + End: one code path for empty and non-empty elements.
-        config.expand_empty_elements = true;
-        config.check_end_names = true;
-        config.check_comments = true;
-        config.trim_text_start = false;
-        config.trim_text_end = false;
+        let src = match mode {
+            Mode::Fast => Src::Fast(Scanner::new(input)),
+            Mode::Full => {
+                let mut reader = NsReader::from_str(input);
+                let config = reader.config_mut();
+                // `<a/>` becomes Start + End: one code path for empty and non-empty elements.
+                config.expand_empty_elements = true;
+                config.check_end_names = true;
+                config.check_comments = true;
+                config.trim_text_start = false;
+                config.trim_text_end = false;
+                Src::Full(reader)
+            }
+        };
         Ok(Cursor {
-            reader,
+            src,
             input,
             limits,
             depth: 0,
             elements: 0,
-            path: String::with_capacity(64),
-            path_ends: Vec::with_capacity(16),
+            // The fast mode keeps no path (its errors only send the document to the full one).
+            path: String::with_capacity(if mode == Mode::Full { 64 } else { 0 }),
+            path_ends: Vec::with_capacity(if mode == Mode::Full { 16 } else { 0 }),
             event_start: 0,
         })
+    }
+
+    /// Byte offset the tokenizer has reached.
+    pub(super) fn position(&self) -> u64 {
+        match &self.src {
+            Src::Full(reader) => reader.buffer_position(),
+            Src::Fast(scanner) => scanner.position() as u64,
+        }
     }
 
     pub(super) fn err(&self, kind: ParseErrorKind) -> ParseError {
         ParseError {
             kind,
-            offset: self.reader.buffer_position(),
+            offset: self.position(),
             path: if self.path.is_empty() {
                 "/".to_owned()
             } else {
@@ -213,14 +278,26 @@ impl<'i, 'l> Cursor<'i, 'l> {
 
     /// The next event, with the limits and the forbidden constructs checked.
     pub(super) fn next(&mut self) -> Result<Ev<'i>, ParseError> {
-        self.event_start = self.reader.buffer_position();
-        let (ns, event) = match self.reader.read_resolved_event() {
-            Ok((ResolveResult::Bound(ns), ev)) => (Ns::of(ns.into_inner()), ev),
-            Ok((ResolveResult::Unbound, ev)) => (Ns::None, ev),
-            Ok((ResolveResult::Unknown(_), ev)) => (Ns::Other, ev),
-            Err(e) => {
-                let mut err = self.err(ParseErrorKind::Xml(e.to_string()));
-                err.offset = self.reader.error_position();
+        self.event_start = self.position();
+        let read = match &mut self.src {
+            Src::Fast(scanner) => {
+                return match scanner.next() {
+                    Ok(tok) => self.fast_event(tok),
+                    Err(Bail) => Err(self.bail()),
+                };
+            }
+            Src::Full(reader) => match reader.read_resolved_event() {
+                Ok((ResolveResult::Bound(ns), ev)) => Ok((Ns::of(ns.into_inner()), ev)),
+                Ok((ResolveResult::Unbound, ev)) => Ok((Ns::None, ev)),
+                Ok((ResolveResult::Unknown(_), ev)) => Ok((Ns::Other, ev)),
+                Err(e) => Err((e.to_string(), reader.error_position())),
+            },
+        };
+        let (ns, event) = match read {
+            Ok(read) => read,
+            Err((message, offset)) => {
+                let mut err = self.err(ParseErrorKind::Xml(message));
+                err.offset = offset;
                 return Err(err);
             }
         };
@@ -250,7 +327,7 @@ impl<'i, 'l> Cursor<'i, 'l> {
                 }
                 Ok(Ev::Start(Child {
                     ns,
-                    start,
+                    start: Start::Full(start),
                     local_at,
                 }))
             }
@@ -316,6 +393,60 @@ impl<'i, 'l> Cursor<'i, 'l> {
         }
     }
 
+    /// The fast path gave up: an error that only makes the caller read the document again in
+    /// full (nothing is allocated for it).
+    fn bail(&self) -> ParseError {
+        ParseError {
+            kind: ParseErrorKind::Xml(String::new()),
+            offset: self.position(),
+            path: String::new(),
+        }
+    }
+
+    /// The event for a token of the fast path, under the same limits as the full reader's. The
+    /// element path is not kept: an error in this mode is only a reason to read again in full.
+    fn fast_event(&mut self, tok: Tok<'i>) -> Result<Ev<'i>, ParseError> {
+        match tok {
+            Tok::Start(start) => {
+                self.elements += 1;
+                self.limit("max_elements", self.elements, self.limits.max_elements)?;
+                self.depth += 1;
+                self.limit("max_depth", self.depth, self.limits.max_depth)?;
+                self.limit(
+                    "max_attributes",
+                    start.attr_count,
+                    self.limits.max_attributes,
+                )?;
+                self.text_limit(start.longest_value)?;
+                Ok(Ev::Start(Child {
+                    ns: start.ns,
+                    local_at: start.local_at,
+                    start: Start::Fast(start),
+                }))
+            }
+            Tok::End => {
+                self.depth = self.depth.saturating_sub(1);
+                Ok(Ev::End)
+            }
+            Tok::Text(text) => {
+                self.text_limit(text.len())?;
+                Ok(Ev::Text(Text::Plain(text)))
+            }
+            Tok::Decl => Ok(Ev::Other),
+            Tok::Comment(len) => {
+                self.text_limit(len)?;
+                Ok(Ev::Other)
+            }
+            Tok::Eof => {
+                if self.depth > 0 {
+                    Err(self.bail())
+                } else {
+                    Ok(Ev::Eof)
+                }
+            }
+        }
+    }
+
     /// Reads up to the root element, which must be `{soap12}Envelope`.
     pub(super) fn open_envelope(&mut self) -> Result<(), ParseError> {
         loop {
@@ -324,7 +455,7 @@ impl<'i, 'l> Cursor<'i, 'l> {
                     if child.ns == Ns::Soap && child.local() == n::EL_ENVELOPE {
                         return Ok(());
                     }
-                    let name = truncated(child.start.name().into_inner());
+                    let name = truncated(child.start.name());
                     return Err(self.err(ParseErrorKind::NotSoapEnvelope(name)));
                 }
                 Ev::Text(t) if t.is_blank() => {}
@@ -361,13 +492,23 @@ impl<'i, 'l> Cursor<'i, 'l> {
         }
     }
 
+    /// The namespace URI of `child` (empty when unbound or undeclared), for messages.
+    pub(super) fn ns_uri(&self, child: &Child<'_>) -> String {
+        match (&self.src, &child.start) {
+            (Src::Full(reader), Start::Full(start)) => {
+                match reader.resolver().resolve_element(start.name()).0 {
+                    ResolveResult::Bound(ns) => truncated(ns.into_inner()),
+                    _ => String::new(),
+                }
+            }
+            (_, Start::Fast(start)) => truncated(start.uri),
+            (Src::Fast(_), Start::Full(_)) => String::new(),
+        }
+    }
+
     pub(super) fn unexpected(&self, child: &Child<'_>) -> ParseError {
-        let ns = match self.reader.resolver().resolve_element(child.start.name()).0 {
-            ResolveResult::Bound(ns) => ns.into_inner().to_owned(),
-            _ => String::new(),
-        };
         self.err(ParseErrorKind::UnexpectedElement {
-            ns: truncated(&ns),
+            ns: self.ns_uri(child),
             name: truncated(child.local()),
         })
     }
@@ -454,9 +595,17 @@ impl<'i, 'l> Cursor<'i, 'l> {
     /// The value of the unqualified attribute `local` (any prefix accepted).
     pub(super) fn attr(
         &self,
-        start: &BytesStart<'_>,
+        start: &Start<'_>,
         local: &str,
     ) -> Result<Option<String>, ParseError> {
+        let start = match start {
+            Start::Full(start) => start,
+            Start::Fast(start) => {
+                return Ok(scan::attributes(start.attrs)
+                    .find(|(key, _)| scan::local_name(key) == local && !scan::is_binding(key))
+                    .map(|(_, value)| value.to_owned()));
+            }
+        };
         // Well-formedness (duplicates included) was checked when the element opened.
         for attr in start.attributes().with_checks(false) {
             let attr = attr.map_err(|e| self.err(ParseErrorKind::Xml(e.to_string())))?;

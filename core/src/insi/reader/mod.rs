@@ -18,6 +18,9 @@
 mod answer;
 mod cursor;
 mod request;
+mod scan;
+
+pub use cursor::Mode;
 
 use std::fmt;
 
@@ -151,11 +154,38 @@ impl std::error::Error for ParseError {
 }
 
 /// Read a request envelope (`RECSANSVITALE`, `RECVITALE` or `VERIFINS` body).
+///
+/// The fast tokenizer reads it first; a document outside its subset (or refused) is read again
+/// by the full reader, which alone gives refusals and their messages.
 pub fn parse_request(xml: &[u8], limits: &Limits) -> Result<super::Request, ParseError> {
-    request::parse_request(xml, limits)
+    request::parse_request(xml, limits, Mode::Fast)
+        .or_else(|_| request::parse_request(xml, limits, Mode::Full))
 }
 
-/// Read an answer envelope: a `RESULTAT` or a SOAP 1.2 `Fault`.
+/// Read an answer envelope: a `RESULTAT` or a SOAP 1.2 `Fault` (fast tokenizer first, as
+/// [`parse_request`]).
 pub fn parse_response(xml: &[u8], limits: &Limits) -> Result<super::Response, ParseError> {
-    answer::parse_response(xml, limits)
+    answer::parse_response(xml, limits, Mode::Fast)
+        .or_else(|_| answer::parse_response(xml, limits, Mode::Full))
+}
+
+/// [`parse_request`] with one tokenizer only: in [`Mode::Fast`] an error means "outside the
+/// subset or refused", without a message. For the tests that compare the two tokenizers.
+#[doc(hidden)]
+pub fn parse_request_with(
+    xml: &[u8],
+    limits: &Limits,
+    mode: Mode,
+) -> Result<super::Request, ParseError> {
+    request::parse_request(xml, limits, mode)
+}
+
+/// [`parse_response`] with one tokenizer only (see [`parse_request_with`]).
+#[doc(hidden)]
+pub fn parse_response_with(
+    xml: &[u8],
+    limits: &Limits,
+    mode: Mode,
+) -> Result<super::Response, ParseError> {
+    answer::parse_response(xml, limits, mode)
 }

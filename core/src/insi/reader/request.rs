@@ -1,11 +1,8 @@
 //! The request grammar: envelope headers (`wsa`, `ContexteBAM`, `ContexteLPS`, `Security`) and
 //! the three request bodies, read through the [`Cursor`].
 
-use quick_xml::events::BytesStart;
-use quick_xml::name::ResolveResult;
-
 use super::ParseErrorKind;
-use super::cursor::{Cursor, Ns, body_id, truncated};
+use super::cursor::{Cursor, Mode, Ns, Start, body_id, truncated};
 use super::{Limits, ParseError};
 use crate::insi::model::{
     Assertion, CardSearch, ContexteBam, ContexteLps, Couverture, Headers, InsEntry, Request,
@@ -13,9 +10,14 @@ use crate::insi::model::{
 };
 use crate::insi::names as n;
 
-/// Reads a request envelope (`RECSANSVITALE`, `RECVITALE` or `VERIFINS` body).
-pub(super) fn parse_request(xml: &[u8], limits: &Limits) -> Result<Request, ParseError> {
-    let mut cur = Cursor::new(xml, limits)?;
+/// Reads a request envelope (`RECSANSVITALE`, `RECVITALE` or `VERIFINS` body) with the
+/// tokenizer `mode` names.
+pub(super) fn parse_request(
+    xml: &[u8],
+    limits: &Limits,
+    mode: Mode,
+) -> Result<Request, ParseError> {
+    let mut cur = Cursor::new(xml, limits, mode)?;
     cur.open_envelope()?;
     let mut headers: Option<Headers> = None;
     let mut body: Option<(Option<String>, RequestBody)> = None;
@@ -80,7 +82,7 @@ impl Cursor<'_, '_> {
         Ok(h)
     }
 
-    pub(super) fn bam(&mut self, start: &BytesStart<'_>) -> Result<ContexteBam, ParseError> {
+    pub(super) fn bam(&mut self, start: &Start<'_>) -> Result<ContexteBam, ParseError> {
         let mut bam = ContexteBam {
             version: self.attr(start, n::ATTR_VERSION)?,
             nature: self.attr(start, n::ATTR_NATURE)?,
@@ -156,7 +158,7 @@ impl Cursor<'_, '_> {
         Ok(c)
     }
 
-    pub(super) fn lps(&mut self, start: &BytesStart<'_>) -> Result<ContexteLps, ParseError> {
+    pub(super) fn lps(&mut self, start: &Start<'_>) -> Result<ContexteLps, ParseError> {
         let mut lps = ContexteLps {
             version: self.attr(start, n::ATTR_VERSION)?,
             nature: self.attr(start, n::ATTR_NATURE)?,
@@ -214,7 +216,7 @@ impl Cursor<'_, '_> {
 
     pub(super) fn assertion(
         &mut self,
-        start: &BytesStart<'_>,
+        start: &Start<'_>,
         from: u64,
     ) -> Result<Assertion, ParseError> {
         let mut a = Assertion {
@@ -267,7 +269,7 @@ impl Cursor<'_, '_> {
                 _ => self.skip()?,
             }
         }
-        let to = self.reader.buffer_position();
+        let to = self.position();
         // Both offsets come from the reader on this very input, at event boundaries, so they
         // are in range and on character boundaries; `get` keeps that unproven claim panic-free.
         a.raw_xml = usize::try_from(from)
@@ -293,12 +295,7 @@ impl Cursor<'_, '_> {
                 }
                 _ => {
                     if unknown.is_none() {
-                        let ns = match self.reader.resolver().resolve_element(child.start.name()).0
-                        {
-                            ResolveResult::Bound(ns) => ns.into_inner().to_owned(),
-                            _ => String::new(),
-                        };
-                        unknown = Some((truncated(&ns), truncated(child.local())));
+                        unknown = Some((self.ns_uri(&child), truncated(child.local())));
                     }
                     self.skip()?;
                     None

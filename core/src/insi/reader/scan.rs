@@ -1,0 +1,468 @@
+//! The fast path: a strict, single-pass tokenizer for the plain shape every INSi envelope has in
+//! practice (elements, attributes in double or single quotes, namespace declarations, text
+//! without references, comments, an optional leading XML declaration).
+//!
+//! It works on the already validated `&str`, borrows every slice, resolves an element's prefix
+//! against a small stack of bindings, and does nothing else. Anything outside that subset makes
+//! it give up ([`Bail`]): CDATA, entity and character references, carriage returns
+//! (line-end normalisation), control characters, a `DOCTYPE`, processing instructions, names
+//! outside `[A-Za-z_][A-Za-z0-9._-]*` with at most one `:`, white space around `=` or in an end
+//! tag, `>` or white space inside an attribute value, two attributes of the same local name,
+//! empty or reserved namespace bindings, more than [`MAX_FAST_ATTRIBUTES`] attributes. The reader
+//! then reads the document again with the full quick-xml reader, which alone decides refusals and
+//! their messages, and the rarer constructs (docs/design.md, "The INSi reader's fast path").
+//!
+//! So this tokenizer never has to reproduce an error, only accept a subset of what the full
+//! reader accepts and yield the same events for it; `core/tests/insi_roundtrip.rs` checks that
+//! both readers give the same value wherever the fast one accepts.
+
+use super::cursor::Ns;
+use crate::insi::names as n;
+
+/// Deepest nesting the fast path handles (an INSi request nests 8 deep, a SAML assertion in it
+/// 9); deeper, or more namespace declarations in scope than [`MAX_FAST_BINDINGS`], and the full
+/// reader reads it. Both stacks live inline in the scanner: the fast path allocates nothing but
+/// the values the model keeps.
+pub(super) const MAX_FAST_DEPTH: usize = 24;
+/// Most namespace declarations in scope at once the fast path handles.
+pub(super) const MAX_FAST_BINDINGS: usize = 24;
+
+/// Most attributes on one element the fast path handles (the widest INSi element, a SAML
+/// `Assertion` with its namespace declarations, has six); more and the full reader reads it.
+pub(super) const MAX_FAST_ATTRIBUTES: usize = 12;
+
+/// Not in the fast path's subset: read the document with the full reader.
+#[derive(Debug)]
+pub(super) struct Bail;
+
+/// An element just opened.
+pub(super) struct FastStart<'i> {
+    /// The qualified name as written.
+    pub(super) qname: &'i str,
+    /// Where the local name starts in `qname`.
+    pub(super) local_at: usize,
+    /// The attributes as written (checked: see [`attributes`]).
+    pub(super) attrs: &'i str,
+    /// The element's namespace.
+    pub(super) ns: Ns,
+    /// Its namespace URI (empty when unbound or undeclared).
+    pub(super) uri: &'i str,
+    /// How many attributes it carries, namespace declarations included.
+    pub(super) attr_count: usize,
+    /// The longest attribute value, in bytes.
+    pub(super) longest_value: usize,
+}
+
+/// A token of the subset.
+pub(super) enum Tok<'i> {
+    Start(FastStart<'i>),
+    End,
+    /// Character data as written: no reference, no carriage return.
+    Text(&'i str),
+    /// The XML declaration, at byte 0 only.
+    Decl,
+    /// A comment, with the length of its content.
+    Comment(usize),
+    Eof,
+}
+
+#[derive(Clone, Copy)]
+struct Open<'i> {
+    qname: &'i str,
+    /// Length of the binding stack before this element's declarations.
+    bindings: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Binding<'i> {
+    prefix: &'i str,
+    uri: &'i str,
+    ns: Ns,
+}
+
+/// The tokenizer's state: a position, the open elements and the namespace bindings in scope
+/// (`open[..depth]`, `bindings[..bound]`).
+pub(super) struct Scanner<'i> {
+    input: &'i str,
+    pos: usize,
+    open: [Open<'i>; MAX_FAST_DEPTH],
+    depth: usize,
+    bindings: [Binding<'i>; MAX_FAST_BINDINGS],
+    bound: usize,
+    /// The end of a self-closing element, still to be yielded.
+    pending_end: bool,
+}
+
+/// Bytes that end or spoil a run of text: `<` ends it; `&`, `]` (for `]]>`), a carriage return
+/// and the control characters other than tab and line feed make the fast path give up.
+const fn text_stops() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    t[b'<' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b']' as usize] = true;
+    t
+}
+static TEXT_STOPS: [bool; 256] = text_stops();
+
+/// Bytes that end an attribute value in `quote`: the quote itself, and what a value of the
+/// subset may not hold (markup, references, every character attribute-value normalisation
+/// would change), which makes the fast path give up.
+const fn value_stops(quote: u8) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'&' as usize] = true;
+    t[quote as usize] = true;
+    t
+}
+static VALUE_STOPS_DOUBLE: [bool; 256] = value_stops(b'"');
+static VALUE_STOPS_SINGLE: [bool; 256] = value_stops(b'\'');
+
+/// Name bytes of the subset: `NAME_START` may begin a name or the part after its `:`,
+/// `NAME_MORE` may follow.
+const NAME_START: u8 = 1;
+const NAME_MORE: u8 = 2;
+
+const fn name_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            t[b] = NAME_START | NAME_MORE;
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
+            t[b] = NAME_MORE;
+        }
+        b += 1;
+    }
+    t
+}
+static NAME_CLASSES: [u8; 256] = name_classes();
+
+/// A name of the subset starting at `from`: its end and the offset of its one `:` if any.
+fn name(bytes: &[u8], from: usize) -> Result<(usize, Option<usize>), Bail> {
+    let part = |at: usize| -> Result<usize, Bail> {
+        match bytes.get(at) {
+            Some(&b) if NAME_CLASSES[usize::from(b)] & NAME_START != 0 => {}
+            _ => return Err(Bail),
+        }
+        let mut i = at + 1;
+        while let Some(&b) = bytes.get(i) {
+            if NAME_CLASSES[usize::from(b)] & NAME_MORE == 0 {
+                break;
+            }
+            i += 1;
+        }
+        Ok(i)
+    };
+    let end = part(from)?;
+    if bytes.get(end) != Some(&b':') {
+        return Ok((end, None));
+    }
+    let end2 = part(end + 1)?;
+    if bytes.get(end2) == Some(&b':') {
+        return Err(Bail);
+    }
+    Ok((end2, Some(end - from)))
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n')
+}
+
+/// The attributes of a start tag the scanner accepted: `(qualified name, value)` pairs. The
+/// scanner checked their syntax (white space, a name, `=`, a quoted value without its quote),
+/// so this walk only splits.
+pub(super) fn attributes(raw: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut at = 0usize;
+    std::iter::from_fn(move || {
+        let bytes = raw.as_bytes();
+        while bytes.get(at).is_some_and(|&b| is_space(b)) {
+            at += 1;
+        }
+        let key_from = at;
+        while bytes.get(at).is_some_and(|&b| b != b'=') {
+            at += 1;
+        }
+        let key = raw.get(key_from..at)?;
+        let quote = *bytes.get(at + 1)?;
+        let value_from = at + 2;
+        at = value_from;
+        while bytes.get(at).is_some_and(|&b| b != quote) {
+            at += 1;
+        }
+        let value = raw.get(value_from..at)?;
+        at += 1;
+        Some((key, value))
+    })
+}
+
+/// The local part of a qualified name of the subset (after its one `:`).
+pub(super) fn local_name(qname: &str) -> &str {
+    qname.rfind(':').map_or(qname, |i| &qname[i + 1..])
+}
+
+/// Whether `key` declares a namespace (`xmlns`, `xmlns:p`).
+pub(super) fn is_binding(key: &str) -> bool {
+    key == "xmlns" || key.starts_with("xmlns:")
+}
+
+impl<'i> Scanner<'i> {
+    pub(super) fn new(input: &'i str) -> Self {
+        Scanner {
+            input,
+            pos: 0,
+            open: [Open {
+                qname: "",
+                bindings: 0,
+            }; MAX_FAST_DEPTH],
+            depth: 0,
+            bindings: [Binding {
+                prefix: "",
+                uri: "",
+                ns: Ns::None,
+            }; MAX_FAST_BINDINGS],
+            bound: 0,
+            pending_end: false,
+        }
+    }
+
+    /// Byte offset reached (the end of the last token).
+    pub(super) fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub(super) fn next(&mut self) -> Result<Tok<'i>, Bail> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.close();
+            return Ok(Tok::End);
+        }
+        let bytes = self.input.as_bytes();
+        match bytes.get(self.pos) {
+            None => Ok(Tok::Eof),
+            Some(b'<') => match bytes.get(self.pos + 1) {
+                Some(b'/') => self.end_tag(),
+                Some(b'?') => self.declaration(),
+                Some(b'!') => self.comment(),
+                None => Err(Bail),
+                Some(_) => self.start_tag(),
+            },
+            Some(_) => self.text(),
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some(depth) = self.depth.checked_sub(1) {
+            self.depth = depth;
+            self.bound = self.open[depth].bindings;
+        }
+    }
+
+    fn text(&mut self) -> Result<Tok<'i>, Bail> {
+        let bytes = self.input.as_bytes();
+        let from = self.pos;
+        let mut i = from;
+        while let Some(&b) = bytes.get(i) {
+            if TEXT_STOPS[usize::from(b)] {
+                if b != b'<' {
+                    return Err(Bail);
+                }
+                break;
+            }
+            i += 1;
+        }
+        self.pos = i;
+        self.input.get(from..i).map(Tok::Text).ok_or(Bail)
+    }
+
+    /// `<!--` … `-->`, whose content holds no `--` and no control character but tab and line
+    /// feed (a `DOCTYPE` or CDATA section is not a comment: the fast path gives up on it).
+    fn comment(&mut self) -> Result<Tok<'i>, Bail> {
+        const OPEN: &[u8] = b"<!--";
+        let bytes = self.input.as_bytes();
+        if !bytes
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(OPEN))
+        {
+            return Err(Bail);
+        }
+        let from = self.pos + OPEN.len();
+        let mut i = from;
+        loop {
+            match bytes.get(i) {
+                Some(b'-') if bytes.get(i + 1) == Some(&b'-') => {
+                    if bytes.get(i + 2) != Some(&b'>') {
+                        return Err(Bail);
+                    }
+                    self.pos = i + 3;
+                    return Ok(Tok::Comment(i - from));
+                }
+                Some(&b) if b < 0x20 && b != b'\t' && b != b'\n' => return Err(Bail),
+                Some(_) => i += 1,
+                None => return Err(Bail),
+            }
+        }
+    }
+
+    fn declaration(&mut self) -> Result<Tok<'i>, Bail> {
+        const OPEN: &str = "<?xml ";
+        if self.pos != 0 || !self.input.starts_with(OPEN) {
+            return Err(Bail);
+        }
+        let bytes = self.input.as_bytes();
+        let mut i = OPEN.len();
+        loop {
+            match bytes.get(i) {
+                Some(b'?') if bytes.get(i + 1) == Some(&b'>') => {
+                    self.pos = i + 2;
+                    return Ok(Tok::Decl);
+                }
+                Some(&b) if b == b' ' || (b.is_ascii_graphic() && !b"<>&?".contains(&b)) => {
+                    i += 1;
+                }
+                _ => return Err(Bail),
+            }
+        }
+    }
+
+    fn end_tag(&mut self) -> Result<Tok<'i>, Bail> {
+        let qname = self.open[..self.depth].last().ok_or(Bail)?.qname;
+        let from = self.pos + 2;
+        let bytes = self.input.as_bytes();
+        let end = from + qname.len();
+        if bytes.get(from..end) != Some(qname.as_bytes()) || bytes.get(end) != Some(&b'>') {
+            return Err(Bail);
+        }
+        self.pos = end + 1;
+        self.close();
+        Ok(Tok::End)
+    }
+
+    fn start_tag(&mut self) -> Result<Tok<'i>, Bail> {
+        let input = self.input;
+        let bytes = input.as_bytes();
+        let name_from = self.pos + 1;
+        let (name_end, colon) = name(bytes, name_from)?;
+        let qname = input.get(name_from..name_end).ok_or(Bail)?;
+        if self.depth == MAX_FAST_DEPTH {
+            return Err(Bail);
+        }
+        let bindings_before = self.bound;
+        let mut locals: [&str; MAX_FAST_ATTRIBUTES] = [""; MAX_FAST_ATTRIBUTES];
+        let mut count = 0usize;
+        let mut longest_value = 0usize;
+        let mut i = name_end;
+        let self_closing = loop {
+            let spaces_from = i;
+            while bytes.get(i).is_some_and(|&b| is_space(b)) {
+                i += 1;
+            }
+            match bytes.get(i) {
+                Some(b'>') => break false,
+                Some(b'/') if bytes.get(i + 1) == Some(&b'>') => break true,
+                Some(_) if i > spaces_from => {}
+                _ => return Err(Bail),
+            }
+            let key_from = i;
+            let (key_end, key_colon) = name(bytes, key_from)?;
+            let key = input.get(key_from..key_end).ok_or(Bail)?;
+            i = key_end;
+            if bytes.get(i) != Some(&b'=') {
+                return Err(Bail);
+            }
+            i += 1;
+            let quote = match bytes.get(i) {
+                Some(&q @ (b'"' | b'\'')) => q,
+                _ => return Err(Bail),
+            };
+            i += 1;
+            let value_from = i;
+            let stops = if quote == b'"' {
+                &VALUE_STOPS_DOUBLE
+            } else {
+                &VALUE_STOPS_SINGLE
+            };
+            while let Some(&b) = bytes.get(i) {
+                if stops[usize::from(b)] {
+                    break;
+                }
+                i += 1;
+            }
+            if bytes.get(i) != Some(&quote) {
+                return Err(Bail);
+            }
+            let value = input.get(value_from..i).ok_or(Bail)?;
+            i += 1;
+            let local = key_colon.map_or(key, |c| &key[c + 1..]);
+            if count == MAX_FAST_ATTRIBUTES || locals[..count].contains(&local) {
+                return Err(Bail);
+            }
+            locals[count] = local;
+            count += 1;
+            longest_value = longest_value.max(value.len());
+            let prefix = if key == "xmlns" {
+                Some("")
+            } else {
+                key.strip_prefix("xmlns:")
+            };
+            if let Some(prefix) = prefix {
+                if value.is_empty()
+                    || prefix == "xml"
+                    || prefix == "xmlns"
+                    || value == n::NS_XML
+                    || value == "http://www.w3.org/2000/xmlns/"
+                {
+                    return Err(Bail);
+                }
+                let slot = self.bindings.get_mut(self.bound).ok_or(Bail)?;
+                *slot = Binding {
+                    prefix,
+                    uri: value,
+                    ns: Ns::of(value),
+                };
+                self.bound += 1;
+            }
+        };
+        let attrs = input.get(name_end..i).ok_or(Bail)?;
+        let (prefix, local_at) = match colon {
+            Some(c) => (&qname[..c], c + 1),
+            None => ("", 0),
+        };
+        if prefix == "xml" || prefix == "xmlns" {
+            return Err(Bail);
+        }
+        let in_scope = &self.bindings[..self.bound];
+        let (ns, uri) = match in_scope.iter().rev().find(|b| b.prefix == prefix) {
+            Some(b) => (b.ns, b.uri),
+            None if prefix.is_empty() => (Ns::None, ""),
+            None => (Ns::Other, ""),
+        };
+        self.open[self.depth] = Open {
+            qname,
+            bindings: bindings_before,
+        };
+        self.depth += 1;
+        self.pos = if self_closing { i + 2 } else { i + 1 };
+        self.pending_end = self_closing;
+        Ok(Tok::Start(FastStart {
+            qname,
+            local_at,
+            attrs,
+            ns,
+            uri,
+            attr_count: count,
+            longest_value,
+        }))
+    }
+}
