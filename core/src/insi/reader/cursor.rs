@@ -539,6 +539,19 @@ impl<'i, 'l> Cursor<'i, 'l> {
 
     /// The text content of the current element (which must hold no child element).
     pub(super) fn text(&mut self) -> Result<String, ParseError> {
+        if let Src::Fast(scanner) = &mut self.src {
+            self.event_start = scanner.position() as u64;
+            match scanner.text_content() {
+                Ok(Some(text)) => {
+                    // The end tag was read with the text.
+                    self.depth = self.depth.saturating_sub(1);
+                    self.text_limit(text.len())?;
+                    return Ok(text.to_owned());
+                }
+                Ok(None) => {}
+                Err(Bail) => return Err(self.bail()),
+            }
+        }
         let mut acc: Option<Cow<'i, str>> = None;
         loop {
             match self.next()? {

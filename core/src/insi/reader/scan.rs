@@ -93,40 +93,23 @@ pub(super) struct Scanner<'i> {
     pending_end: bool,
 }
 
-/// Bytes that end or spoil a run of text: `<` ends it; `&`, `]` (for `]]>`), a carriage return
-/// and the control characters other than tab and line feed make the fast path give up.
-const fn text_stops() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = b != b'\t' as usize && b != b'\n' as usize;
-        b += 1;
-    }
-    t[b'<' as usize] = true;
-    t[b'&' as usize] = true;
-    t[b']' as usize] = true;
-    t
+/// Whether a run of text (up to its `<`) holds what makes the fast path give up: `&`, `]`
+/// (for `]]>`), a carriage return, a control character other than tab and line feed. Written
+/// as a fold without early exit so that the compiler can check many bytes per instruction.
+fn text_spoiled(run: &[u8]) -> bool {
+    run.iter().fold(false, |spoiled, &b| {
+        spoiled | (b < 0x20 && b != b'\t' && b != b'\n') | (b == b'&') | (b == b']')
+    })
 }
-static TEXT_STOPS: [bool; 256] = text_stops();
 
-/// Bytes that end an attribute value in `quote`: the quote itself, and what a value of the
-/// subset may not hold (markup, references, every character attribute-value normalisation
-/// would change), which makes the fast path give up.
-const fn value_stops(quote: u8) -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = true;
-        b += 1;
-    }
-    t[b'<' as usize] = true;
-    t[b'>' as usize] = true;
-    t[b'&' as usize] = true;
-    t[quote as usize] = true;
-    t
+/// Whether an attribute value holds what the subset refuses in one: markup, references, and
+/// every character that attribute-value normalisation would change (a fold, as
+/// [`text_spoiled`]).
+fn value_spoiled(value: &[u8]) -> bool {
+    value.iter().fold(false, |spoiled, &b| {
+        spoiled | (b < 0x20) | (b == b'<') | (b == b'>') | (b == b'&')
+    })
 }
-static VALUE_STOPS_DOUBLE: [bool; 256] = value_stops(b'"');
-static VALUE_STOPS_SINGLE: [bool; 256] = value_stops(b'\'');
 
 /// Name bytes of the subset: `NAME_START` may begin a name or the part after its `:`,
 /// `NAME_MORE` may follow.
@@ -209,7 +192,10 @@ pub(super) fn attributes(raw: &str) -> impl Iterator<Item = (&str, &str)> {
 
 /// The local part of a qualified name of the subset (after its one `:`).
 pub(super) fn local_name(qname: &str) -> &str {
-    qname.rfind(':').map_or(qname, |i| &qname[i + 1..])
+    match qname.bytes().position(|b| b == b':') {
+        Some(i) => qname.get(i + 1..).unwrap_or(qname),
+        None => qname,
+    }
 }
 
 /// Whether `key` declares a namespace (`xmlns`, `xmlns:p`).
@@ -270,20 +256,46 @@ impl<'i> Scanner<'i> {
     }
 
     fn text(&mut self) -> Result<Tok<'i>, Bail> {
-        let bytes = self.input.as_bytes();
-        let from = self.pos;
-        let mut i = from;
-        while let Some(&b) = bytes.get(i) {
-            if TEXT_STOPS[usize::from(b)] {
-                if b != b'<' {
-                    return Err(Bail);
-                }
-                break;
-            }
-            i += 1;
+        let text = self.text_run()?;
+        Ok(Tok::Text(text))
+    }
+
+    /// The run of text from the position to the next `<` (or the end), checked.
+    fn text_run(&mut self) -> Result<&'i str, Bail> {
+        let rest = self.input.as_bytes().get(self.pos..).ok_or(Bail)?;
+        let len = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+        let run = rest.get(..len).ok_or(Bail)?;
+        if text_spoiled(run) {
+            return Err(Bail);
         }
-        self.pos = i;
-        self.input.get(from..i).map(Tok::Text).ok_or(Bail)
+        let from = self.pos;
+        self.pos += len;
+        self.input.get(from..self.pos).ok_or(Bail)
+    }
+
+    /// The text content of the element just opened, up to and including its end tag, when it
+    /// holds only text (or nothing): the grammar's common case, read without one event per
+    /// piece. `None` when a child element or a comment comes first (the caller then walks the
+    /// events).
+    pub(super) fn text_content(&mut self) -> Result<Option<&'i str>, Bail> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.close();
+            return Ok(Some(""));
+        }
+        let at = self.pos;
+        let text = if self.input.as_bytes().get(at) == Some(&b'<') {
+            ""
+        } else {
+            self.text_run()?
+        };
+        if self.input.as_bytes().get(self.pos + 1) != Some(&b'/') {
+            // A child, a comment: rewind, the event walk decides.
+            self.pos = at;
+            return Ok(None);
+        }
+        self.end_tag()?;
+        Ok(Some(text))
     }
 
     /// `<!--` … `-->`, whose content holds no `--` and no control character but tab and line
@@ -388,20 +400,12 @@ impl<'i> Scanner<'i> {
             };
             i += 1;
             let value_from = i;
-            let stops = if quote == b'"' {
-                &VALUE_STOPS_DOUBLE
-            } else {
-                &VALUE_STOPS_SINGLE
-            };
-            while let Some(&b) = bytes.get(i) {
-                if stops[usize::from(b)] {
-                    break;
-                }
-                i += 1;
-            }
-            if bytes.get(i) != Some(&quote) {
+            let rest = bytes.get(value_from..).ok_or(Bail)?;
+            let len = memchr::memchr(quote, rest).ok_or(Bail)?;
+            if value_spoiled(rest.get(..len).ok_or(Bail)?) {
                 return Err(Bail);
             }
+            i = value_from + len;
             let value = input.get(value_from..i).ok_or(Bail)?;
             i += 1;
             let local = key_colon.map_or(key, |c| &key[c + 1..]);
