@@ -517,6 +517,15 @@ impl<'i, 'l> Cursor<'i, 'l> {
     /// Text between children (whitespace, stray text) is ignored.
     pub(super) fn next_child(&mut self) -> Result<Option<Child<'i>>, ParseError> {
         loop {
+            if let Src::Fast(scanner) = &mut self.src {
+                // The text between children is ignored: the fast path steps over it (white space
+                // of an indented document, mostly) without an event, under the same limit.
+                match scanner.skip_text() {
+                    Ok(0) => {}
+                    Ok(len) => self.text_limit(len)?,
+                    Err(Bail) => return Err(self.bail()),
+                }
+            }
             match self.next()? {
                 Ev::Start(child) => return Ok(Some(child)),
                 Ev::End => return Ok(None),

@@ -273,6 +273,22 @@ impl<'i> Scanner<'i> {
         self.input.get(from..self.pos).ok_or(Bail)
     }
 
+    /// Steps over the run of text at the position, if any (checked as [`Scanner::text`] does),
+    /// and returns its length (0 when the next token is markup).
+    #[inline]
+    pub(super) fn skip_text(&mut self) -> Result<usize, Bail> {
+        if self.pending_end
+            || self
+                .input
+                .as_bytes()
+                .get(self.pos)
+                .is_none_or(|&b| b == b'<')
+        {
+            return Ok(0);
+        }
+        self.text_run().map(str::len)
+    }
+
     /// The text content of the element just opened, up to and including its end tag, when it
     /// holds only text (or nothing): the grammar's common case, read without one event per
     /// piece. `None` when a child element or a comment comes first (the caller then walks the
