@@ -1,6 +1,10 @@
 //! The INSi reader: bytes of a SOAP envelope to typed [`Request`] / [`Response`] values.
 //!
-//! Built on `quick_xml::NsReader` with borrowed events. Elements are recognised by namespace
+//! Two tokenizers feed one cursor and one grammar per message kind: a strict fast path of our
+//! own ([`scan`]) for the plain shape every INSi envelope has, and `quick_xml::NsReader` with
+//! borrowed events for everything else; a document the fast path does not take, or refuses, is
+//! read again in full, so refusals and their messages always come from quick-xml. Elements are
+//! recognised by namespace
 //! URI and local name, never by prefix or position: header blocks in any order, whitespace and
 //! comments anywhere between elements, `Id` on `Body`, `DateDeb`/`DateFin` before `IdIndividu`,
 //! `TIQ/Prenom` present or absent, several `Prenom`. Elements insilab does not know (`wsa:To`,
@@ -12,8 +16,8 @@
 //! entity declaration), entity references other than the five predefined ones, and processing
 //! instructions other than the leading XML declaration are rejected.
 //!
-//! Layout: [`cursor`] (limits, forbidden constructs, element path), [`request`] and [`answer`]
-//! (the two grammars, written on the cursor).
+//! Layout: [`cursor`] (limits, forbidden constructs, element path), [`scan`] (the fast
+//! tokenizer), [`request`] and [`answer`] (the two grammars, written on the cursor).
 
 mod answer;
 mod cursor;
