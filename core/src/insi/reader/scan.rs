@@ -174,16 +174,11 @@ pub(super) fn attributes(raw: &str) -> impl Iterator<Item = (&str, &str)> {
             at += 1;
         }
         let key_from = at;
-        while bytes.get(at).is_some_and(|&b| b != b'=') {
-            at += 1;
-        }
+        at = key_from + memchr::memchr(b'=', bytes.get(key_from..)?)?;
         let key = raw.get(key_from..at)?;
         let quote = *bytes.get(at + 1)?;
         let value_from = at + 2;
-        at = value_from;
-        while bytes.get(at).is_some_and(|&b| b != quote) {
-            at += 1;
-        }
+        at = value_from + memchr::memchr(quote, bytes.get(value_from..)?)?;
         let value = raw.get(value_from..at)?;
         at += 1;
         Some((key, value))
