@@ -8,7 +8,8 @@
 //! Run: `cargo bench -p insilab-simulator --bench loadgen` (release build). Settings through the
 //! environment: `LOADGEN_CONNECTIONS` (default 32), `LOADGEN_SECS` per measurement (default 2),
 //! `LOADGEN_ROUNDS` of the three keep-alive measurements, interleaved (default 3),
-//! `LOADGEN_RSS_REQUESTS` (default 1000000, 0 skips it), `LOADGEN_ONLY=simulator`, `jsonl` or
+//! `LOADGEN_RSS_REQUESTS` (default 1000000, 0 skips it), `LOADGEN_JOURNAL_CAPACITY` (the
+//! simulators' ring, default the simulator's 10 000), `LOADGEN_ONLY=simulator`, `jsonl` or
 //! `baseline` (that server's keep-alive run only, for profilers). Figures are printed; see docs/performance.md.
 #![expect(
     clippy::unwrap_used,
@@ -245,6 +246,16 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// The simulators' ring capacity: `LOADGEN_JOURNAL_CAPACITY`, by default the simulator's own
+/// default (10 000 entries).
+fn journal_capacity() -> usize {
+    usize::try_from(env_or(
+        "LOADGEN_JOURNAL_CAPACITY",
+        insilab_simulator::config::DEFAULT_JOURNAL_CAPACITY as u64,
+    ))
+    .unwrap_or(insilab_simulator::config::DEFAULT_JOURNAL_CAPACITY)
+}
+
 /// One simulator in this process, with the ring journal or the ring and a JSONL file.
 async fn start_simulator(
     pki: &Arc<insilab_certs::Pki>,
@@ -254,6 +265,7 @@ async fn start_simulator(
     let mut config = SimulatorConfig::ephemeral(TlsSource::Pki(Arc::clone(pki)));
     config.limits.max_connections = 1024;
     config.journal_file = jsonl.map(std::path::Path::to_owned);
+    config.journal_capacity = journal_capacity();
     let sim = Simulator::start(config).await.unwrap();
     let startup = t.elapsed();
     let addr: SocketAddr = sim
@@ -315,7 +327,8 @@ fn main() {
         let base_addr = baseline_server(base_cfg, fixed).await;
 
         println!(
-            "loadgen: {connections} keep-alive connections, {rounds} rounds of {secs} s per server, journal ring capacity 10000; load average {}",
+            "loadgen: {connections} keep-alive connections, {rounds} rounds of {secs} s per server, journal ring capacity {}; load average {}",
+            journal_capacity(),
             load_average()
         );
         println!(
