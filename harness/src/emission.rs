@@ -436,14 +436,20 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn hl7_over_mllp_arrives_judged_and_attributed_to_its_scenario() {
-        let dir = tempfile::tempdir().unwrap();
+    /// An inbox in `dir` that waits up to 20 s for arrivals, and its channels.
+    async fn started(dir: &tempfile::TempDir) -> (EmissionInbox, Channels) {
         let inbox = EmissionInbox::start(dir.path())
             .await
             .unwrap()
             .with_wait(Duration::from_secs(20));
         let channels = channels_of(&inbox);
+        (inbox, channels)
+    }
+
+    #[tokio::test]
+    async fn hl7_over_mllp_arrives_judged_and_attributed_to_its_scenario() {
+        let dir = tempfile::tempdir().unwrap();
+        let (inbox, channels) = started(&dir).await;
         inbox.begin("s1");
         let (_, receipt) = send(&channels, Carrier::Hl7v2, &fixture("hl7/clean.hl7"), "m1")
             .await
@@ -480,11 +486,7 @@ mod tests {
     #[tokio::test]
     async fn fhir_and_drop_folder_arrivals_are_judged() {
         let dir = tempfile::tempdir().unwrap();
-        let inbox = EmissionInbox::start(dir.path())
-            .await
-            .unwrap()
-            .with_wait(Duration::from_secs(20));
-        let channels = channels_of(&inbox);
+        let (inbox, channels) = started(&dir).await;
         inbox.begin("s");
         let (_, receipt) = send(&channels, Carrier::Fhir, &fixture("fhir/clean.json"), "p")
             .await

@@ -7,12 +7,8 @@ use std::path::Path;
 use insilab_harness::{DriverSpec, FaultyBug, RunOptions, RunSummary, run_self_test, run_suites};
 use insilab_reports::model::Status;
 
-fn pki_dir() -> std::path::PathBuf {
-    insilab_certs::testing::shared_pki()
-        .unwrap()
-        .dir()
-        .to_owned()
-}
+mod common;
+use common::{describe, pki_dir};
 
 async fn run(suite: &str, driver: DriverSpec, out: &Path, tags: Option<&str>) -> RunSummary {
     let mut opts = RunOptions::new(suite, out.to_owned());
@@ -20,24 +16,6 @@ async fn run(suite: &str, driver: DriverSpec, out: &Path, tags: Option<&str>) ->
     opts.pki = pki_dir();
     opts.tags = tags.map(str::to_owned);
     run_suites(opts).await.unwrap()
-}
-
-fn describe(summary: &RunSummary) -> String {
-    summary
-        .results
-        .scenarios
-        .iter()
-        .filter(|s| s.status != Status::Passed)
-        .map(|s| {
-            format!(
-                "{} {}: {:?}",
-                s.status,
-                s.id,
-                s.failure.as_ref().map(|f| &f.message)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

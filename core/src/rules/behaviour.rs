@@ -143,6 +143,15 @@ pub struct StoredTraits {
 }
 
 impl StoredTraits {
+    /// The first names of `first_names_list`, one per element (empty pieces left out).
+    pub fn first_names(&self) -> Vec<String> {
+        self.first_names_list
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Whether the traits a `00` answer must carry are all present.
     pub fn is_complete(&self) -> bool {
         [

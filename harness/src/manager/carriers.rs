@@ -178,12 +178,7 @@ fn identity_of(record: &Record, force_qualified: bool) -> Result<fid::Identity, 
     let t = &record.traits;
     let traits = Traits {
         birth_name: t.birth_name.clone(),
-        first_names: t
-            .first_names_list
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        first_names: t.first_names(),
         sex: Sex::parse(&t.sex).map_err(|e| e.to_string())?,
         birth_date: BirthDate::parse(&t.birth_date).map_err(|e| e.to_string())?,
         birthplace: match &t.birthplace {

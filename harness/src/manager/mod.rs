@@ -181,12 +181,7 @@ fn differences(local: &StoredTraits, returned: &StoredTraits) -> Vec<String> {
 fn query_input(t: &StoredTraits) -> TraitsInput {
     TraitsInput {
         birth_name: t.birth_name.clone(),
-        first_names: t
-            .first_names_list
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        first_names: t.first_names(),
         sex: t.sex.clone(),
         birth_date: t.birth_date.clone(),
         birthplace: t.birthplace.clone(),
