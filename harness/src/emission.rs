@@ -344,21 +344,7 @@ impl EmissionInbox {
     /// Complete files in the drop folder (hidden names are still being written), with their
     /// bytes, of `carrier` when given.
     fn drop_files(&self, carrier: Option<Carrier>) -> Vec<(PathBuf, Vec<u8>)> {
-        let Ok(entries) = std::fs::read_dir(&self.drop_dir) else {
-            return Vec::new();
-        };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| !n.starts_with('.'))
-            })
-            .collect();
-        files.sort();
-        files
+        insilab_simulator::channels::drop_folder::complete_files(&self.drop_dir)
             .into_iter()
             .filter_map(|p| {
                 let bytes = read_bounded(&p)?;

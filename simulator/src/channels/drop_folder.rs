@@ -66,12 +66,15 @@ pub fn scan_once(settings: &DropSettings, journal: &Journal) -> usize {
     n
 }
 
-fn scan_dir(dir: &Path, tenant: Option<&str>, journal: &Journal) -> usize {
+/// The complete files of a drop folder, by name: a hidden name (`.x`) is a file still being
+/// written (the drop-folder convention: write hidden, then rename). An unreadable folder has
+/// none.
+pub fn complete_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
+        return Vec::new();
     };
     let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.path())
         .filter(|p| {
@@ -81,6 +84,11 @@ fn scan_dir(dir: &Path, tenant: Option<&str>, journal: &Journal) -> usize {
         })
         .collect();
     files.sort();
+    files
+}
+
+fn scan_dir(dir: &Path, tenant: Option<&str>, journal: &Journal) -> usize {
+    let files = complete_files(dir);
     let n = files.len();
     for f in files {
         handle_file(dir, tenant, journal, &f);
