@@ -5,7 +5,9 @@
 //! Run: `cargo bench -p insilab-simulator --bench exchange`. For an instruction count that the
 //! load of a shared machine does not move:
 //! `EXCHANGE_ONLY=<process|journal|jsonl> EXCHANGE_ITERS=<n> valgrind --tool=callgrind <bench binary>`
-//! runs one workload `n` times and exits (subtract a run with `n = 0` for the start-up).
+//! runs one workload `n` times and exits (subtract a run with `n = 0` for the start-up); with a
+//! journal, its ring (`EXCHANGE_RING=<n>` entries, default the simulator's 10 000) is filled
+//! first, so the `n` exchanges are the steady state where each entry overwrites the oldest.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -131,9 +133,12 @@ fn assert_found(world: &World) {
     );
 }
 
-fn jsonl_journal(dir: &tempfile::TempDir) -> Journal {
+/// The journal's ring in the benches: the simulator's default.
+const RING: usize = insilab_simulator::config::DEFAULT_JOURNAL_CAPACITY;
+
+fn jsonl_journal(dir: &tempfile::TempDir, ring: usize) -> Journal {
     Journal::with_file_settings(
-        10_000,
+        ring,
         Some(&dir.path().join("journal.jsonl")),
         JournalFileSettings::default(),
     )
@@ -148,12 +153,12 @@ fn benches(c: &mut Criterion) {
     group.bench_function("process_traits_search_00", |b| {
         b.iter(|| world.exchange(None))
     });
-    let ring = Journal::new(10_000, None).unwrap();
+    let ring = Journal::new(RING, None).unwrap();
     group.bench_function("process_and_journal_ring", |b| {
         b.iter(|| world.exchange(Some(black_box(&ring))))
     });
     let dir = tempfile::tempdir().unwrap();
-    let jsonl = jsonl_journal(&dir);
+    let jsonl = jsonl_journal(&dir, RING);
     group.bench_function("process_and_journal_jsonl", |b| {
         b.iter(|| world.exchange(Some(black_box(&jsonl))))
     });
@@ -177,16 +182,26 @@ fn fixed_iterations() -> bool {
         return false;
     };
     let iters: usize = iters.parse().unwrap_or(0);
+    let ring: usize = std::env::var("EXCHANGE_RING")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(RING);
     let world = World::new();
     let dir = tempfile::tempdir().unwrap();
     let journal = match only.as_str() {
         "process" => None,
-        "journal" => Some(Journal::new(10_000, None).unwrap()),
-        "jsonl" => Some(jsonl_journal(&dir)),
+        "journal" => Some(Journal::new(ring, None).unwrap()),
+        "jsonl" => Some(jsonl_journal(&dir, ring)),
         other => panic!("EXCHANGE_ONLY={other}: use process, journal or jsonl"),
     };
-    // Warm: the first exchange allocates what later ones reuse.
+    // Warm: the first exchange allocates what later ones reuse, and a full ring measures the
+    // steady state (each entry overwrites the oldest).
     let mut sink = world.exchange(journal.as_ref());
+    if journal.is_some() {
+        for _ in 0..ring {
+            sink += world.exchange(journal.as_ref());
+        }
+    }
     for _ in 0..iters {
         sink += world.exchange(black_box(journal.as_ref()));
     }

@@ -8,7 +8,6 @@
 //! ([`Journal::file_errors`]), never silently ignored. Waiters (the harness's manual driver)
 //! are woken on every new entry.
 
-use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -17,6 +16,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SimulatorError};
+
+mod ring;
+use ring::Ring;
 
 /// The client certificate, as read after rustls verified it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,7 +214,7 @@ pub struct Journal {
 
 struct Inner {
     capacity: usize,
-    ring: Mutex<VecDeque<Arc<JournalEntry>>>,
+    ring: Mutex<Ring>,
     next_seq: AtomicU64,
     file: Option<FileWriter>,
     /// Entries the file did not get (queue full, failed write); shared with the writer thread.
@@ -229,7 +231,7 @@ pub const FILE_QUEUE_CAPACITY: usize = 16 * 1024;
 /// What the writer thread is sent.
 enum FileMessage {
     /// An entry to append.
-    Entry(Arc<JournalEntry>),
+    Entry(Box<JournalEntry>),
     /// Write everything received before, then answer.
     Sync(std::sync::mpsc::SyncSender<()>),
 }
@@ -356,7 +358,7 @@ impl Journal {
         Ok(Journal {
             inner: Arc::new(Inner {
                 capacity: capacity.max(1),
-                ring: Mutex::new(VecDeque::with_capacity(capacity.clamp(1, 1024))),
+                ring: Mutex::new(Ring::new(capacity)),
                 next_seq: AtomicU64::new(1),
                 file,
                 file_errors,
@@ -369,34 +371,28 @@ impl Journal {
     pub fn record(&self, mut entry: JournalEntry) -> u64 {
         // The sequence number is taken under the ring lock so that the ring is always in
         // `seq` order: a waiter polling with `since` never skips an entry.
-        let (seq, evicted) = {
+        let seq = {
             let mut ring = lock(&self.inner.ring);
             let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
             entry.seq = seq;
-            let entry = Arc::new(entry);
-            let evicted = if ring.len() >= self.inner.capacity {
-                ring.pop_front()
-            } else {
-                None
-            };
+            // The ring copies the entry into its oldest slot (see `ring`); the entry itself
+            // goes to the file writer, or is freed below by the thread that made it.
+            ring.push(&entry);
             // Queued under the ring lock, so the file gets the entries in `seq` order; never
             // waits: a full queue drops the entry from the file (counted and logged).
             if let Some(w) = &self.inner.file {
-                self.queue_for_file(w, Arc::clone(&entry));
+                self.queue_for_file(w, entry);
             }
-            ring.push_back(entry);
-            (seq, evicted)
+            seq
         };
-        // The evicted entry (raw XML and all) is freed outside the lock.
-        drop(evicted);
         self.inner.notify.send_replace(seq);
         seq
     }
 
-    fn queue_for_file(&self, w: &FileWriter, entry: Arc<JournalEntry>) {
+    fn queue_for_file(&self, w: &FileWriter, entry: JournalEntry) {
         let seq = entry.seq;
         let refused = match &w.queue {
-            Some(q) => match q.try_send(FileMessage::Entry(entry)) {
+            Some(q) => match q.try_send(FileMessage::Entry(Box::new(entry))) {
                 Ok(()) => None,
                 Err(std::sync::mpsc::TrySendError::Full(_)) => Some("the writer's queue is full"),
                 Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
@@ -412,10 +408,13 @@ impl Journal {
         }
     }
 
-    /// Entries accepted by `query`, oldest first.
+    /// Entries accepted by `query`, oldest first (copies: the ring reuses its slots).
     pub fn query(&self, query: &JournalQuery) -> Vec<Arc<JournalEntry>> {
         let ring = lock(&self.inner.ring);
-        let it = ring.iter().filter(|e| query.accepts(e)).cloned();
+        let it = ring
+            .iter()
+            .filter(|e| query.accepts(e))
+            .map(|e| Arc::new(e.clone()));
         match query.limit {
             Some(n) => it.take(n).collect(),
             None => it.collect(),
