@@ -95,9 +95,8 @@ impl World {
             path: "/lps",
             elapsed: Duration::from_micros(7),
         };
-        let (entry, reply, _) =
-            exchange::journal_entry(&ctx, &transport, &self.body, processed, None);
-        journal.record(entry);
+        let (reply, _) =
+            exchange::record_exchange(journal, &ctx, &transport, &self.body, processed, None);
         reply.sent_body().len()
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SimulatorError};
 
-mod ring;
+pub(crate) mod ring;
 use ring::Ring;
 
 /// The client certificate, as read after rustls verified it.
@@ -170,6 +170,36 @@ pub struct JournalEntry {
     /// Raw response body (lossy UTF-8), shared with the server and, for a dataset person, with
     /// every other exchange answered the same bytes.
     pub raw_response: RawBody,
+}
+
+impl JournalEntry {
+    /// An entry with every field empty (a ring slot before its first fill).
+    pub(crate) fn empty() -> Self {
+        JournalEntry {
+            seq: 0,
+            time: String::new(),
+            tenant: None,
+            listener: String::new(),
+            client_certificate: None,
+            card: None,
+            tls_version: None,
+            http_request: String::new(),
+            operation: None,
+            message_id: None,
+            content_type: None,
+            request_body: None,
+            outcome: Outcome::Http {
+                reason: String::new(),
+            },
+            person: None,
+            override_id: None,
+            http_status: 0,
+            duration_us: 0,
+            findings: Vec::new(),
+            raw_request: RawBody::new(),
+            raw_response: RawBody::new(),
+        }
+    }
 }
 
 /// A raw message body in the journal: UTF-8 text over reference-counted bytes. Made from the
@@ -382,6 +412,28 @@ impl Journal {
             // waits: a full queue drops the entry from the file (counted and logged).
             if let Some(w) = &self.inner.file {
                 self.queue_for_file(w, entry);
+            }
+            seq
+        };
+        self.inner.notify.send_replace(seq);
+        seq
+    }
+
+    /// Records an entry that `fill` writes in place into the ring's next slot (the oldest
+    /// entry's, once the ring is full), and returns its sequence number. `fill` must set every
+    /// field but `seq` (assigned here): the slot holds the previous entry. Nothing is
+    /// allocated where the slot's blocks are large enough (see `ring`); with a JSONL file, the
+    /// writer gets a copy.
+    pub fn record_in_place(&self, fill: impl FnOnce(&mut JournalEntry)) -> u64 {
+        let seq = {
+            let mut ring = lock(&self.inner.ring);
+            let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
+            let slot = ring.next_slot();
+            fill(slot);
+            slot.seq = seq;
+            if let Some(w) = &self.inner.file {
+                let copy = slot.clone();
+                self.queue_for_file(w, copy);
             }
             seq
         };

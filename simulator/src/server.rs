@@ -175,6 +175,39 @@ pub(crate) fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
+/// The current time in RFC 3339, formatted on the stack: the same text as [`now_rfc3339`],
+/// for the exchange's journal entry, which copies it into its slot without an allocation.
+pub(crate) struct Rfc3339Now {
+    buf: [u8; RFC3339_MAX],
+    len: usize,
+}
+
+/// Longest RFC 3339 time `time` writes (`-9999-12-31T23:59:59.999999999+23:59`), rounded up.
+const RFC3339_MAX: usize = 48;
+
+impl Rfc3339Now {
+    pub(crate) fn new() -> Self {
+        let mut buf = [0u8; RFC3339_MAX];
+        let mut out = std::io::Cursor::new(&mut buf[..]);
+        // The length is where the writer stopped, not the count `format_into` returns: time
+        // 0.3.55 leaves the fraction of a second out of that count.
+        let len = match time::OffsetDateTime::now_utc()
+            .format_into(&mut out, &time::format_description::well_known::Rfc3339)
+        {
+            Ok(_) => usize::try_from(out.position()).unwrap_or(0),
+            Err(_) => 0,
+        };
+        Rfc3339Now { buf, len }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        self.buf
+            .get(..self.len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// The error that makes hyper drop the connection (slow body, injected reset).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -185,8 +218,11 @@ async fn handle(
     state: Arc<State>,
     info: Arc<ConnInfo>,
 ) -> Result<Response<ResBody>, DropConnection> {
-    let path = req.uri().path().to_owned();
-    let query = req.uri().query().map(str::to_owned);
+    // The request's head is kept whole (path, query, headers borrowed from it) and its body
+    // taken apart from it: nothing of the head is copied.
+    let (head, mut incoming) = req.into_parts();
+    let path = head.uri.path();
+    let query = head.uri.query();
     if path != "/lps" {
         return Ok(full(
             StatusCode::NOT_FOUND,
@@ -194,10 +230,10 @@ async fn handle(
             "not found: the INSi endpoint is POST /lps\n",
         ));
     }
-    match *req.method() {
+    match head.method {
         Method::GET => {
             let endpoint = state.endpoint_url();
-            return Ok(match crate::wsdl::serve(query.as_deref(), &endpoint) {
+            return Ok(match crate::wsdl::serve(query, &endpoint) {
                 Some((ct, body)) => full(StatusCode::OK, ct, body),
                 None => full(
                     StatusCode::NOT_FOUND,
@@ -220,13 +256,11 @@ async fn handle(
             return Ok(r);
         }
     }
-    let content_type = req
-        .headers()
+    let content_type = head
+        .headers
         .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        .and_then(|v| v.to_str().ok());
     let max = state.limits.max_body_bytes;
-    let mut incoming = req.into_body();
     if incoming.size_hint().lower() > max as u64 {
         drain(&mut incoming, state.timeouts.body_read()).await;
         return Ok(too_large(max));
@@ -272,7 +306,7 @@ async fn handle(
         let ctx = ExchangeContext {
             listener: info.listener,
             client: info.client.as_ref(),
-            content_type: content_type.as_deref(),
+            content_type,
             card: card.as_ref(),
         };
         (exchange::process(&b, &ctx, &body), card.map(|c| c.holder))
@@ -295,17 +329,22 @@ async fn handle(
     let ctx = ExchangeContext {
         listener: info.listener,
         client: info.client.as_ref(),
-        content_type: content_type.as_deref(),
+        content_type,
         card: None,
     };
     let transport = exchange::Transport {
         tls_version: info.tls_version.as_deref(),
-        path: &path,
+        path,
         elapsed,
     };
-    let (entry, reply, delay) =
-        exchange::journal_entry(&ctx, &transport, &body, processed, card_holder);
-    state.journal.record(entry);
+    let (reply, delay) = exchange::record_exchange(
+        &state.journal,
+        &ctx,
+        &transport,
+        &body,
+        processed,
+        card_holder,
+    );
     // The delay comes after the journal: a client that gives up (or vanishes) during it drops
     // this future, and the exchange it caused must not be lost from the journal and metrics.
     if !delay.is_zero() {

@@ -194,7 +194,8 @@ pub struct Transport<'a> {
 }
 
 /// The journal entry of one processed exchange, and what is left to send: the reply and the
-/// delay before it. `seq` is assigned by [`crate::journal::Journal::record`].
+/// delay before it. `seq` is assigned by [`crate::journal::Journal::record`]. The server
+/// records the same entry in place with [`record_exchange`].
 pub fn journal_entry(
     ctx: &ExchangeContext<'_>,
     transport: &Transport<'_>,
@@ -202,40 +203,102 @@ pub fn journal_entry(
     processed: Processed,
     card: Option<crate::card::CardHolder>,
 ) -> (crate::journal::JournalEntry, Reply, Duration) {
-    let Processed {
-        reply,
-        delay,
+    let mut entry = crate::journal::JournalEntry::empty();
+    let time = crate::server::Rfc3339Now::new();
+    fill_entry(
+        &mut entry,
+        time.as_str(),
+        ctx,
+        transport,
+        request,
+        &processed,
+        card.as_ref(),
+    );
+    (entry, processed.reply, processed.delay)
+}
+
+/// Records the journal entry of one processed exchange (the entry [`journal_entry`] makes)
+/// in place in `journal`'s ring, so that nothing is allocated for it once the ring has turned;
+/// returns what is left to send: the reply and the delay before it.
+pub fn record_exchange(
+    journal: &crate::journal::Journal,
+    ctx: &ExchangeContext<'_>,
+    transport: &Transport<'_>,
+    request: &Bytes,
+    processed: Processed,
+    card: Option<crate::card::CardHolder>,
+) -> (Reply, Duration) {
+    let time = crate::server::Rfc3339Now::new();
+    journal.record_in_place(|slot| {
+        fill_entry(
+            slot,
+            time.as_str(),
+            ctx,
+            transport,
+            request,
+            &processed,
+            card.as_ref(),
+        );
+    });
+    (processed.reply, processed.delay)
+}
+
+/// Writes every field of `slot` but `seq` for one exchange, reusing the blocks `slot` holds
+/// from its previous entry. Destructured whole: a field added to the entry does not compile
+/// until it is written here (a slot must never keep a value of the entry it held before).
+fn fill_entry(
+    slot: &mut crate::journal::JournalEntry,
+    time: &str,
+    ctx: &ExchangeContext<'_>,
+    transport: &Transport<'_>,
+    request: &Bytes,
+    processed: &Processed,
+    card: Option<&crate::card::CardHolder>,
+) {
+    use crate::journal::ring::{Refill as _, refill_opt, refill_opt_str, refill_raw, refill_str};
+    let crate::journal::JournalEntry {
+        seq: _,
+        time: slot_time,
+        tenant,
+        listener,
+        client_certificate,
+        card: slot_card,
+        tls_version,
+        http_request,
         operation,
         message_id,
+        content_type,
         request_body,
         outcome,
         person,
         override_id,
+        http_status,
+        duration_us,
         findings,
-    } = processed;
-    let entry = crate::journal::JournalEntry {
-        seq: 0,
-        time: crate::server::now_rfc3339(),
-        tenant: ctx.client.and_then(|c| c.ou.clone()),
-        listener: ctx.listener.name().into(),
-        client_certificate: ctx.client.cloned(),
-        card,
-        tls_version: transport.tls_version.map(str::to_owned),
-        http_request: format!("POST {}", transport.path),
-        operation: operation.map(|o| op_name(o).to_owned()),
-        message_id,
-        content_type: ctx.content_type.map(str::to_owned),
-        request_body,
-        outcome,
-        person,
-        override_id,
-        http_status: reply.status(),
-        duration_us: u64::try_from(transport.elapsed.as_micros()).unwrap_or(u64::MAX),
-        findings,
-        raw_request: crate::journal::raw_body(request),
-        raw_response: crate::journal::raw_body(&reply.sent_bytes()),
-    };
-    (entry, reply, delay)
+        raw_request,
+        raw_response,
+    } = slot;
+    refill_str(slot_time, time);
+    refill_opt_str(tenant, ctx.client.and_then(|c| c.ou.as_deref()));
+    refill_str(listener, ctx.listener.name());
+    refill_opt(client_certificate, ctx.client);
+    refill_opt(slot_card, card);
+    refill_opt_str(tls_version, transport.tls_version);
+    http_request.clear();
+    http_request.push_str("POST ");
+    http_request.push_str(transport.path);
+    refill_opt_str(operation, processed.operation.map(op_name));
+    message_id.refill(&processed.message_id);
+    refill_opt_str(content_type, ctx.content_type);
+    request_body.refill(&processed.request_body);
+    outcome.refill(&processed.outcome);
+    person.refill(&processed.person);
+    *override_id = processed.override_id;
+    *http_status = processed.reply.status();
+    *duration_us = u64::try_from(transport.elapsed.as_micros()).unwrap_or(u64::MAX);
+    findings.refill(&processed.findings);
+    refill_raw(raw_request, request);
+    *raw_response = crate::journal::raw_body(&processed.reply.sent_bytes());
 }
 
 /// The assertion findings of a card verdict, for the journal.
@@ -287,6 +350,93 @@ mod tests {
         fn sniffing_a_message_id_never_panics(text in ".{0,300}") {
             let _ = sniff_message_id(text.as_bytes());
         }
+    }
+
+    /// Requests with different outcomes, shapes and sizes: a found person, an unknown one,
+    /// a wrong action (fault), garbage, non-UTF-8 bytes.
+    fn varied_requests() -> Vec<Vec<u8>> {
+        use insilab_core::insi::model::{Headers, Request, RequestBody, TraitsSearch};
+        use insilab_core::insi::writer;
+        let search = |nom: &str, prenom: &str, date: &str, action: Option<&str>| {
+            let req = Request {
+                headers: Headers {
+                    action: Some(
+                        action
+                            .unwrap_or(Operation::TraitsSearch.action())
+                            .to_owned(),
+                    ),
+                    message_id: Some(format!("uuid:{nom}-{prenom}")),
+                    ..Headers::default()
+                },
+                body: RequestBody::TraitsSearch(TraitsSearch {
+                    nom_naissance: Some(nom.into()),
+                    prenoms: vec![prenom.into()],
+                    sexe: Some("F".into()),
+                    date_naissance: Some(date.into()),
+                    lieu_naissance: None,
+                }),
+                body_id: None,
+            };
+            writer::write_request(&req).into_bytes()
+        };
+        vec![
+            search("ADRUN", "ZOE", "1975-12-31", None),
+            search("NOBODY", "KNOWN", "1901-01-01", None),
+            search("ADRUN", "ZOE", "1975-12-31", Some("urn:wrong")),
+            b"<broken".to_vec(),
+            vec![0xff, 0xfe, b'<'],
+            search("ADRUN", "ZOE-MARIE-CHRISTINE-ANNE", "1975-12-31", None),
+        ]
+    }
+
+    /// The server records each exchange in place in the ring's oldest slot; the entry there
+    /// must be exactly the one `journal_entry` makes, whatever entry the slot held before.
+    #[test]
+    fn an_exchange_recorded_in_place_is_the_journal_entry() {
+        let c = client();
+        let journal = crate::journal::Journal::new(2, None).unwrap();
+        let requests = varied_requests();
+        for (i, body) in requests.iter().chain(requests.iter().rev()).enumerate() {
+            let body = Bytes::from(body.clone());
+            let listener = if i % 3 == 0 {
+                Listener::Card
+            } else {
+                Listener::Mtls
+            };
+            let ctx = ExchangeContext {
+                listener,
+                client: (i % 2 == 0).then_some(&c),
+                content_type: (i % 4 != 1).then_some("application/soap+xml; charset=utf-8"),
+                card: None,
+            };
+            let transport = Transport {
+                tls_version: (i % 2 == 1).then_some("TLSv1_3"),
+                path: "/lps",
+                elapsed: Duration::from_micros(i as u64),
+            };
+            let card = (i % 3 == 0).then(|| crate::card::CardHolder {
+                professional_id: Some(format!("80000{i}")),
+                ..Default::default()
+            });
+            let processed = with_state(|b| process(b, &ctx, &body));
+            let (mut expected, reply, delay) =
+                journal_entry(&ctx, &transport, &body, processed.clone(), card.clone());
+            let (got_reply, got_delay) =
+                record_exchange(&journal, &ctx, &transport, &body, processed, card);
+            assert_eq!((got_reply, got_delay), (reply, delay));
+            let got = journal.entries().pop().unwrap();
+            expected.seq = got.seq;
+            // Times are read twice, a moment apart: compared apart.
+            let rfc3339 = &time::format_description::well_known::Rfc3339;
+            assert!(
+                time::OffsetDateTime::parse(&got.time, rfc3339).is_ok(),
+                "{}",
+                got.time
+            );
+            expected.time.clone_from(&got.time);
+            assert_eq!(*got, expected, "request {i}");
+        }
+        assert_eq!(journal.len(), 2);
     }
 
     #[test]

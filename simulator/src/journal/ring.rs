@@ -42,14 +42,20 @@ impl Ring {
 
     /// The newest entry is `entry`; the oldest is overwritten when the ring is full.
     pub(super) fn push(&mut self, entry: &JournalEntry) {
+        self.next_slot().refill(entry);
+    }
+
+    /// The slot the next entry is written into, in place: a new one while the ring grows, then
+    /// the oldest (which becomes the newest).
+    pub(super) fn next_slot(&mut self) -> &mut JournalEntry {
         if self.slots.len() < self.capacity {
-            self.slots.push(entry.clone());
-            return;
+            self.slots.push(JournalEntry::empty());
+            let last = self.slots.len() - 1;
+            return &mut self.slots[last];
         }
-        if let Some(slot) = self.slots.get_mut(self.head) {
-            slot.refill(entry);
-        }
+        let at = self.head;
         self.head = (self.head + 1) % self.capacity;
+        &mut self.slots[at]
     }
 
     /// The entries, oldest first.
@@ -109,6 +115,45 @@ impl<T: Refill + Clone> Refill for Vec<T> {
         }
         self.extend_from_slice(added);
     }
+}
+
+/// `slot` becomes `from`, its text copied into the block `slot` already owns.
+pub(crate) fn refill_str(slot: &mut String, from: &str) {
+    slot.clear();
+    slot.push_str(from);
+}
+
+/// `slot` becomes `from` (borrowed), reusing `slot`'s blocks as [`Refill`] does.
+pub(crate) fn refill_opt_str(slot: &mut Option<String>, from: Option<&str>) {
+    match (slot.as_mut(), from) {
+        (Some(s), Some(from)) => refill_str(s, from),
+        (_, from) => *slot = from.map(str::to_owned),
+    }
+}
+
+/// `slot` becomes `from` (borrowed), reusing `slot`'s blocks as [`Refill`] does.
+pub(crate) fn refill_opt<T: Refill + Clone>(slot: &mut Option<T>, from: Option<&T>) {
+    match (slot.as_mut(), from) {
+        (Some(s), Some(from)) => s.refill(from),
+        (_, from) => *slot = from.cloned(),
+    }
+}
+
+/// `slot` becomes the journal's text of `bytes` ([`super::raw_body`]): copied into `slot`'s
+/// own buffer when nobody else holds it and it is large enough, else shared with `bytes`.
+pub(crate) fn refill_raw(slot: &mut RawBody, bytes: &bytes::Bytes) {
+    let old = std::mem::take(slot).into_bytes();
+    if let Ok(mut buffer) = old.try_into_mut()
+        && buffer.capacity() >= bytes.len()
+    {
+        buffer.clear();
+        buffer.extend_from_slice(bytes);
+        if let Ok(text) = RawBody::try_from(buffer.freeze()) {
+            *slot = text;
+            return;
+        }
+    }
+    *slot = super::raw_body(bytes);
 }
 
 impl Refill for RawBody {
