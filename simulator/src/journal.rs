@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Result, SimulatorError};
 
 pub(crate) mod ring;
+#[cfg(test)]
+pub(crate) mod strategies;
 use ring::Ring;
 
 /// The client certificate, as read after rustls verified it.
