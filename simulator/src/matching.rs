@@ -74,43 +74,64 @@ pub fn same_words(a: &str, b: &str) -> bool {
     }
 }
 
-fn eq_opt(sent: Option<&String>, have: &str) -> bool {
-    sent.is_some_and(|s| s.trim() == have)
+/// A query's values read once for a whole search (trimmed as the comparisons want them).
+struct Prepared<'q> {
+    query: &'q TraitsQuery,
+    birth_name: Option<&'q str>,
+    birth_date: Option<&'q str>,
+    sex: Option<&'q str>,
+}
+
+impl<'q> Prepared<'q> {
+    fn of(query: &'q TraitsQuery) -> Self {
+        Prepared {
+            query,
+            birth_name: query.birth_name.as_deref(),
+            birth_date: query.birth_date.as_deref().map(str::trim),
+            sex: query.sex.as_deref().map(str::trim),
+        }
+    }
+
+    fn matches(&self, person: &Person) -> bool {
+        let Some(name) = self.birth_name else {
+            return false;
+        };
+        // The cheap, selective comparisons first: most persons differ by birth date.
+        if self.birth_date != Some(person.birth_date.as_str())
+            || self.sex != Some(person.sex.as_str())
+            || !same_words(name, &person.birth_name)
+        {
+            return false;
+        }
+        let mut wanted = self
+            .query
+            .prenoms
+            .iter()
+            .flat_map(|p| p.split_whitespace())
+            .peekable();
+        if wanted.peek().is_none() {
+            return false;
+        }
+        if !wanted.all(|w| person.first_names.iter().any(|f| same_words(f, w))) {
+            return false;
+        }
+        match (&self.query.birthplace, &person.birthplace) {
+            (Some(sent), Some(have)) => sent.trim().eq_ignore_ascii_case(have),
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
+    }
 }
 
 /// Does `person` match `query`?
 pub fn person_matches(person: &Person, query: &TraitsQuery) -> bool {
-    let Some(name) = &query.birth_name else {
-        return false;
-    };
-    // The cheap, selective comparisons first: most persons differ by birth date.
-    if !eq_opt(query.birth_date.as_ref(), &person.birth_date)
-        || !eq_opt(query.sex.as_ref(), &person.sex)
-        || !same_words(name, &person.birth_name)
-    {
-        return false;
-    }
-    let mut wanted = query
-        .prenoms
-        .iter()
-        .flat_map(|p| p.split_whitespace())
-        .peekable();
-    if wanted.peek().is_none() {
-        return false;
-    }
-    if !wanted.all(|w| person.first_names.iter().any(|f| same_words(f, w))) {
-        return false;
-    }
-    match (&query.birthplace, &person.birthplace) {
-        (Some(sent), Some(have)) => sent.trim().eq_ignore_ascii_case(have),
-        (Some(_), None) => false,
-        (None, _) => true,
-    }
+    Prepared::of(query).matches(person)
 }
 
 /// Matches a traits search against the dataset.
 pub fn search<'a>(dataset: &'a Dataset, query: &TraitsQuery) -> MatchOutcome<'a> {
-    let mut found = dataset.persons.iter().filter(|p| person_matches(p, query));
+    let query = Prepared::of(query);
+    let mut found = dataset.persons.iter().filter(|p| query.matches(p));
     match (found.next(), found.count()) {
         (None, _) => MatchOutcome::None,
         (Some(p), 0) => MatchOutcome::One(p),

@@ -64,6 +64,16 @@ pub fn validate(value: &str, kind: NameKind) -> Vec<Violation> {
         ));
         return out;
     }
+    // Upper-case letters alone break no rule (every rule is about an empty value, a character
+    // outside A–Z, or a space, an apostrophe or a hyphen): most names, checked in one pass.
+    if value.bytes().all(|b| b.is_ascii_uppercase()) {
+        return out;
+    }
+    every_violation(value, kind, out)
+}
+
+/// [`validate`] without its shortcut for upper-case letters.
+fn every_violation(value: &str, kind: NameKind, mut out: Vec<Violation>) -> Vec<Violation> {
     let chars: Vec<char> = value.chars().collect();
     let last = chars.len();
     for (i, &c) in chars.iter().enumerate() {
@@ -298,5 +308,19 @@ mod tests {
         assert_eq!(ids.len(), 12);
         assert_eq!(ids.first(), Some(&"LEX-001"));
         assert_eq!(ids.last(), Some(&"LEX-012"));
+    }
+
+    proptest::proptest! {
+        /// The shortcut for upper-case letters changes no verdict: `validate` reports what the
+        /// full walk reports, on values of every rule's characters (and plain A–Z runs).
+        #[test]
+        fn the_shortcut_agrees_with_the_full_walk(
+            value in proptest::prop_oneof!["[A-Z]{0,12}", "[A-Za-zÉé' \\-’]{0,12}"],
+            first_name in proptest::bool::ANY,
+        ) {
+            let kind = if first_name { NameKind::FirstName } else { NameKind::BirthName };
+            let all = if value.is_empty() { validate(&value, kind) } else { every_violation(&value, kind, Vec::new()) };
+            proptest::prop_assert_eq!(validate(&value, kind), all);
+        }
     }
 }
