@@ -20,7 +20,7 @@ use crate::error::{Result, SimulatorError};
 pub(crate) mod ring;
 #[cfg(test)]
 pub(crate) mod strategies;
-use ring::Ring;
+use ring::{Refill as _, Ring};
 
 /// The client certificate, as read after rustls verified it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,8 +262,9 @@ pub const FILE_QUEUE_CAPACITY: usize = 16 * 1024;
 
 /// What the writer thread is sent.
 enum FileMessage {
-    /// An entry to append.
-    Entry(Box<JournalEntry>),
+    /// The line of entry `seq`: `{"seq":` and `seq`, then `tail`
+    /// ([`crate::journal_file::line_tail`], written by the thread that recorded the entry).
+    Line { seq: u64, tail: Vec<u8> },
     /// Write everything received before, then answer.
     Sync(std::sync::mpsc::SyncSender<()>),
 }
@@ -271,6 +272,8 @@ enum FileMessage {
 /// The queue to the writer thread, and the thread.
 struct FileWriter {
     path: std::path::PathBuf,
+    /// The file's `omit_success_bodies` setting, for the lines made by the recording threads.
+    omit_success_bodies: bool,
     queue: Option<std::sync::mpsc::SyncSender<FileMessage>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -281,12 +284,14 @@ impl FileWriter {
         errors: Arc<AtomicU64>,
     ) -> std::io::Result<Self> {
         let path = file.path().to_owned();
+        let omit_success_bodies = file.omits_success_bodies();
         let (queue, rx) = std::sync::mpsc::sync_channel(FILE_QUEUE_CAPACITY);
         let thread = std::thread::Builder::new()
             .name("insilab-journal".into())
             .spawn(move || write_loop(file, &rx, &errors))?;
         Ok(FileWriter {
             path,
+            omit_success_bodies,
             queue: Some(queue),
             thread: Some(thread),
         })
@@ -313,6 +318,46 @@ impl Drop for FileWriter {
     }
 }
 
+/// A recording thread's scratch for the JSONL file: the entry being recorded, its line, and the
+/// JSON texts of the answers this thread wrote last (reused, so that a line costs no
+/// allocation but the one handed to the writer thread).
+struct LineScratch {
+    entry: JournalEntry,
+    line: Vec<u8>,
+    answers: crate::journal_file::AnswerTexts,
+}
+
+thread_local! {
+    static LINE_SCRATCH: std::cell::RefCell<LineScratch> = std::cell::RefCell::new(LineScratch {
+        entry: JournalEntry::empty(),
+        line: Vec::with_capacity(crate::journal_file::LINE_CAPACITY),
+        answers: crate::journal_file::AnswerTexts::default(),
+    });
+}
+
+impl LineScratch {
+    /// The line of the scratch entry but its `seq`, as the writer thread is sent it.
+    fn tail(&mut self, omit_success_bodies: bool) -> Vec<u8> {
+        self.line.clear();
+        crate::journal_file::line_tail(
+            &mut self.line,
+            &self.entry,
+            omit_success_bodies,
+            &mut self.answers,
+        );
+        self.line.clone()
+    }
+
+    /// The line of `entry` but its `seq`, made with this thread's scratch.
+    fn tail_of(entry: &JournalEntry, omit_success_bodies: bool) -> Vec<u8> {
+        LINE_SCRATCH.with_borrow_mut(|s| {
+            s.line.clear();
+            crate::journal_file::line_tail(&mut s.line, entry, omit_success_bodies, &mut s.answers);
+            s.line.clone()
+        })
+    }
+}
+
 /// How long the writer thread pauses after writing a batch, so that the next batch gathers the
 /// entries of this time: a thread woken per entry costs a wake-up and two context switches per
 /// exchange (measured: more than the line itself), a pause of 2 ms costs none and delays the
@@ -331,7 +376,7 @@ fn write_loop(
         let mut next = Some(first);
         while let Some(message) = next {
             match message {
-                FileMessage::Entry(entry) => file.push(&entry, errors),
+                FileMessage::Line { seq, tail } => file.push_tail(seq, &tail, errors),
                 FileMessage::Sync(done) => {
                     file.write_batch(errors);
                     let _ = done.send(());
@@ -400,42 +445,45 @@ impl Journal {
     }
 
     /// Records an entry (its `seq` is assigned here) and returns the sequence number.
-    pub fn record(&self, mut entry: JournalEntry) -> u64 {
-        // The sequence number is taken under the ring lock so that the ring is always in
-        // `seq` order: a waiter polling with `since` never skips an entry.
-        let seq = {
-            let mut ring = lock(&self.inner.ring);
-            let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
-            entry.seq = seq;
-            // The ring copies the entry into its oldest slot (see `ring`); the entry itself
-            // goes to the file writer, or is freed below by the thread that made it.
-            ring.push(&entry);
-            // Queued under the ring lock, so the file gets the entries in `seq` order; never
-            // waits: a full queue drops the entry from the file (counted and logged).
-            if let Some(w) = &self.inner.file {
-                self.queue_for_file(w, entry);
-            }
-            seq
-        };
-        self.inner.notify.send_replace(seq);
-        seq
+    pub fn record(&self, entry: JournalEntry) -> u64 {
+        let tail = self
+            .inner
+            .file
+            .as_ref()
+            .map(|w| LineScratch::tail_of(&entry, w.omit_success_bodies));
+        self.record_filled(|slot| slot.refill(&entry), tail)
     }
 
     /// Records an entry that `fill` writes in place into the ring's next slot (the oldest
     /// entry's, once the ring is full), and returns its sequence number. `fill` must set every
     /// field but `seq` (assigned here): the slot holds the previous entry. Nothing is
-    /// allocated where the slot's blocks are large enough (see `ring`); with a JSONL file, the
-    /// writer gets a copy.
+    /// allocated where the slot's blocks are large enough (see `ring`). With a JSONL file,
+    /// `fill` writes a scratch entry of this thread instead, whose line is made here, before
+    /// the ring's lock is taken; the slot is then refilled from it.
     pub fn record_in_place(&self, fill: impl FnOnce(&mut JournalEntry)) -> u64 {
+        let Some(w) = &self.inner.file else {
+            return self.record_filled(fill, None);
+        };
+        LINE_SCRATCH.with_borrow_mut(|scratch| {
+            fill(&mut scratch.entry);
+            let tail = scratch.tail(w.omit_success_bodies);
+            self.record_filled(|slot| slot.refill(&scratch.entry), Some(tail))
+        })
+    }
+
+    /// Takes the ring's lock, assigns the `seq`, lets `fill` write the slot, queues the line
+    /// for the file: in `seq` order in the ring and in the file.
+    fn record_filled(&self, fill: impl FnOnce(&mut JournalEntry), tail: Option<Vec<u8>>) -> u64 {
         let seq = {
             let mut ring = lock(&self.inner.ring);
             let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
             let slot = ring.next_slot();
             fill(slot);
             slot.seq = seq;
-            if let Some(w) = &self.inner.file {
-                let copy = slot.clone();
-                self.queue_for_file(w, copy);
+            // Queued under the ring lock, so the file gets the entries in `seq` order; never
+            // waits: a full queue drops the entry from the file (counted and logged).
+            if let (Some(w), Some(tail)) = (&self.inner.file, tail) {
+                self.queue_for_file(w, seq, tail);
             }
             seq
         };
@@ -443,10 +491,9 @@ impl Journal {
         seq
     }
 
-    fn queue_for_file(&self, w: &FileWriter, entry: JournalEntry) {
-        let seq = entry.seq;
+    fn queue_for_file(&self, w: &FileWriter, seq: u64, tail: Vec<u8>) {
         let refused = match &w.queue {
-            Some(q) => match q.try_send(FileMessage::Entry(Box::new(entry))) {
+            Some(q) => match q.try_send(FileMessage::Line { seq, tail }) {
                 Ok(()) => None,
                 Err(std::sync::mpsc::TrySendError::Full(_)) => Some("the writer's queue is full"),
                 Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
@@ -634,6 +681,51 @@ mod tests {
         ];
         for o in outcomes {
             assert_eq!(o.label_cow(), o.label(), "{o:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Whether recorded whole or in place, from one thread or two, each entry's line in the
+        /// file is serde_json's line of the entry the ring holds, in `seq` order, with the
+        /// bodies of successful exchanges left out when the settings say so.
+        #[test]
+        fn the_file_has_the_ring_entries_lines(
+            entries in proptest::collection::vec(crate::journal::strategies::entry(), 1..12),
+            omit in proptest::bool::ANY,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("j.jsonl");
+            let settings = crate::JournalFileSettings {
+                omit_success_bodies: omit,
+                ..Default::default()
+            };
+            let j = Journal::with_file_settings(64, Some(&path), settings).unwrap();
+            let record = |i: usize, e: &JournalEntry| {
+                if i.is_multiple_of(3) {
+                    j.record(e.clone());
+                } else {
+                    j.record_in_place(|slot| slot.refill(e));
+                }
+            };
+            let (first, second) = entries.split_at(entries.len() / 2);
+            std::thread::scope(|s| {
+                s.spawn(|| first.iter().enumerate().for_each(|(i, e)| record(i, e)));
+                second.iter().enumerate().for_each(|(i, e)| record(i + 1, e));
+            });
+            j.flush().unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let ring = j.entries();
+            proptest::prop_assert_eq!(text.lines().count(), ring.len());
+            for (line, entry) in text.lines().zip(&ring) {
+                let mut expected = (**entry).clone();
+                if omit && crate::journal_file::is_success(&expected) {
+                    expected.raw_request = RawBody::new();
+                    expected.raw_response = RawBody::new();
+                }
+                proptest::prop_assert_eq!(line, serde_json::to_string(&expected).unwrap());
+            }
         }
     }
 

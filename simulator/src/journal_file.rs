@@ -81,8 +81,6 @@ pub(crate) struct JsonlFile {
     path: PathBuf,
     settings: JournalFileSettings,
     file: std::fs::File,
-    /// The line being written, reused from entry to entry.
-    line: Vec<u8>,
     /// Lines pushed and not yet written to the file (one `write` per batch).
     batch: Vec<u8>,
     /// Sequence numbers of the first and last entries in `batch`, and how many it holds.
@@ -90,8 +88,6 @@ pub(crate) struct JsonlFile {
     /// Bytes in the current file (its length when opened, plus what was appended or batched).
     written: u64,
     rotations: u64,
-    /// The JSON texts of the last answers (see [`AnswerTexts`]).
-    answers: AnswerTexts,
 }
 
 fn open_append(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
@@ -119,12 +115,10 @@ impl JsonlFile {
             path: path.to_owned(),
             settings,
             file: f,
-            line: Vec::with_capacity(LINE_CAPACITY),
             batch: Vec::with_capacity(BATCH_BYTES),
             batch_seqs: (0, 0, 0),
             written,
             rotations: 0,
-            answers: AnswerTexts::default(),
         })
     }
 
@@ -152,36 +146,45 @@ impl JsonlFile {
         }
     }
 
-    /// Adds `entry`'s line to the batch; when the line would take the current file over the
-    /// cap, the batch is written and the file rotated first. The batch is written by
-    /// [`Self::write_batch`], or here once it holds [`BATCH_BYTES`]. An entry that cannot be
-    /// written is counted in `errors` and logged with its `seq`, never dropped silently.
+    /// Adds `entry`'s line to the batch (see [`Self::push_tail`]).
+    #[cfg(test)]
     pub(crate) fn push(&mut self, entry: &JournalEntry, errors: &AtomicU64) {
-        let mut line = std::mem::take(&mut self.line);
-        line.clear();
-        let omit = self.settings.omit_success_bodies && is_success(entry);
-        if let Err(e) = json_line(&mut line, entry, omit, &mut self.answers) {
-            self.dropped(errors, entry.seq, entry.seq, 1, &e);
-            self.line = line;
-            return;
-        }
-        let len = line.len() as u64;
+        let mut tail = Vec::new();
+        let omit = self.settings.omit_success_bodies;
+        line_tail(&mut tail, entry, omit, &mut AnswerTexts::default());
+        self.push_tail(entry.seq, &tail, errors);
+    }
+
+    /// Adds the line of entry `seq` to the batch: `{"seq":` and `seq`, then `tail` (written by
+    /// [`line_tail`]). When the line would take the current file over the cap, the batch is
+    /// written and the file rotated first. The batch is written by [`Self::write_batch`], or
+    /// here once it holds [`BATCH_BYTES`]. An entry that cannot be written is counted in
+    /// `errors` and logged with its `seq`, never dropped silently.
+    pub(crate) fn push_tail(&mut self, seq: u64, tail: &[u8], errors: &AtomicU64) {
+        let mut number = itoa::Buffer::new();
+        let number = number.format(seq).as_bytes();
+        let len = (SEQ_KEY.len() + number.len() + tail.len()) as u64;
         if self.written > 0 && self.written.saturating_add(len) > self.settings.max_bytes {
             self.write_batch(errors);
             if let Err(e) = self.rotate() {
-                self.dropped(errors, entry.seq, entry.seq, 1, &e);
-                self.line = line;
+                self.dropped(errors, seq, seq, 1, &e);
                 return;
             }
         }
-        self.batch.extend_from_slice(&line);
-        self.line = line;
+        self.batch.extend_from_slice(SEQ_KEY);
+        self.batch.extend_from_slice(number);
+        self.batch.extend_from_slice(tail);
         self.written = self.written.saturating_add(len);
         let (first, _, n) = self.batch_seqs;
-        self.batch_seqs = (if n == 0 { entry.seq } else { first }, entry.seq, n + 1);
+        self.batch_seqs = (if n == 0 { seq } else { first }, seq, n + 1);
         if self.batch.len() >= BATCH_BYTES {
             self.write_batch(errors);
         }
+    }
+
+    /// Whether successful exchanges' raw bodies are left out ([`line_tail`]'s `omit`).
+    pub(crate) fn omits_success_bodies(&self) -> bool {
+        self.settings.omit_success_bodies
     }
 
     /// Writes the batch to the file (one `write_all`). On failure its entries are counted in
@@ -249,22 +252,53 @@ impl JsonlFile {
 pub(crate) const BATCH_BYTES: usize = 256 * 1024;
 
 /// Starting capacity of the reused line buffer (a typical exchange takes about 4 KB).
-const LINE_CAPACITY: usize = 8 * 1024;
+pub(crate) const LINE_CAPACITY: usize = 8 * 1024;
 
-/// Writes `entry` as one JSON line into `out`: the same bytes as `serde_json::to_vec(entry)`
-/// followed by a new line (with empty raw bodies when `omit_bodies`), written field by field
-/// without serde's machinery (a third of the writer thread's time with it; `docs/design.md`,
-/// "The JSONL line"). Every string goes through [`push_json_str`]; the tests compare the line
-/// with serde_json's on arbitrary entries.
+/// How every line starts; the entry's `seq` follows, then what [`line_tail`] writes.
+const SEQ_KEY: &[u8] = b"{\"seq\":";
+
+/// Writes `entry` as one JSON line into `out` (see [`line_tail`]): the same bytes as
+/// `serde_json::to_vec(entry)` followed by a new line, with empty raw bodies when
+/// `omit_bodies`.
+#[cfg(test)]
 fn json_line(
     out: &mut Vec<u8>,
     entry: &JournalEntry,
     omit_bodies: bool,
     answers: &mut AnswerTexts,
 ) -> std::io::Result<()> {
+    out.extend_from_slice(SEQ_KEY);
+    out.extend_from_slice(itoa::Buffer::new().format(entry.seq).as_bytes());
+    write_tail(out, entry, omit_bodies, answers);
+    Ok(())
+}
+
+/// Writes what follows `{"seq":N` in `entry`'s JSON line: the rest of serde_json's bytes for
+/// the entry and a new line. Successful exchanges (HTTP 200 with a `RESULTAT`) get empty raw
+/// bodies when `omit_success_bodies`. It runs on the thread that records the exchange (the
+/// journal's `seq` is assigned after, under the ring's lock) and keeps `answers` there.
+pub(crate) fn line_tail(
+    out: &mut Vec<u8>,
+    entry: &JournalEntry,
+    omit_success_bodies: bool,
+    answers: &mut AnswerTexts,
+) {
+    let omit = omit_success_bodies && is_success(entry);
+    write_tail(out, entry, omit, answers);
+}
+
+/// The line written by hand, field by field, without serde's machinery (a third of the JSONL
+/// writer's time with it). Every string goes through [`push_json_str`]; the tests compare the
+/// line with serde_json's on arbitrary entries.
+fn write_tail(
+    out: &mut Vec<u8>,
+    entry: &JournalEntry,
+    omit_bodies: bool,
+    answers: &mut AnswerTexts,
+) {
     // Destructured whole: a field added to the entry does not compile until it is written.
     let JournalEntry {
-        seq,
+        seq: _,
         time,
         tenant,
         listener,
@@ -286,8 +320,6 @@ fn json_line(
         raw_response,
     } = entry;
     let mut w = Json(out);
-    w.raw(b"{\"seq\":");
-    w.u64(*seq);
     w.raw(b",\"time\":");
     w.str(time);
     w.raw(b",\"tenant\":");
@@ -349,7 +381,6 @@ fn json_line(
         answers.push(w.0, raw_response);
     }
     w.raw(b"}\n");
-    Ok(())
 }
 
 /// The JSON texts of the last answers written. The answer to a dataset person is one buffer
@@ -675,7 +706,7 @@ fn push_escape(out: &mut Vec<u8>, b: u8) {
 }
 
 /// A successful exchange: HTTP 200 with a `RESULTAT`.
-fn is_success(entry: &JournalEntry) -> bool {
+pub(crate) fn is_success(entry: &JournalEntry) -> bool {
     entry.http_status == 200 && matches!(entry.outcome, Outcome::Cr { .. })
 }
 
