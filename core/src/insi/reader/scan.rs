@@ -372,16 +372,12 @@ impl<'i> Scanner<'i> {
         Ok(Tok::End)
     }
 
-    fn start_tag(&mut self) -> Result<Tok<'i>, Bail> {
+    /// The attributes of the start tag whose name ends at `name_end`: checked, their namespace
+    /// declarations bound. Returns where the tag's `>` (or `/>`) is, whether it self-closes,
+    /// how many attributes it has and the longest value.
+    fn attributes(&mut self, name_end: usize) -> Result<(usize, bool, usize, usize), Bail> {
         let input = self.input;
         let bytes = input.as_bytes();
-        let name_from = self.pos + 1;
-        let (name_end, colon) = name(bytes, name_from)?;
-        let qname = input.get(name_from..name_end).ok_or(Bail)?;
-        if self.depth == MAX_FAST_DEPTH {
-            return Err(Bail);
-        }
-        let bindings_before = self.bound;
         let mut locals: [&str; MAX_FAST_ATTRIBUTES] = [""; MAX_FAST_ATTRIBUTES];
         let mut count = 0usize;
         let mut longest_value = 0usize;
@@ -448,6 +444,25 @@ impl<'i> Scanner<'i> {
                 };
                 self.bound += 1;
             }
+        };
+        Ok((i, self_closing, count, longest_value))
+    }
+
+    fn start_tag(&mut self) -> Result<Tok<'i>, Bail> {
+        let input = self.input;
+        let bytes = input.as_bytes();
+        let name_from = self.pos + 1;
+        let (name_end, colon) = name(bytes, name_from)?;
+        let qname = input.get(name_from..name_end).ok_or(Bail)?;
+        if self.depth == MAX_FAST_DEPTH {
+            return Err(Bail);
+        }
+        let bindings_before = self.bound;
+        // Most elements carry no attribute: `>` right after the name skips the attribute walk.
+        let (i, self_closing, count, longest_value) = if bytes.get(name_end) == Some(&b'>') {
+            (name_end, false, 0, 0)
+        } else {
+            self.attributes(name_end)?
         };
         let attrs = input.get(name_end..i).ok_or(Bail)?;
         let (prefix, local_at) = match colon {
