@@ -146,26 +146,12 @@ fn record_tls_failure(
     refused: Option<crate::journal::ClientCertificate>,
 ) {
     state.journal.record(JournalEntry {
-        seq: 0,
         time: now_rfc3339(),
         tenant: refused.as_ref().and_then(|c| c.ou.clone()),
         listener: kind.name().into(),
         client_certificate: refused,
-        card: None,
-        tls_version: None,
-        http_request: String::new(),
-        operation: None,
-        message_id: None,
-        content_type: None,
-        request_body: None,
         outcome: Outcome::TlsFailure { error },
-        person: None,
-        override_id: None,
-        http_status: 0,
-        duration_us: 0,
-        findings: vec![],
-        raw_request: crate::journal::RawBody::new(),
-        raw_response: crate::journal::RawBody::new(),
+        ..JournalEntry::empty()
     });
 }
 

@@ -60,25 +60,10 @@ pub(crate) fn journal_text(bytes: &[u8]) -> RawBody {
 /// A journal entry of a channel exchange; the caller fills in what it knows.
 pub(crate) fn entry(listener: &str, tenant: Option<String>, outcome: Outcome) -> JournalEntry {
     JournalEntry {
-        seq: 0,
         time: crate::server::now_rfc3339(),
         tenant,
         listener: listener.into(),
-        client_certificate: None,
-        card: None,
-        tls_version: None,
-        http_request: String::new(),
-        operation: None,
-        message_id: None,
-        content_type: None,
-        request_body: None,
         outcome,
-        person: None,
-        override_id: None,
-        http_status: 0,
-        duration_us: 0,
-        findings: Vec::new(),
-        raw_request: RawBody::new(),
-        raw_response: RawBody::new(),
+        ..JournalEntry::empty()
     }
 }
