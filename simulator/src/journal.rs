@@ -263,7 +263,7 @@ pub const FILE_QUEUE_CAPACITY: usize = 16 * 1024;
 /// What the writer thread is sent.
 enum FileMessage {
     /// The line of entry `seq`: `{"seq":` and `seq`, then `tail`
-    /// ([`crate::journal_file::line_tail`], written by the thread that recorded the entry).
+    /// ([`crate::journal_line::line_tail`], written by the thread that recorded the entry).
     Line { seq: u64, tail: Vec<u8> },
     /// Write everything received before, then answer.
     Sync(std::sync::mpsc::SyncSender<()>),
@@ -324,14 +324,14 @@ impl Drop for FileWriter {
 struct LineScratch {
     entry: JournalEntry,
     line: Vec<u8>,
-    answers: crate::journal_file::AnswerTexts,
+    answers: crate::journal_line::AnswerTexts,
 }
 
 thread_local! {
     static LINE_SCRATCH: std::cell::RefCell<LineScratch> = std::cell::RefCell::new(LineScratch {
         entry: JournalEntry::empty(),
-        line: Vec::with_capacity(crate::journal_file::LINE_CAPACITY),
-        answers: crate::journal_file::AnswerTexts::default(),
+        line: Vec::with_capacity(crate::journal_line::LINE_CAPACITY),
+        answers: crate::journal_line::AnswerTexts::default(),
     });
 }
 
@@ -339,7 +339,7 @@ impl LineScratch {
     /// The line of the scratch entry but its `seq`, as the writer thread is sent it.
     fn tail(&mut self, omit_success_bodies: bool) -> Vec<u8> {
         self.line.clear();
-        crate::journal_file::line_tail(
+        crate::journal_line::line_tail(
             &mut self.line,
             &self.entry,
             omit_success_bodies,
@@ -352,7 +352,7 @@ impl LineScratch {
     fn tail_of(entry: &JournalEntry, omit_success_bodies: bool) -> Vec<u8> {
         LINE_SCRATCH.with_borrow_mut(|s| {
             s.line.clear();
-            crate::journal_file::line_tail(&mut s.line, entry, omit_success_bodies, &mut s.answers);
+            crate::journal_line::line_tail(&mut s.line, entry, omit_success_bodies, &mut s.answers);
             s.line.clone()
         })
     }
@@ -720,7 +720,7 @@ mod tests {
             proptest::prop_assert_eq!(text.lines().count(), ring.len());
             for (line, entry) in text.lines().zip(&ring) {
                 let mut expected = (**entry).clone();
-                if omit && crate::journal_file::is_success(&expected) {
+                if omit && crate::journal_line::is_success(&expected) {
                     expected.raw_request = RawBody::new();
                     expected.raw_response = RawBody::new();
                 }

@@ -35,6 +35,7 @@ pub mod exchange;
 pub mod fault_choice;
 pub mod journal;
 pub mod journal_file;
+pub(crate) mod journal_line;
 pub mod matching;
 pub mod metrics;
 pub mod overrides;

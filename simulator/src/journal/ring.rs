@@ -162,15 +162,7 @@ impl Refill for RawBody {
     /// a reader of the journal, or with other entries) is replaced by a reference to `from`'s
     /// bytes, which costs no copy.
     fn refill(&mut self, from: &RawBody) {
-        let old = std::mem::take(self).into_bytes();
-        *self = match old.try_into_mut() {
-            Ok(mut buffer) if buffer.capacity() >= from.len() => {
-                buffer.clear();
-                buffer.extend_from_slice(from.as_bytes());
-                RawBody::try_from(buffer.freeze()).unwrap_or_else(|_| from.clone())
-            }
-            _ => from.clone(),
-        };
+        refill_raw(self, from.as_bytes());
     }
 }
 
