@@ -487,8 +487,28 @@ impl Journal {
             }
             seq
         };
-        self.inner.notify.send_replace(seq);
+        self.notify(seq);
         seq
+    }
+
+    /// Tells the receivers of [`Self::subscribe`] that `seq` was recorded: only when there
+    /// are some (the watch's wake-up costs a lock and a notification per exchange otherwise),
+    /// and never backwards (two threads record concurrently; their notifications may cross).
+    fn notify(&self, seq: u64) {
+        if self.inner.notify.receiver_count() > 0 {
+            self.advance(seq);
+        }
+    }
+
+    /// The watch's value becomes `seq` if that is newer (receivers or not).
+    fn advance(&self, seq: u64) {
+        self.inner.notify.send_if_modified(|last| {
+            let newer = seq > *last;
+            if newer {
+                *last = seq;
+            }
+            newer
+        });
     }
 
     fn queue_for_file(&self, w: &FileWriter, seq: u64, tail: Vec<u8>) {
@@ -559,7 +579,13 @@ impl Journal {
 
     /// A receiver notified with the last sequence number on every new entry.
     pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.inner.notify.subscribe()
+        // Nothing was sent while nobody listened: the value is brought up to date first (so
+        // the receiver starts from the last `seq`, seen), then once more after, for an entry
+        // recorded in between, when the receiver did not count yet (that one marks it changed).
+        self.advance(self.last_seq());
+        let rx = self.inner.notify.subscribe();
+        self.advance(self.last_seq());
+        rx
     }
 
     /// Waits until at least `count` entries accepted by `query` exist, or `timeout` passes;
@@ -740,5 +766,26 @@ mod tests {
         j.record(sample_entry(None));
         j.record(sample_entry(None));
         assert_eq!(waiter.await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_starts_from_the_last_seq_recorded_unwatched() {
+        let j = Journal::new(10, None).unwrap();
+        // Nobody listens: the watch is not written on these.
+        let _ = j.record(sample_entry(None));
+        let last = j.record(sample_entry(None));
+        let mut rx = j.subscribe();
+        assert_eq!(*rx.borrow_and_update(), last);
+        assert!(!rx.has_changed().unwrap(), "subscribing is not a new entry");
+        let next = j.record(sample_entry(None));
+        tokio::time::timeout(Duration::from_secs(30), rx.changed())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(*rx.borrow_and_update(), next);
+        // Never backwards: an older seq arriving late leaves the value alone.
+        j.notify(last);
+        assert_eq!(*rx.borrow(), next);
+        assert!(!rx.has_changed().unwrap());
     }
 }

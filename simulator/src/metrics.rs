@@ -22,8 +22,11 @@ pub struct Metrics {
 #[derive(Debug, Default)]
 struct Inner {
     requests: Mutex<BTreeMap<String, BTreeMap<String, u64>>>,
-    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
-    count: AtomicU64,
+    /// Exchanges per latency bucket, *not* cumulative: `buckets[i]` counts the durations in
+    /// `(LATENCY_BUCKETS[i-1], LATENCY_BUCKETS[i]]`, the last one those above every bound. An
+    /// exchange touches one counter; [`Metrics::render`] adds them up into Prometheus's
+    /// cumulative buckets, and their total is the count.
+    buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
     sum_us: AtomicU64,
     tls_failures: AtomicU64,
     dropped_slow_clients: AtomicU64,
@@ -52,12 +55,13 @@ impl Metrics {
             }
         }
         let secs = duration.as_secs_f64();
-        for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
-            if secs <= *le {
-                self.inner.buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
+        let bucket = LATENCY_BUCKETS
+            .iter()
+            .position(|le| secs <= *le)
+            .unwrap_or(LATENCY_BUCKETS.len());
+        if let Some(n) = self.inner.buckets.get(bucket) {
+            n.fetch_add(1, Ordering::Relaxed);
         }
-        self.inner.count.fetch_add(1, Ordering::Relaxed);
         let us = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
         self.inner.sum_us.fetch_add(us, Ordering::Relaxed);
     }
@@ -101,14 +105,17 @@ impl Metrics {
             "# HELP insilab_request_duration_seconds Time from complete request to answer.\n",
         );
         s.push_str("# TYPE insilab_request_duration_seconds histogram\n");
-        for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
-            let n = self.inner.buckets[i].load(Ordering::Relaxed);
+        let mut count = 0u64;
+        for (le, n) in LATENCY_BUCKETS.iter().zip(&self.inner.buckets) {
+            count += n.load(Ordering::Relaxed);
             let _ = writeln!(
                 s,
-                "insilab_request_duration_seconds_bucket{{le=\"{le}\"}} {n}"
+                "insilab_request_duration_seconds_bucket{{le=\"{le}\"}} {count}"
             );
         }
-        let count = self.inner.count.load(Ordering::Relaxed);
+        if let Some(above) = self.inner.buckets.last() {
+            count += above.load(Ordering::Relaxed);
+        }
         let _ = writeln!(
             s,
             "insilab_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
@@ -165,7 +172,12 @@ mod tests {
                 "insilab_requests_total{operation=\"traits_search\",outcome=\"cr_00\"} 2"
             )
         );
-        assert!(text.contains("insilab_request_duration_seconds_bucket{le=\"0.0005\"} 1"));
-        assert!(text.contains("insilab_request_duration_seconds_bucket{le=\"+Inf\"} 2"));
+        // Cumulative buckets: the 300 µs exchange counts from 0.0005 on, the 2 s one only in +Inf.
+        for (le, n) in [("0.00025", 0), ("0.0005", 1), ("0.1", 1), ("1", 1), ("+Inf", 2)] {
+            let line = format!("insilab_request_duration_seconds_bucket{{le=\"{le}\"}} {n}\n");
+            assert!(text.contains(&line), "{line} not in\n{text}");
+        }
+        assert!(text.contains("insilab_request_duration_seconds_count 2\n"));
+        assert!(text.contains("insilab_request_duration_seconds_sum 2.0003\n"));
     }
 }
