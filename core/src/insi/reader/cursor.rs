@@ -9,7 +9,7 @@ use quick_xml::NsReader;
 use quick_xml::events::{BytesCData, BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
 
-use super::scan::{self, Bail, FastStart, Scanner, Tok};
+use super::scan::{self, Bail, FastStart, Next, Scanner, Tok};
 use super::{Limits, ParseError, ParseErrorKind};
 use crate::insi::names as n;
 
@@ -407,23 +407,7 @@ impl<'i, 'l> Cursor<'i, 'l> {
     /// element path is not kept: an error in this mode is only a reason to read again in full.
     fn fast_event(&mut self, tok: Tok<'i>) -> Result<Ev<'i>, ParseError> {
         match tok {
-            Tok::Start(start) => {
-                self.elements += 1;
-                self.limit("max_elements", self.elements, self.limits.max_elements)?;
-                self.depth += 1;
-                self.limit("max_depth", self.depth, self.limits.max_depth)?;
-                self.limit(
-                    "max_attributes",
-                    start.attr_count,
-                    self.limits.max_attributes,
-                )?;
-                self.text_limit(start.longest_value)?;
-                Ok(Ev::Start(Child {
-                    ns: start.ns,
-                    local_at: start.local_at,
-                    start: Start::Fast(start),
-                }))
-            }
+            Tok::Start(start) => self.fast_child(start).map(Ev::Start),
             Tok::End => {
                 self.depth = self.depth.saturating_sub(1);
                 Ok(Ev::End)
@@ -445,6 +429,26 @@ impl<'i, 'l> Cursor<'i, 'l> {
                 }
             }
         }
+    }
+
+    /// An element the fast path opened, under the same limits as the full reader's.
+    #[inline]
+    fn fast_child(&mut self, start: FastStart<'i>) -> Result<Child<'i>, ParseError> {
+        self.elements += 1;
+        self.limit("max_elements", self.elements, self.limits.max_elements)?;
+        self.depth += 1;
+        self.limit("max_depth", self.depth, self.limits.max_depth)?;
+        self.limit(
+            "max_attributes",
+            start.attr_count,
+            self.limits.max_attributes,
+        )?;
+        self.text_limit(start.longest_value)?;
+        Ok(Child {
+            ns: start.ns,
+            local_at: start.local_at,
+            start: Start::Fast(start),
+        })
     }
 
     /// Reads up to the root element, which must be `{soap12}Envelope`.
@@ -519,11 +523,27 @@ impl<'i, 'l> Cursor<'i, 'l> {
         loop {
             if let Src::Fast(scanner) = &mut self.src {
                 // The text between children is ignored: the fast path steps over it (white space
-                // of an indented document, mostly) without an event, under the same limit.
-                match scanner.skip_text() {
-                    Ok(0) => {}
-                    Ok(len) => self.text_limit(len)?,
-                    Err(Bail) => return Err(self.bail()),
+                // of an indented document, mostly) without an event, under the same limit. Then
+                // the common steps, a child or the end, come straight from the scanner; anything
+                // else (a comment, the end of input) goes through the events below. (In this
+                // mode any error only sends the document to the full reader: their order does
+                // not matter.)
+                let step = scanner.skip_text().and_then(|skipped| {
+                    let at = scanner.position();
+                    scanner.child().map(|next| (skipped, at, next))
+                });
+                let Ok((skipped, at, next)) = step else {
+                    return Err(self.bail());
+                };
+                self.text_limit(skipped)?;
+                self.event_start = at as u64;
+                match next {
+                    Next::Start(start) => return self.fast_child(start).map(Some),
+                    Next::End => {
+                        self.depth = self.depth.saturating_sub(1);
+                        return Ok(None);
+                    }
+                    Next::Other => {}
                 }
             }
             match self.next()? {

@@ -80,6 +80,17 @@ struct Binding<'i> {
     ns: Ns,
 }
 
+/// What [`Scanner::child`] found where an element's next child would start.
+pub(super) enum Next<'i> {
+    /// A child element opened.
+    Start(FastStart<'i>),
+    /// The current element's end tag (read).
+    End,
+    /// Something else (a comment, a declaration, the end of input): nothing was read, the
+    /// caller walks the tokens.
+    Other,
+}
+
 /// The tokenizer's state: a position, the open elements and the namespace bindings in scope
 /// (`open[..depth]`, `bindings[..bound]`).
 pub(super) struct Scanner<'i> {
@@ -237,7 +248,7 @@ impl<'i> Scanner<'i> {
                 Some(b'?') => self.declaration(),
                 Some(b'!') => self.comment(),
                 None => Err(Bail),
-                Some(_) => self.start_tag(),
+                Some(_) => self.open_element().map(Tok::Start),
             },
             Some(_) => self.text(),
         }
@@ -282,6 +293,29 @@ impl<'i> Scanner<'i> {
             return Ok(0);
         }
         self.text_run().map(str::len)
+    }
+
+    /// The next child of the current element, or its end, after [`Scanner::skip_text`]: the
+    /// grammar's common steps without a token in between.
+    #[inline]
+    pub(super) fn child(&mut self) -> Result<Next<'i>, Bail> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.close();
+            return Ok(Next::End);
+        }
+        let bytes = self.input.as_bytes();
+        if bytes.get(self.pos) != Some(&b'<') {
+            return Ok(Next::Other);
+        }
+        match bytes.get(self.pos + 1) {
+            Some(b'/') => {
+                self.end_tag()?;
+                Ok(Next::End)
+            }
+            Some(b'?' | b'!') | None => Ok(Next::Other),
+            Some(_) => self.open_element().map(Next::Start),
+        }
     }
 
     /// The text content of the element just opened, up to and including its end tag, when it
@@ -448,7 +482,7 @@ impl<'i> Scanner<'i> {
         Ok((i, self_closing, count, longest_value))
     }
 
-    fn start_tag(&mut self) -> Result<Tok<'i>, Bail> {
+    fn open_element(&mut self) -> Result<FastStart<'i>, Bail> {
         let input = self.input;
         let bytes = input.as_bytes();
         let name_from = self.pos + 1;
@@ -485,7 +519,7 @@ impl<'i> Scanner<'i> {
         self.depth += 1;
         self.pos = if self_closing { i + 2 } else { i + 1 };
         self.pending_end = self_closing;
-        Ok(Tok::Start(FastStart {
+        Ok(FastStart {
             qname,
             local_at,
             attrs,
@@ -493,6 +527,6 @@ impl<'i> Scanner<'i> {
             uri,
             attr_count: count,
             longest_value,
-        }))
+        })
     }
 }
