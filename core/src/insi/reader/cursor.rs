@@ -9,7 +9,7 @@ use quick_xml::NsReader;
 use quick_xml::events::{BytesCData, BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
 
-use super::scan::{self, Bail, FastStart, Next, Scanner, Tok};
+use super::scan::{self, Bail, Next, Opened, ScanLimits, Scanner, Tok};
 use super::{Limits, ParseError, ParseErrorKind};
 use crate::insi::names as n;
 
@@ -79,7 +79,7 @@ enum Src<'i> {
 /// A start tag, as the tokenizer gave it.
 pub(super) enum Start<'i> {
     Full(BytesStart<'i>),
-    Fast(FastStart<'i>),
+    Fast(scan::FastStart<'i>),
 }
 
 impl Start<'_> {
@@ -213,7 +213,13 @@ impl<'i, 'l> Cursor<'i, 'l> {
             path: "/".to_owned(),
         })?;
         let src = match mode {
-            Mode::Fast => Src::Fast(Scanner::new(input)),
+            Mode::Fast => Src::Fast(Scanner::new(
+                input,
+                ScanLimits {
+                    max_attributes: limits.max_attributes,
+                    max_value_bytes: limits.max_text_bytes,
+                },
+            )),
             Mode::Full => {
                 let mut reader = NsReader::from_str(input);
                 let config = reader.config_mut();
@@ -431,23 +437,18 @@ impl<'i, 'l> Cursor<'i, 'l> {
         }
     }
 
-    /// An element the fast path opened, under the same limits as the full reader's.
+    /// An element the fast path opened, under the same limits as the full reader's (the
+    /// scanner enforced those on the attributes).
     #[inline]
-    fn fast_child(&mut self, start: FastStart<'i>) -> Result<Child<'i>, ParseError> {
+    fn fast_child(&mut self, opened: Opened<'i>) -> Result<Child<'i>, ParseError> {
         self.elements += 1;
         self.limit("max_elements", self.elements, self.limits.max_elements)?;
         self.depth += 1;
         self.limit("max_depth", self.depth, self.limits.max_depth)?;
-        self.limit(
-            "max_attributes",
-            start.attr_count,
-            self.limits.max_attributes,
-        )?;
-        self.text_limit(start.longest_value)?;
         Ok(Child {
-            ns: start.ns,
-            local_at: start.local_at,
-            start: Start::Fast(start),
+            ns: opened.ns,
+            local_at: opened.local_at,
+            start: Start::Fast(opened.start),
         })
     }
 
@@ -496,7 +497,9 @@ impl<'i, 'l> Cursor<'i, 'l> {
         }
     }
 
-    /// The namespace URI of `child` (empty when unbound or undeclared), for messages.
+    /// The namespace URI of `child` (empty when unbound or undeclared), for messages. The fast
+    /// path's messages are never shown (its errors send the document to the full reader): it
+    /// keeps no URI and says nothing.
     pub(super) fn ns_uri(&self, child: &Child<'_>) -> String {
         match (&self.src, &child.start) {
             (Src::Full(reader), Start::Full(start)) => {
@@ -505,8 +508,7 @@ impl<'i, 'l> Cursor<'i, 'l> {
                     _ => String::new(),
                 }
             }
-            (_, Start::Fast(start)) => truncated(start.uri),
-            (Src::Fast(_), Start::Full(_)) => String::new(),
+            (_, Start::Fast(_)) | (Src::Fast(_), Start::Full(_)) => String::new(),
         }
     }
 

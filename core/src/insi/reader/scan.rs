@@ -35,27 +35,35 @@ pub(super) const MAX_FAST_ATTRIBUTES: usize = 12;
 #[derive(Debug)]
 pub(super) struct Bail;
 
-/// An element just opened.
+/// An element just opened: its tag as written. It is small (two slices) because it travels
+/// up through the cursor to the grammar with every element.
 pub(super) struct FastStart<'i> {
     /// The qualified name as written.
     pub(super) qname: &'i str,
-    /// Where the local name starts in `qname`.
-    pub(super) local_at: usize,
     /// The attributes as written (checked: see [`attributes`]).
     pub(super) attrs: &'i str,
-    /// The element's namespace.
+}
+
+/// An element opened by [`Scanner::open_element`]: the tag, its namespace and where its local
+/// name starts in the qualified name.
+pub(super) struct Opened<'i> {
+    pub(super) start: FastStart<'i>,
     pub(super) ns: Ns,
-    /// Its namespace URI (empty when unbound or undeclared).
-    pub(super) uri: &'i str,
-    /// How many attributes it carries, namespace declarations included.
-    pub(super) attr_count: usize,
-    /// The longest attribute value, in bytes.
-    pub(super) longest_value: usize,
+    pub(super) local_at: usize,
+}
+
+/// The reader's limits that the scanner enforces itself, on what only it sees (an element's
+/// attributes); going over them is a [`Bail`] like any other, and the full reader then gives
+/// the refusal its message.
+#[derive(Clone, Copy)]
+pub(super) struct ScanLimits {
+    pub(super) max_attributes: usize,
+    pub(super) max_value_bytes: usize,
 }
 
 /// A token of the subset.
 pub(super) enum Tok<'i> {
-    Start(FastStart<'i>),
+    Start(Opened<'i>),
     End,
     /// Character data as written: no reference, no carriage return.
     Text(&'i str),
@@ -76,14 +84,13 @@ struct Open<'i> {
 #[derive(Clone, Copy)]
 struct Binding<'i> {
     prefix: &'i str,
-    uri: &'i str,
     ns: Ns,
 }
 
 /// What [`Scanner::child`] found where an element's next child would start.
 pub(super) enum Next<'i> {
     /// A child element opened.
-    Start(FastStart<'i>),
+    Start(Opened<'i>),
     /// The current element's end tag (read).
     End,
     /// Something else (a comment, a declaration, the end of input): nothing was read, the
@@ -95,6 +102,7 @@ pub(super) enum Next<'i> {
 /// (`open[..depth]`, `bindings[..bound]`).
 pub(super) struct Scanner<'i> {
     input: &'i str,
+    limits: ScanLimits,
     pos: usize,
     open: [Open<'i>; MAX_FAST_DEPTH],
     depth: usize,
@@ -210,9 +218,10 @@ pub(super) fn is_binding(key: &str) -> bool {
 }
 
 impl<'i> Scanner<'i> {
-    pub(super) fn new(input: &'i str) -> Self {
+    pub(super) fn new(input: &'i str, limits: ScanLimits) -> Self {
         Scanner {
             input,
+            limits,
             pos: 0,
             open: [Open {
                 qname: "",
@@ -221,7 +230,6 @@ impl<'i> Scanner<'i> {
             depth: 0,
             bindings: [Binding {
                 prefix: "",
-                uri: "",
                 ns: Ns::None,
             }; MAX_FAST_BINDINGS],
             bound: 0,
@@ -407,14 +415,13 @@ impl<'i> Scanner<'i> {
     }
 
     /// The attributes of the start tag whose name ends at `name_end`: checked, their namespace
-    /// declarations bound. Returns where the tag's `>` (or `/>`) is, whether it self-closes,
-    /// how many attributes it has and the longest value.
-    fn attributes(&mut self, name_end: usize) -> Result<(usize, bool, usize, usize), Bail> {
+    /// declarations bound, the limits on their number and their values' length enforced.
+    /// Returns where the tag's `>` (or `/>`) is and whether it self-closes.
+    fn attributes(&mut self, name_end: usize) -> Result<(usize, bool), Bail> {
         let input = self.input;
         let bytes = input.as_bytes();
         let mut locals: [&str; MAX_FAST_ATTRIBUTES] = [""; MAX_FAST_ATTRIBUTES];
         let mut count = 0usize;
-        let mut longest_value = 0usize;
         let mut i = name_end;
         let self_closing = loop {
             let spaces_from = i;
@@ -450,12 +457,15 @@ impl<'i> Scanner<'i> {
             let value = input.get(value_from..i).ok_or(Bail)?;
             i += 1;
             let local = key_colon.map_or(key, |c| &key[c + 1..]);
-            if count == MAX_FAST_ATTRIBUTES || locals[..count].contains(&local) {
+            if count == MAX_FAST_ATTRIBUTES
+                || count == self.limits.max_attributes
+                || value.len() > self.limits.max_value_bytes
+                || locals[..count].contains(&local)
+            {
                 return Err(Bail);
             }
             locals[count] = local;
             count += 1;
-            longest_value = longest_value.max(value.len());
             let prefix = if key == "xmlns" {
                 Some("")
             } else {
@@ -473,16 +483,15 @@ impl<'i> Scanner<'i> {
                 let slot = self.bindings.get_mut(self.bound).ok_or(Bail)?;
                 *slot = Binding {
                     prefix,
-                    uri: value,
                     ns: Ns::of(value),
                 };
                 self.bound += 1;
             }
         };
-        Ok((i, self_closing, count, longest_value))
+        Ok((i, self_closing))
     }
 
-    fn open_element(&mut self) -> Result<FastStart<'i>, Bail> {
+    pub(super) fn open_element(&mut self) -> Result<Opened<'i>, Bail> {
         let input = self.input;
         let bytes = input.as_bytes();
         let name_from = self.pos + 1;
@@ -493,8 +502,8 @@ impl<'i> Scanner<'i> {
         }
         let bindings_before = self.bound;
         // Most elements carry no attribute: `>` right after the name skips the attribute walk.
-        let (i, self_closing, count, longest_value) = if bytes.get(name_end) == Some(&b'>') {
-            (name_end, false, 0, 0)
+        let (i, self_closing) = if bytes.get(name_end) == Some(&b'>') {
+            (name_end, false)
         } else {
             self.attributes(name_end)?
         };
@@ -507,10 +516,10 @@ impl<'i> Scanner<'i> {
             return Err(Bail);
         }
         let in_scope = &self.bindings[..self.bound];
-        let (ns, uri) = match in_scope.iter().rev().find(|b| b.prefix == prefix) {
-            Some(b) => (b.ns, b.uri),
-            None if prefix.is_empty() => (Ns::None, ""),
-            None => (Ns::Other, ""),
+        let ns = match in_scope.iter().rev().find(|b| b.prefix == prefix) {
+            Some(b) => b.ns,
+            None if prefix.is_empty() => Ns::None,
+            None => Ns::Other,
         };
         self.open[self.depth] = Open {
             qname,
@@ -519,14 +528,10 @@ impl<'i> Scanner<'i> {
         self.depth += 1;
         self.pos = if self_closing { i + 2 } else { i + 1 };
         self.pending_end = self_closing;
-        Ok(FastStart {
-            qname,
-            local_at,
-            attrs,
+        Ok(Opened {
+            start: FastStart { qname, attrs },
             ns,
-            uri,
-            attr_count: count,
-            longest_value,
+            local_at,
         })
     }
 }
