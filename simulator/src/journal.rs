@@ -459,7 +459,7 @@ impl Journal {
     /// field but `seq` (assigned here): the slot holds the previous entry. Nothing is
     /// allocated where the slot's blocks are large enough (see `ring`). With a JSONL file,
     /// `fill` writes a scratch entry of this thread instead, whose line is made here, before
-    /// the ring's lock is taken; the slot is then refilled from it.
+    /// the ring's lock is taken; the scratch and the slot are then swapped.
     pub fn record_in_place(&self, fill: impl FnOnce(&mut JournalEntry)) -> u64 {
         let Some(w) = &self.inner.file else {
             return self.record_filled(fill, None);
@@ -467,7 +467,9 @@ impl Journal {
         LINE_SCRATCH.with_borrow_mut(|scratch| {
             fill(&mut scratch.entry);
             let tail = scratch.tail(w.omit_success_bodies);
-            self.record_filled(|slot| slot.refill(&scratch.entry), Some(tail))
+            // The filled scratch becomes the slot, and the slot's previous entry this thread's
+            // scratch, whose blocks the next `fill` reuses: nothing is copied.
+            self.record_filled(|slot| std::mem::swap(slot, &mut scratch.entry), Some(tail))
         })
     }
 

@@ -1439,6 +1439,35 @@ async fn the_jsonl_journal_keeps_every_exchange_after_shutdown() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_keep_alive_connection_is_closed_at_shutdown() {
+    let pki = pki();
+    let sim = start(&pki, |_| {}).await;
+    let mut conn = connect(&pki, Some("insi-auto"), addr_of(&sim.endpoint_url()))
+        .await
+        .unwrap();
+    let (status, _) = conn
+        .search(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None))
+        .await;
+    assert_eq!(status, 200);
+    sim.shutdown().await;
+    // The idle connection is closed by the server (hyper's graceful shutdown): the client's
+    // next exchange fails instead of being served.
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            match conn
+                .search_checked(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None))
+                .await
+            {
+                Err(_) => break,
+                Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the connection still serves after shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_connection_cap_holds_further_clients_until_a_slot_frees() {
     let pki = pki();
     let sim = start(&pki, |c| c.limits.max_connections = 1).await;
