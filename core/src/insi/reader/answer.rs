@@ -195,10 +195,12 @@ impl Cursor<'_, '_> {
                 (Ns::Soap, n::EL_DETAIL) => {
                     while let Some(d) = self.next_child()? {
                         if (d.ns, d.local()) == (Ns::Siram, n::EL_ERREUR) && erreur.is_none() {
+                            let [code, severite, message_id] =
+                                self.attrs(&d.start, ["code", "severite", "messageID"])?;
                             erreur = Some(Erreur {
-                                code: self.attr(&d.start, "code")?.unwrap_or_default(),
-                                severite: self.attr(&d.start, "severite")?.unwrap_or_default(),
-                                message_id: self.attr(&d.start, "messageID")?,
+                                code: code.unwrap_or_default(),
+                                severite: severite.unwrap_or_default(),
+                                message_id,
                                 severite_first: severite_before_code(&d.start),
                                 text: self.text()?,
                             });

@@ -121,9 +121,8 @@ pub(super) fn body_id(
     let start = match start {
         Start::Full(start) => start,
         Start::Fast(start) => {
-            return Ok(scan::attributes(start.attrs)
-                .find(|(key, _)| scan::local_name(key) == n::ATTR_ID)
-                .map(|(_, value)| value.to_owned()));
+            let [id] = scan::attribute_values(start.attrs, [n::ATTR_ID], false);
+            return Ok(id.map(str::to_owned));
         }
     };
     // Well-formedness (duplicates included) was checked when the element opened.
@@ -642,23 +641,38 @@ impl<'i, 'l> Cursor<'i, 'l> {
         start: &Start<'_>,
         local: &str,
     ) -> Result<Option<String>, ParseError> {
+        self.attrs(start, [local]).map(|[value]| value)
+    }
+
+    /// The values of the unqualified attributes `locals` (any prefix accepted), read in one
+    /// walk over the element's attributes.
+    pub(super) fn attrs<const N: usize>(
+        &self,
+        start: &Start<'_>,
+        locals: [&str; N],
+    ) -> Result<[Option<String>; N], ParseError> {
         let start = match start {
             Start::Full(start) => start,
             Start::Fast(start) => {
-                return Ok(scan::attributes(start.attrs)
-                    .find(|(key, _)| scan::local_name(key) == local && !scan::is_binding(key))
-                    .map(|(_, value)| value.to_owned()));
+                return Ok(scan::attribute_values(start.attrs, locals, true)
+                    .map(|value| value.map(str::to_owned)));
             }
         };
+        let mut found: [Option<String>; N] = std::array::from_fn(|_| None);
         // Well-formedness (duplicates included) was checked when the element opened.
         for attr in start.attributes().with_checks(false) {
             let attr = attr.map_err(|e| self.err(ParseErrorKind::Xml(e.to_string())))?;
             let key = attr.key;
-            if key.local_name().as_ref() == local && key.as_namespace_binding().is_none() {
-                return self.attr_value(&attr).map(Some);
+            if key.as_namespace_binding().is_some() {
+                continue;
+            }
+            for (local, slot) in locals.iter().zip(found.iter_mut()) {
+                if slot.is_none() && key.local_name().as_ref() == *local {
+                    *slot = Some(self.attr_value(&attr)?);
+                }
             }
         }
-        Ok(None)
+        Ok(found)
     }
 }
 

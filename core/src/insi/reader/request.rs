@@ -83,9 +83,10 @@ impl Cursor<'_, '_> {
     }
 
     pub(super) fn bam(&mut self, start: &Start<'_>) -> Result<ContexteBam, ParseError> {
+        let [version, nature] = self.attrs(start, [n::ATTR_VERSION, n::ATTR_NATURE])?;
         let mut bam = ContexteBam {
-            version: self.attr(start, n::ATTR_VERSION)?,
-            nature: self.attr(start, n::ATTR_NATURE)?,
+            version,
+            nature,
             ..ContexteBam::default()
         };
         while let Some(child) = self.next_child()? {
@@ -159,9 +160,10 @@ impl Cursor<'_, '_> {
     }
 
     pub(super) fn lps(&mut self, start: &Start<'_>) -> Result<ContexteLps, ParseError> {
+        let [version, nature] = self.attrs(start, [n::ATTR_VERSION, n::ATTR_NATURE])?;
         let mut lps = ContexteLps {
-            version: self.attr(start, n::ATTR_VERSION)?,
-            nature: self.attr(start, n::ATTR_NATURE)?,
+            version,
+            nature,
             ..ContexteLps::default()
         };
         while let Some(child) = self.next_child()? {
@@ -219,9 +221,10 @@ impl Cursor<'_, '_> {
         start: &Start<'_>,
         from: u64,
     ) -> Result<Assertion, ParseError> {
+        let [id, issue_instant] = self.attrs(start, [n::ATTR_SAML_ID, n::ATTR_ISSUE_INSTANT])?;
         let mut a = Assertion {
-            id: self.attr(start, n::ATTR_SAML_ID)?,
-            issue_instant: self.attr(start, n::ATTR_ISSUE_INSTANT)?,
+            id,
+            issue_instant,
             ..Assertion::default()
         };
         while let Some(child) = self.next_child()? {

@@ -204,6 +204,56 @@ pub(super) fn attributes(raw: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
+/// The values of the attributes of `raw` (split as [`attributes`] does) whose local names are
+/// `locals`, the first of each; namespace declarations are left out when `skip_bindings`. One
+/// walk over the bytes for all of them, which makes no `&str` but the values: the grammar
+/// looks up an attribute or two on a few elements of every document.
+pub(super) fn attribute_values<'a, const N: usize>(
+    raw: &'a str,
+    locals: [&str; N],
+    skip_bindings: bool,
+) -> [Option<&'a str>; N] {
+    let mut found: [Option<&'a str>; N] = [None; N];
+    let bytes = raw.as_bytes();
+    let mut at = 0usize;
+    let mut missing = N;
+    while missing > 0 {
+        while bytes.get(at).is_some_and(|&b| is_space(b)) {
+            at += 1;
+        }
+        let Some((key, value_from, value_len)) = (|| {
+            let key_from = at;
+            let key_len = memchr::memchr(b'=', bytes.get(key_from..)?)?;
+            let key = bytes.get(key_from..key_from + key_len)?;
+            let quote = *bytes.get(key_from + key_len + 1)?;
+            let value_from = key_from + key_len + 2;
+            let value_len = memchr::memchr(quote, bytes.get(value_from..)?)?;
+            Some((key, value_from, value_len))
+        })() else {
+            break;
+        };
+        at = value_from + value_len + 1;
+        if skip_bindings && is_binding_bytes(key) {
+            continue;
+        }
+        let key_local = match key.iter().position(|&b| b == b':') {
+            Some(colon) => key.get(colon + 1..).unwrap_or(key),
+            None => key,
+        };
+        for (local, slot) in locals.iter().zip(found.iter_mut()) {
+            if slot.is_none() && key_local == local.as_bytes() {
+                *slot = raw.get(value_from..value_from + value_len);
+                missing -= 1;
+            }
+        }
+    }
+    found
+}
+
+fn is_binding_bytes(key: &[u8]) -> bool {
+    key == b"xmlns" || key.starts_with(b"xmlns:")
+}
+
 /// The local part of a qualified name of the subset (after its one `:`).
 pub(super) fn local_name(qname: &str) -> &str {
     match qname.bytes().position(|b| b == b':') {
