@@ -117,16 +117,23 @@ fn check_addressing(f: &mut Findings, req: &Request, op: Operation) {
 
 /// 8-4-4-4-12 hexadecimal digits.
 fn is_uuid(s: &str) -> bool {
-    // 8-4-4-4-12 hexadecimal digits: hyphens at these offsets, hex digits everywhere else.
-    const HYPHENS: [usize; 4] = [8, 13, 18, 23];
+    // Hyphens at offsets 8, 13, 18 and 23, hexadecimal digits everywhere else: each byte
+    // compared with what its offset wants, in one pass without branches.
+    const HYPHEN: [bool; 36] = {
+        let mut at = [false; 36];
+        at[8] = true;
+        at[13] = true;
+        at[18] = true;
+        at[23] = true;
+        at
+    };
     s.len() == 36
-        && s.bytes().enumerate().all(|(i, b)| {
-            if HYPHENS.contains(&i) {
-                b == b'-'
-            } else {
-                b.is_ascii_hexdigit()
-            }
-        })
+        && s
+            .bytes()
+            .zip(HYPHEN)
+            .fold(true, |ok, (b, hyphen)| {
+                ok & if hyphen { b == b'-' } else { b.is_ascii_hexdigit() }
+            })
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, a real calendar time.
@@ -686,4 +693,42 @@ pub(super) fn first_name_consistent(prenom: &str, list: &str) -> bool {
     };
     let (p, l) = (norm(prenom), norm(list));
     !p.is_empty() && l.starts_with(&p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_uuid;
+    use proptest::prelude::*;
+
+    /// The definition: five groups of 8, 4, 4, 4 and 12 hexadecimal digits, joined by hyphens.
+    fn by_the_definition(s: &str) -> bool {
+        let groups: Vec<&str> = s.split('-').collect();
+        groups.len() == 5
+            && groups
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+
+    #[test]
+    fn uuids_and_near_misses() {
+        assert!(is_uuid("9c1f7a34-0000-4000-8000-000000000001"));
+        assert!(is_uuid("9C1F7A34-ABCD-4000-8000-00000000000F"));
+        assert!(!is_uuid("9c1f7a34-0000-4000-8000-00000000000g"));
+        assert!(!is_uuid("9c1f7a340-000-4000-8000-000000000001"));
+        assert!(!is_uuid("9c1f7a34-0000-4000-8000-0000000000011"));
+        assert!(!is_uuid(""));
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_the_definition(s in "[0-9a-fA-Fg-]{34,38}") {
+            prop_assert_eq!(is_uuid(&s), by_the_definition(&s));
+        }
+
+        #[test]
+        fn agrees_on_uuid_shapes(s in "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-Fx]{4}-[0-9a-f-]{4}-[0-9a-f]{12}") {
+            prop_assert_eq!(is_uuid(&s), by_the_definition(&s));
+        }
+    }
 }
