@@ -4,7 +4,7 @@
 //! matching one, consuming one of its uses. Settable from the library ([`Overrides`]) and the
 //! admin API (same JSON shape, [`OverrideSpec`]).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -184,7 +184,18 @@ pub struct ActiveOverride {
 /// The override store (cheap to clone).
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
-    inner: Arc<(Mutex<Vec<ActiveOverride>>, AtomicU64)>,
+    inner: Arc<Store>,
+}
+
+#[derive(Debug, Default)]
+struct Store {
+    list: Mutex<Vec<ActiveOverride>>,
+    /// The last id given.
+    last_id: AtomicU64,
+    /// How many overrides are active (the list's length, stored under its lock): a request
+    /// reads it without the lock, which every exchange would otherwise take (and, with two
+    /// workers, pass from one core to the other) only to find the list empty.
+    active: AtomicUsize,
 }
 
 impl Overrides {
@@ -197,12 +208,13 @@ impl Overrides {
                 "more than {MAX_OVERRIDES} overrides are active"
             )));
         }
-        let id = self.inner.1.fetch_add(1, Ordering::Relaxed) + 1;
+        let id = self.inner.last_id.fetch_add(1, Ordering::Relaxed) + 1;
         list.push(ActiveOverride {
             id,
             remaining: spec.count,
             spec,
         });
+        self.inner.active.store(list.len(), Ordering::Release);
         Ok(id)
     }
 
@@ -214,6 +226,7 @@ impl Overrides {
             None => list.clear(),
             Some(t) => list.retain(|o| o.spec.pattern.tenant.as_deref() != Some(t)),
         }
+        self.inner.active.store(list.len(), Ordering::Release);
         before - list.len()
     }
 
@@ -228,23 +241,24 @@ impl Overrides {
 
     /// Takes one use of the first override (in insertion order) matching `facts`.
     pub fn take(&self, facts: &RequestFacts<'_>) -> Option<(u64, OverrideSpec)> {
-        let mut list = self.lock();
-        if list.is_empty() {
+        if self.inner.active.load(Ordering::Acquire) == 0 {
             return None;
         }
+        let mut list = self.lock();
         let i = list.iter().position(|o| o.spec.pattern.matches(facts))?;
         let o = &mut list[i];
         o.remaining -= 1;
         let out = (o.id, o.spec.clone());
         if o.remaining == 0 {
             list.remove(i);
+            self.inner.active.store(list.len(), Ordering::Release);
         }
         Some(out)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ActiveOverride>> {
         // Poisoning cannot leave the list inconsistent (every mutation is a single step).
-        self.inner.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.list.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

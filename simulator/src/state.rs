@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use insilab_core::insi::reader;
@@ -23,7 +24,9 @@ pub(crate) struct State {
     pub dataset: RwLock<Arc<Dataset>>,
     pub default_dataset: bool,
     pub dataset_files: Vec<PathBuf>,
-    pub dialect: RwLock<Dialect>,
+    /// The answer dialect, as its index in [`Dialect::ALL`]: read by every exchange without a
+    /// lock.
+    dialect: AtomicUsize,
     pub idam_registry: HashSet<String>,
     pub journal: Journal,
     pub overrides: Overrides,
@@ -62,7 +65,7 @@ impl State {
             dataset: RwLock::new(Arc::new(dataset)),
             default_dataset: config.default_dataset,
             dataset_files: config.datasets.clone(),
-            dialect: RwLock::new(config.dialect),
+            dialect: AtomicUsize::new(dialect_index(config.dialect)),
             idam_registry: config
                 .idam_registry
                 .iter()
@@ -100,11 +103,14 @@ impl State {
     }
 
     pub fn dialect(&self) -> Dialect {
-        *self.dialect.read().unwrap_or_else(|p| p.into_inner())
+        Dialect::ALL
+            .get(self.dialect.load(Ordering::Acquire))
+            .copied()
+            .unwrap_or_default()
     }
 
     pub fn set_dialect(&self, d: Dialect) {
-        *self.dialect.write().unwrap_or_else(|p| p.into_inner()) = d;
+        self.dialect.store(dialect_index(d), Ordering::Release);
     }
 
     pub fn endpoint_url(&self) -> String {
@@ -163,4 +169,9 @@ pub(crate) fn load_datasets(default: bool, files: &[PathBuf]) -> Result<Dataset>
         d.merge(extra, &f.display().to_string())?;
     }
     Ok(d)
+}
+
+/// `d`'s index in [`Dialect::ALL`].
+fn dialect_index(d: Dialect) -> usize {
+    Dialect::ALL.iter().position(|&x| x == d).unwrap_or(0)
 }
