@@ -414,19 +414,40 @@ async fn handle(
 pub const MAX_DRAIN_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads the body up to `max` bytes: `None` as soon as it is longer.
+///
+/// A body that comes in one frame (a request read with its head, the common case) is kept as
+/// hyper gave it, without a copy; the frames of a longer one are gathered into one buffer.
 async fn read_limited(body: &mut Incoming, max: usize) -> Result<Option<Bytes>, hyper::Error> {
-    // Sized once from `Content-Length` (bounded by `max`): one allocation, no regrowth.
-    let announced = usize::try_from(body.size_hint().lower()).unwrap_or(max);
-    let mut buf = Vec::with_capacity(announced.min(max));
+    let mut first: Option<Bytes> = None;
+    let mut gathered: Vec<u8> = Vec::new();
+    let mut len = 0usize;
     while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame?.into_data() {
-            if buf.len() + data.len() > max {
-                return Ok(None);
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        len += data.len();
+        if len > max {
+            return Ok(None);
+        }
+        match first.take() {
+            None if gathered.is_empty() => first = Some(data),
+            earlier => {
+                if gathered.is_empty() {
+                    // Sized once from `Content-Length` (bounded by `max`): no regrowth.
+                    let announced = usize::try_from(body.size_hint().lower()).unwrap_or(max);
+                    gathered.reserve(announced.saturating_add(len).min(max));
+                }
+                if let Some(earlier) = earlier {
+                    gathered.extend_from_slice(&earlier);
+                }
+                gathered.extend_from_slice(&data);
             }
-            buf.extend_from_slice(&data);
         }
     }
-    Ok(Some(Bytes::from(buf)))
+    Ok(Some(match first {
+        Some(one) => one,
+        None => Bytes::from(gathered),
+    }))
 }
 
 /// Reads and discards what is left of `body`, up to [`MAX_DRAIN_BYTES`] and `timeout`.

@@ -291,3 +291,78 @@ async fn an_oversized_request_gets_its_413_while_the_client_is_still_sending() {
     }
     sim.shutdown().await;
 }
+
+/// A request body that arrives in pieces (chunked, or announced and sent in several writes)
+/// is gathered whole before it is read: the answer is the one of the same request sent at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_sent_in_pieces_is_read_whole() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let pki = pki();
+    let sim = start(&pki, |_| {}).await;
+    let addr = addr_of(&sim.endpoint_url());
+    let req = request(
+        RequestBody::TraitsSearch(traits("ADRUN", &["ZOE"], "F", "1975-12-31", None)),
+        "uuid:11111111-2222-3333-4444-555555555555",
+        IDAM,
+    );
+    let body = writer::write_request(&req).into_bytes();
+    let content_type = writer::content_type(Operation::TraitsSearch);
+    let pieces: Vec<&[u8]> = body.chunks(body.len() / 3 + 1).collect();
+    assert_eq!(pieces.len(), 3);
+    for chunked in [true, false] {
+        let cfg = pki.client_config("insi-auto").unwrap();
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tcp.set_nodelay(true).unwrap();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let mut tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg))
+            .connect(name, tcp)
+            .await
+            .unwrap();
+        let length = if chunked {
+            "transfer-encoding: chunked".to_owned()
+        } else {
+            format!("content-length: {}", body.len())
+        };
+        let head = format!(
+            "POST /lps HTTP/1.1\r\nhost: localhost\r\ncontent-type: {content_type}\r\n{length}\r\nconnection: close\r\n\r\n"
+        );
+        tls.write_all(head.as_bytes()).await.unwrap();
+        tls.flush().await.unwrap();
+        for piece in &pieces {
+            // Each piece in its own TLS record, after a pause: hyper yields it as a frame.
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            if chunked {
+                tls.write_all(format!("{:x}\r\n", piece.len()).as_bytes())
+                    .await
+                    .unwrap();
+            }
+            tls.write_all(piece).await.unwrap();
+            if chunked {
+                tls.write_all(b"\r\n").await.unwrap();
+            }
+            tls.flush().await.unwrap();
+        }
+        if chunked {
+            tls.write_all(b"0\r\n\r\n").await.unwrap();
+            tls.flush().await.unwrap();
+        }
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            tls.read_to_end(&mut answer),
+        )
+        .await;
+        let text = String::from_utf8_lossy(&answer);
+        assert!(text.starts_with("HTTP/1.1 200"), "chunked={chunked}: {text:?}");
+        assert!(text.contains("<CodeCR>00</CodeCR>"), "chunked={chunked}: {text:?}");
+    }
+    let raw: Vec<String> = sim
+        .journal()
+        .entries()
+        .iter()
+        .map(|e| e.raw_request.to_string())
+        .collect();
+    let sent = String::from_utf8(body).unwrap();
+    assert_eq!(raw, vec![sent.clone(), sent], "the journal keeps the whole body");
+    sim.shutdown().await;
+}
