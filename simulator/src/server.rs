@@ -167,8 +167,14 @@ where
     });
     tokio::pin!(conn);
     let mut stopping = false;
+    let mut registered: Option<std::task::Waker> = None;
     let result = std::future::poll_fn(|cx| {
-        signal.waker.register(cx.waker());
+        // A task keeps its waker: it is registered again only when it changes (the watcher
+        // wakes it once, and the flag is read at every poll after that).
+        if !registered.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            signal.waker.register(cx.waker());
+            registered = Some(cx.waker().clone());
+        }
         if !stopping && signal.stop.load(Ordering::Acquire) {
             stopping = true;
             conn.as_mut().graceful_shutdown();
