@@ -123,7 +123,9 @@ impl<'q> Prepared<'q> {
             return false;
         };
         // The cheap, selective comparisons first: most persons differ by birth date.
-        if !self.birth_date.is_some_and(|d| same_short(d, &person.birth_date))
+        if !self
+            .birth_date
+            .is_some_and(|d| same_short(d, &person.birth_date))
             || !self.sex.is_some_and(|s| same_short(s, &person.sex))
             || !same_words(name, &person.birth_name)
         {

@@ -173,7 +173,13 @@ mod tests {
             )
         );
         // Cumulative buckets: the 300 µs exchange counts from 0.0005 on, the 2 s one only in +Inf.
-        for (le, n) in [("0.00025", 0), ("0.0005", 1), ("0.1", 1), ("1", 1), ("+Inf", 2)] {
+        for (le, n) in [
+            ("0.00025", 0),
+            ("0.0005", 1),
+            ("0.1", 1),
+            ("1", 1),
+            ("+Inf", 2),
+        ] {
             let line = format!("insilab_request_duration_seconds_bucket{{le=\"{le}\"}} {n}\n");
             assert!(text.contains(&line), "{line} not in\n{text}");
         }

@@ -6,8 +6,8 @@
 //! exchange. Shutdown is graceful: connections finish their current exchange.
 
 use std::convert::Infallible;
-use std::pin::Pin;
 use std::future::Future as _;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};

@@ -353,8 +353,14 @@ async fn a_body_sent_in_pieces_is_read_whole() {
         )
         .await;
         let text = String::from_utf8_lossy(&answer);
-        assert!(text.starts_with("HTTP/1.1 200"), "chunked={chunked}: {text:?}");
-        assert!(text.contains("<CodeCR>00</CodeCR>"), "chunked={chunked}: {text:?}");
+        assert!(
+            text.starts_with("HTTP/1.1 200"),
+            "chunked={chunked}: {text:?}"
+        );
+        assert!(
+            text.contains("<CodeCR>00</CodeCR>"),
+            "chunked={chunked}: {text:?}"
+        );
     }
     let raw: Vec<String> = sim
         .journal()
@@ -363,6 +369,10 @@ async fn a_body_sent_in_pieces_is_read_whole() {
         .map(|e| e.raw_request.to_string())
         .collect();
     let sent = String::from_utf8(body).unwrap();
-    assert_eq!(raw, vec![sent.clone(), sent], "the journal keeps the whole body");
+    assert_eq!(
+        raw,
+        vec![sent.clone(), sent],
+        "the journal keeps the whole body"
+    );
     sim.shutdown().await;
 }

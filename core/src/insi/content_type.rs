@@ -31,8 +31,14 @@ pub fn action_parameter(content_type: &str) -> Option<&str> {
 fn trim_space(s: &str) -> &str {
     let is_space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
     let bytes = s.as_bytes();
-    let from = bytes.iter().position(|b| !is_space(b)).unwrap_or(bytes.len());
-    let to = bytes.iter().rposition(|b| !is_space(b)).map_or(from, |i| i + 1);
+    let from = bytes
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let to = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(from, |i| i + 1);
     let trimmed = s.get(from..to).unwrap_or_default();
     match (trimmed.as_bytes().first(), trimmed.as_bytes().last()) {
         (Some(first), Some(last)) if !first.is_ascii() || !last.is_ascii() => trimmed.trim(),

@@ -128,12 +128,13 @@ fn is_uuid(s: &str) -> bool {
         at
     };
     s.len() == 36
-        && s
-            .bytes()
-            .zip(HYPHEN)
-            .fold(true, |ok, (b, hyphen)| {
-                ok & if hyphen { b == b'-' } else { b.is_ascii_hexdigit() }
-            })
+        && s.bytes().zip(HYPHEN).fold(true, |ok, (b, hyphen)| {
+            ok & if hyphen {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, a real calendar time.
