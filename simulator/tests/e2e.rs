@@ -1056,13 +1056,7 @@ async fn slow_clients_are_dropped() {
             .to_string(),
         "POST /lps HTTP/1.1\r\nhost: loc".to_string(),
     ] {
-        let cfg = pki.client_config("insi-auto").unwrap();
-        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-        let mut tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg))
-            .connect(name, tcp)
-            .await
-            .unwrap();
+        let mut tls = raw_tls(&pki, "insi-auto", addr).await;
         tls.write_all(partial.as_bytes()).await.unwrap();
         tls.flush().await.unwrap();
         // The server gives up on us: the read ends (EOF, an error, or a 408) instead of hanging.

@@ -241,13 +241,7 @@ async fn an_oversized_request_gets_its_413_while_the_client_is_still_sending() {
     let addr = addr_of(&sim.endpoint_url());
     // Announced (Content-Length) and unannounced (chunked) sizes both get their 413.
     for announced in [true, false] {
-        let cfg = pki.client_config("insi-auto").unwrap();
-        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-        let mut tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg))
-            .connect(name, tcp)
-            .await
-            .unwrap();
+        let mut tls = raw_tls(&pki, "insi-auto", addr).await;
         let chunk = vec![b' '; 64 * 1024];
         let chunks = 32; // 2 MiB, far more than the socket buffers hold
         let head = if announced {
@@ -310,14 +304,7 @@ async fn a_body_sent_in_pieces_is_read_whole() {
     let pieces: Vec<&[u8]> = body.chunks(body.len() / 3 + 1).collect();
     assert_eq!(pieces.len(), 3);
     for chunked in [true, false] {
-        let cfg = pki.client_config("insi-auto").unwrap();
-        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        tcp.set_nodelay(true).unwrap();
-        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-        let mut tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg))
-            .connect(name, tcp)
-            .await
-            .unwrap();
+        let mut tls = raw_tls(&pki, "insi-auto", addr).await;
         let length = if chunked {
             "transfer-encoding: chunked".to_owned()
         } else {

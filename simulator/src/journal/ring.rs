@@ -510,7 +510,10 @@ mod tests {
             !(start..start + read_buffer.len()).contains(&kept),
             "the slot points into the read buffer"
         );
-        let mut owned = std::mem::take(&mut slot).into_bytes().try_into_mut().unwrap();
+        let mut owned = std::mem::take(&mut slot)
+            .into_bytes()
+            .try_into_mut()
+            .unwrap();
         assert_eq!(owned.capacity(), body.len(), "an exact copy");
         owned.clear();
         // Non-UTF-8 bytes: their lossy text.

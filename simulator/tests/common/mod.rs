@@ -64,6 +64,27 @@ pub async fn connect(
     Ok(Conn { sender })
 }
 
+/// A raw TLS stream to `addr` with `identity`'s client certificate, for the tests that write
+/// HTTP by hand.
+pub async fn raw_tls(
+    pki: &insilab_certs::Pki,
+    identity: &str,
+    addr: SocketAddr,
+) -> tokio_rustls::client::TlsStream<TcpStream> {
+    let cfg = pki
+        .client_config(identity)
+        .expect("the identity is in the test PKI");
+    let tcp = TcpStream::connect(addr)
+        .await
+        .expect("the simulator listens");
+    tcp.set_nodelay(true).expect("TCP_NODELAY");
+    let name = rustls_pki_types::ServerName::try_from("localhost").expect("a server name");
+    tokio_rustls::TlsConnector::from(Arc::new(cfg))
+        .connect(name, tcp)
+        .await
+        .expect("the TLS handshake succeeds")
+}
+
 impl Conn {
     pub async fn post(
         &mut self,

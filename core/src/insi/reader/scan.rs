@@ -293,9 +293,7 @@ impl<'i> Scanner<'i> {
     }
 
     pub(super) fn next(&mut self) -> Result<Tok<'i>, Bail> {
-        if self.pending_end {
-            self.pending_end = false;
-            self.close();
+        if self.end_pending() {
             return Ok(Tok::End);
         }
         let bytes = self.input.as_bytes();
@@ -310,6 +308,16 @@ impl<'i> Scanner<'i> {
             },
             Some(_) => self.text(),
         }
+    }
+
+    /// Whether the end of a self-closing element was still to be yielded (it is now: the
+    /// element is closed).
+    fn end_pending(&mut self) -> bool {
+        let pending = std::mem::take(&mut self.pending_end);
+        if pending {
+            self.close();
+        }
+        pending
     }
 
     fn close(&mut self) {
@@ -357,9 +365,7 @@ impl<'i> Scanner<'i> {
     /// grammar's common steps without a token in between.
     #[inline]
     pub(super) fn child(&mut self) -> Result<Next<'i>, Bail> {
-        if self.pending_end {
-            self.pending_end = false;
-            self.close();
+        if self.end_pending() {
             return Ok(Next::End);
         }
         let bytes = self.input.as_bytes();
@@ -381,9 +387,7 @@ impl<'i> Scanner<'i> {
     /// piece. `None` when a child element or a comment comes first (the caller then walks the
     /// events).
     pub(super) fn text_content(&mut self) -> Result<Option<&'i str>, Bail> {
-        if self.pending_end {
-            self.pending_end = false;
-            self.close();
+        if self.end_pending() {
             return Ok(Some(""));
         }
         let at = self.pos;
