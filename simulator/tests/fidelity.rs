@@ -235,7 +235,7 @@ async fn an_unknown_birth_year_gets_a_fault_from_its_rule() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_request_gets_its_413_while_the_client_is_still_sending() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let pki = pki();
     let sim = start(&pki, |c| c.limits.max_body_bytes = 4096).await;
     let addr = addr_of(&sim.endpoint_url());
@@ -271,13 +271,7 @@ async fn an_oversized_request_gets_its_413_while_the_client_is_still_sending() {
             tls.write_all(b"0\r\n\r\n").await.unwrap();
         }
         tls.flush().await.unwrap();
-        let mut buf = Vec::new();
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(30),
-            tls.read_to_end(&mut buf),
-        )
-        .await;
-        let text = String::from_utf8_lossy(&buf);
+        let text = read_answer(&mut tls).await;
         assert!(
             text.starts_with("HTTP/1.1 413"),
             "announced={announced}: {text:?}"
@@ -290,7 +284,7 @@ async fn an_oversized_request_gets_its_413_while_the_client_is_still_sending() {
 /// is gathered whole before it is read: the answer is the one of the same request sent at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_sent_in_pieces_is_read_whole() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let pki = pki();
     let sim = start(&pki, |_| {}).await;
     let addr = addr_of(&sim.endpoint_url());
@@ -333,13 +327,7 @@ async fn a_body_sent_in_pieces_is_read_whole() {
             tls.write_all(b"0\r\n\r\n").await.unwrap();
             tls.flush().await.unwrap();
         }
-        let mut answer = Vec::new();
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(30),
-            tls.read_to_end(&mut answer),
-        )
-        .await;
-        let text = String::from_utf8_lossy(&answer);
+        let text = read_answer(&mut tls).await;
         assert!(
             text.starts_with("HTTP/1.1 200"),
             "chunked={chunked}: {text:?}"
@@ -362,4 +350,18 @@ async fn a_body_sent_in_pieces_is_read_whole() {
         "the journal keeps the whole body"
     );
     sim.shutdown().await;
+}
+
+/// Everything the server sends on `tls` until it closes (or 30 s pass), as text.
+pub async fn read_answer(
+    tls: &mut tokio_rustls::client::TlsStream<tokio::net::TcpStream>,
+) -> String {
+    use tokio::io::AsyncReadExt as _;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        tls.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
 }

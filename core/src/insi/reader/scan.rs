@@ -264,7 +264,7 @@ pub(super) fn local_name(qname: &str) -> &str {
 
 /// Whether `key` declares a namespace (`xmlns`, `xmlns:p`).
 pub(super) fn is_binding(key: &str) -> bool {
-    key == "xmlns" || key.starts_with("xmlns:")
+    is_binding_bytes(key.as_bytes())
 }
 
 impl<'i> Scanner<'i> {
