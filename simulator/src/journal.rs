@@ -2,8 +2,9 @@
 //!
 //! One job: record [`JournalEntry`] values in a bounded in-memory ring (oldest evicted first)
 //! and, optionally, append each one as a JSON line to a file. The file is written by a
-//! dedicated writer thread fed through a bounded queue ([`FILE_QUEUE_CAPACITY`] entries), in
-//! batches: one `write` for all the entries waiting, so an exchange never waits for the disk.
+//! dedicated writer thread fed through a bounded queue ([`FILE_QUEUE_CAPACITY`] entries,
+//! [`FILE_QUEUE_BYTES`]), in batches: one `write` for all the entries waiting, so an exchange
+//! never waits for the disk.
 //! An entry the file does not get (queue full, failed write) is logged and counted
 //! ([`Journal::file_errors`]), never silently ignored. Waiters (the harness's manual driver)
 //! are woken on every new entry.
@@ -20,7 +21,10 @@ use crate::error::{Result, SimulatorError};
 pub(crate) mod ring;
 #[cfg(test)]
 pub(crate) mod strategies;
+mod writer;
 use ring::{Refill as _, Ring};
+use writer::FileWriter;
+pub use writer::{FILE_QUEUE_BYTES, FILE_QUEUE_CAPACITY, FILE_WRITER_PAUSE};
 
 /// The client certificate, as read after rustls verified it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,70 +258,6 @@ struct Inner {
     notify: tokio::sync::watch::Sender<u64>,
 }
 
-/// Entries waiting for the JSONL writer thread at most; one more is dropped from the file
-/// (counted and logged; the ring keeps it). The writer drains the queue much faster than the
-/// server fills it (a batch costs one `write`), so the bound is reached only when the disk
-/// stalls.
-pub const FILE_QUEUE_CAPACITY: usize = 16 * 1024;
-
-/// What the writer thread is sent.
-enum FileMessage {
-    /// The line of entry `seq`: `{"seq":` and `seq`, then `tail`
-    /// ([`crate::journal_line::line_tail`], written by the thread that recorded the entry).
-    Line { seq: u64, tail: Vec<u8> },
-    /// Write everything received before, then answer.
-    Sync(std::sync::mpsc::SyncSender<()>),
-}
-
-/// The queue to the writer thread, and the thread.
-struct FileWriter {
-    path: std::path::PathBuf,
-    /// The file's `omit_success_bodies` setting, for the lines made by the recording threads.
-    omit_success_bodies: bool,
-    queue: Option<std::sync::mpsc::SyncSender<FileMessage>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl FileWriter {
-    fn start(
-        file: crate::journal_file::JsonlFile,
-        errors: Arc<AtomicU64>,
-    ) -> std::io::Result<Self> {
-        let path = file.path().to_owned();
-        let omit_success_bodies = file.omits_success_bodies();
-        let (queue, rx) = std::sync::mpsc::sync_channel(FILE_QUEUE_CAPACITY);
-        let thread = std::thread::Builder::new()
-            .name("insilab-journal".into())
-            .spawn(move || write_loop(file, &rx, &errors))?;
-        Ok(FileWriter {
-            path,
-            omit_success_bodies,
-            queue: Some(queue),
-            thread: Some(thread),
-        })
-    }
-
-    /// Waits until the writer has written every entry queued before this call.
-    fn sync(&self) {
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        if let Some(q) = &self.queue
-            && q.send(FileMessage::Sync(tx)).is_ok()
-        {
-            let _ = rx.recv();
-        }
-    }
-}
-
-impl Drop for FileWriter {
-    fn drop(&mut self) {
-        // Closing the queue ends the thread once it has written what was queued.
-        drop(self.queue.take());
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 /// A recording thread's scratch for the JSONL file: the entry being recorded, its line, and the
 /// JSON texts of the answers this thread wrote last (reused, so that a line costs no
 /// allocation but the one handed to the writer thread).
@@ -336,58 +276,16 @@ thread_local! {
 }
 
 impl LineScratch {
-    /// The line of the scratch entry but its `seq`, as the writer thread is sent it.
-    fn tail(&mut self, omit_success_bodies: bool) -> Vec<u8> {
-        self.line.clear();
-        crate::journal_line::line_tail(
-            &mut self.line,
-            &self.entry,
-            omit_success_bodies,
-            &mut self.answers,
-        );
-        self.line.clone()
+    /// Writes the line of `entry` but its `seq` into `line`, as the writer thread is sent it.
+    fn tail(
+        line: &mut Vec<u8>,
+        answers: &mut crate::journal_line::AnswerTexts,
+        entry: &JournalEntry,
+        omit_success_bodies: bool,
+    ) {
+        line.clear();
+        crate::journal_line::line_tail(line, entry, omit_success_bodies, answers);
     }
-
-    /// The line of `entry` but its `seq`, made with this thread's scratch.
-    fn tail_of(entry: &JournalEntry, omit_success_bodies: bool) -> Vec<u8> {
-        LINE_SCRATCH.with_borrow_mut(|s| {
-            s.line.clear();
-            crate::journal_line::line_tail(&mut s.line, entry, omit_success_bodies, &mut s.answers);
-            s.line.clone()
-        })
-    }
-}
-
-/// How long the writer thread pauses after writing a batch, so that the next batch gathers the
-/// entries of this time: a thread woken per entry costs a wake-up and two context switches per
-/// exchange (measured: more than the line itself), a pause of 2 ms costs none and delays the
-/// file by at most that (a sync, [`Journal::flush`], waits for it).
-pub const FILE_WRITER_PAUSE: Duration = Duration::from_millis(2);
-
-/// The writer thread: takes what is queued, pushes it into the file's batch, writes the batch
-/// when nothing more is waiting (or at [`crate::journal_file::BATCH_BYTES`]), then pauses
-/// ([`FILE_WRITER_PAUSE`]) while the next batch gathers; blocks while nothing comes.
-fn write_loop(
-    mut file: crate::journal_file::JsonlFile,
-    rx: &std::sync::mpsc::Receiver<FileMessage>,
-    errors: &AtomicU64,
-) {
-    while let Ok(first) = rx.recv() {
-        let mut next = Some(first);
-        while let Some(message) = next {
-            match message {
-                FileMessage::Line { seq, tail } => file.push_tail(seq, &tail, errors),
-                FileMessage::Sync(done) => {
-                    file.write_batch(errors);
-                    let _ = done.send(());
-                }
-            }
-            next = rx.try_recv().ok();
-        }
-        file.write_batch(errors);
-        std::thread::sleep(FILE_WRITER_PAUSE);
-    }
-    file.write_batch(errors);
 }
 
 impl std::fmt::Debug for Journal {
@@ -446,12 +344,14 @@ impl Journal {
 
     /// Records an entry (its `seq` is assigned here) and returns the sequence number.
     pub fn record(&self, entry: JournalEntry) -> u64 {
-        let tail = self
-            .inner
-            .file
-            .as_ref()
-            .map(|w| LineScratch::tail_of(&entry, w.omit_success_bodies));
-        self.record_filled(|slot| slot.refill(&entry), tail)
+        let Some(w) = &self.inner.file else {
+            return self.record_filled(|slot| slot.refill(&entry), None);
+        };
+        LINE_SCRATCH.with_borrow_mut(|scratch| {
+            let LineScratch { line, answers, .. } = scratch;
+            LineScratch::tail(line, answers, &entry, w.omits_success_bodies());
+            self.record_filled(|slot| slot.refill(&entry), Some(line))
+        })
     }
 
     /// Records an entry that `fill` writes in place into the ring's next slot (the oldest
@@ -465,17 +365,22 @@ impl Journal {
             return self.record_filled(fill, None);
         };
         LINE_SCRATCH.with_borrow_mut(|scratch| {
-            fill(&mut scratch.entry);
-            let tail = scratch.tail(w.omit_success_bodies);
+            let LineScratch {
+                entry,
+                line,
+                answers,
+            } = scratch;
+            fill(entry);
+            LineScratch::tail(line, answers, entry, w.omits_success_bodies());
             // The filled scratch becomes the slot, and the slot's previous entry this thread's
             // scratch, whose blocks the next `fill` reuses: nothing is copied.
-            self.record_filled(|slot| std::mem::swap(slot, &mut scratch.entry), Some(tail))
+            self.record_filled(|slot| std::mem::swap(slot, entry), Some(line))
         })
     }
 
     /// Takes the ring's lock, assigns the `seq`, lets `fill` write the slot, queues the line
     /// for the file: in `seq` order in the ring and in the file.
-    fn record_filled(&self, fill: impl FnOnce(&mut JournalEntry), tail: Option<Vec<u8>>) -> u64 {
+    fn record_filled(&self, fill: impl FnOnce(&mut JournalEntry), tail: Option<&[u8]>) -> u64 {
         let seq = {
             let mut ring = lock(&self.inner.ring);
             let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
@@ -484,8 +389,10 @@ impl Journal {
             slot.seq = seq;
             // Queued under the ring lock, so the file gets the entries in `seq` order; never
             // waits: a full queue drops the entry from the file (counted and logged).
-            if let (Some(w), Some(tail)) = (&self.inner.file, tail) {
-                self.queue_for_file(w, seq, tail);
+            if let (Some(w), Some(tail)) = (&self.inner.file, tail)
+                && let Err(why) = w.queue(seq, tail)
+            {
+                writer::refused(w, &self.inner.file_errors, seq, why);
             }
             seq
         };
@@ -511,24 +418,6 @@ impl Journal {
             }
             newer
         });
-    }
-
-    fn queue_for_file(&self, w: &FileWriter, seq: u64, tail: Vec<u8>) {
-        let refused = match &w.queue {
-            Some(q) => match q.try_send(FileMessage::Line { seq, tail }) {
-                Ok(()) => None,
-                Err(std::sync::mpsc::TrySendError::Full(_)) => Some("the writer's queue is full"),
-                Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
-                    Some("the writer thread has stopped")
-                }
-            },
-            None => Some("the writer thread has stopped"),
-        };
-        if let Some(why) = refused {
-            // Dropped from the file (it stays in the ring): counted and logged, never silent.
-            self.inner.file_errors.fetch_add(1, Ordering::Relaxed);
-            tracing::error!(path = %w.path.display(), seq, reason = why, "journal entry dropped from the file");
-        }
     }
 
     /// Entries accepted by `query`, oldest first (copies: the ring reuses its slots).

@@ -78,17 +78,63 @@ impl JournalFileSettings {
     }
 }
 
-/// The open JSONL file, its rotation state, and the batch of lines not yet written.
+/// Lines for the file, one after the other, with each line's `seq` and length: what the
+/// recording threads queue for the writer thread, which writes them with one `write` per run
+/// of lines that fits in the current file ([`JsonlFile::write_lines`]).
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    bytes: Vec<u8>,
+    /// Each line's `seq` and length in `bytes`, in order.
+    index: Vec<(u64, usize)>,
+}
+
+impl Lines {
+    /// Appends the line of entry `seq`: `{"seq":` and `seq`, then `tail` (written by
+    /// [`crate::journal_line::line_tail`]).
+    pub(crate) fn push(&mut self, seq: u64, tail: &[u8]) {
+        let mut number = itoa::Buffer::new();
+        let number = number.format(seq).as_bytes();
+        self.bytes.extend_from_slice(SEQ_KEY);
+        self.bytes.extend_from_slice(number);
+        self.bytes.extend_from_slice(tail);
+        self.index
+            .push((seq, SEQ_KEY.len() + number.len() + tail.len()));
+    }
+
+    /// How many lines.
+    pub(crate) fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether there is none.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Their bytes.
+    pub(crate) fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Empties them, keeping at most [`KEPT_BYTES`] of the buffer (a burst's buffer is given
+    /// back).
+    pub(crate) fn clear(&mut self) {
+        self.bytes.clear();
+        self.index.clear();
+        if self.bytes.capacity() > KEPT_BYTES {
+            self.bytes.shrink_to(KEPT_BYTES);
+            self.index.shrink_to(KEPT_BYTES / 1024);
+        }
+    }
+}
+
+/// The open JSONL file and its rotation state.
 #[derive(Debug)]
 pub(crate) struct JsonlFile {
     path: PathBuf,
     settings: JournalFileSettings,
     file: std::fs::File,
-    /// Lines pushed and not yet written to the file (one `write` per batch).
-    batch: Vec<u8>,
-    /// Sequence numbers of the first and last entries in `batch`, and how many it holds.
-    batch_seqs: (u64, u64, u64),
-    /// Bytes in the current file (its length when opened, plus what was appended or batched).
+    /// Bytes in the current file (its length when opened, plus what was appended).
     written: u64,
     rotations: u64,
 }
@@ -118,8 +164,6 @@ impl JsonlFile {
             path: path.to_owned(),
             settings,
             file: f,
-            batch: Vec::with_capacity(BATCH_BYTES),
-            batch_seqs: (0, 0, 0),
             written,
             rotations: 0,
         })
@@ -141,47 +185,15 @@ impl JsonlFile {
     #[cfg(test)]
     pub(crate) fn append(&mut self, entry: &JournalEntry) -> std::io::Result<()> {
         let errors = std::sync::atomic::AtomicU64::new(0);
-        self.push(entry, &errors);
-        self.write_batch(&errors);
-        match errors.into_inner() {
-            0 => Ok(()),
-            n => Err(std::io::Error::other(format!("{n} entries dropped"))),
-        }
-    }
-
-    /// Adds `entry`'s line to the batch (see [`Self::push_tail`]).
-    #[cfg(test)]
-    pub(crate) fn push(&mut self, entry: &JournalEntry, errors: &AtomicU64) {
         let mut tail = Vec::new();
         let omit = self.settings.omit_success_bodies;
         line_tail(&mut tail, entry, omit, &mut AnswerTexts::default());
-        self.push_tail(entry.seq, &tail, errors);
-    }
-
-    /// Adds the line of entry `seq` to the batch: `{"seq":` and `seq`, then `tail` (written by
-    /// [`crate::journal_line::line_tail`]). When the line would take the current file over the
-    /// cap, the batch is written and the file rotated first. The batch is written by
-    /// [`Self::write_batch`], or here once it holds [`BATCH_BYTES`]. An entry that cannot be
-    /// written is counted in `errors` and logged with its `seq`, never dropped silently.
-    pub(crate) fn push_tail(&mut self, seq: u64, tail: &[u8], errors: &AtomicU64) {
-        let mut number = itoa::Buffer::new();
-        let number = number.format(seq).as_bytes();
-        let len = (SEQ_KEY.len() + number.len() + tail.len()) as u64;
-        if self.written > 0 && self.written.saturating_add(len) > self.settings.max_bytes {
-            self.write_batch(errors);
-            if let Err(e) = self.rotate() {
-                self.dropped(errors, seq, seq, 1, &e);
-                return;
-            }
-        }
-        self.batch.extend_from_slice(SEQ_KEY);
-        self.batch.extend_from_slice(number);
-        self.batch.extend_from_slice(tail);
-        self.written = self.written.saturating_add(len);
-        let (first, _, n) = self.batch_seqs;
-        self.batch_seqs = (if n == 0 { seq } else { first }, seq, n + 1);
-        if self.batch.len() >= BATCH_BYTES {
-            self.write_batch(errors);
+        let mut lines = Lines::default();
+        lines.push(entry.seq, &tail);
+        self.write_lines(&lines, &errors);
+        match errors.into_inner() {
+            0 => Ok(()),
+            n => Err(std::io::Error::other(format!("{n} entries dropped"))),
         }
     }
 
@@ -191,20 +203,44 @@ impl JsonlFile {
         self.settings.omit_success_bodies
     }
 
-    /// Writes the batch to the file (one `write_all`). On failure its entries are counted in
-    /// `errors` and logged (their `seq` range), never dropped silently.
-    pub(crate) fn write_batch(&mut self, errors: &AtomicU64) {
-        let (first, last, n) = self.batch_seqs;
+    /// Appends `lines` to the file: each run of lines that fits in the current file with one
+    /// `write_all`, straight from their buffer. When a line would take the current file over
+    /// the cap, the file is rotated before it (a line longer than the cap goes whole into a
+    /// fresh file). A line that cannot be written (failed write or rotation) is counted in
+    /// `errors` and logged with its `seq`, never dropped silently.
+    pub(crate) fn write_lines(&mut self, lines: &Lines, errors: &AtomicU64) {
+        // The run of lines not yet written: from byte `start`, entries `first..=last`, `n`.
+        let (mut start, mut end) = (0usize, 0usize);
+        let (mut first, mut last, mut n) = (0u64, 0u64, 0u64);
+        for &(seq, len) in &lines.index {
+            let grown = self.written.saturating_add(len as u64);
+            if self.written > 0 && grown > self.settings.max_bytes {
+                self.write_run(&lines.bytes[start..end], (first, last, n), errors);
+                (start, n) = (end, 0);
+                if let Err(e) = self.rotate() {
+                    self.dropped(errors, seq, seq, 1, &e);
+                    end += len;
+                    start = end;
+                    continue;
+                }
+            }
+            if n == 0 {
+                first = seq;
+            }
+            (last, n) = (seq, n + 1);
+            end += len;
+            self.written = self.written.saturating_add(len as u64);
+        }
+        self.write_run(&lines.bytes[start..end], (first, last, n), errors);
+    }
+
+    /// Writes `bytes`, the lines of entries `first..=last` (`n` of them); on failure they
+    /// are counted in `errors` and logged (their `seq` range).
+    fn write_run(&mut self, bytes: &[u8], (first, last, n): (u64, u64, u64), errors: &AtomicU64) {
         if n == 0 {
             return;
         }
-        let result = self.file.write_all(&self.batch);
-        self.batch.clear();
-        self.batch_seqs = (0, 0, 0);
-        if self.batch.capacity() > 4 * BATCH_BYTES {
-            self.batch.shrink_to(BATCH_BYTES);
-        }
-        if let Err(e) = result {
+        if let Err(e) = self.file.write_all(bytes) {
             self.dropped(errors, first, last, n, &e);
         }
     }
@@ -251,9 +287,10 @@ impl JsonlFile {
     }
 }
 
-/// A batch is written once it holds this many bytes (and whenever the writer thread has no
-/// more entries waiting).
-pub(crate) const BATCH_BYTES: usize = 256 * 1024;
+/// A [`Lines`] buffer keeps at most this capacity once written: the buffers the recording
+/// threads fill and the writer thread writes are swapped back and forth, and one grown by a
+/// burst is shrunk back to this.
+pub(crate) const KEPT_BYTES: usize = 4 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests {
@@ -309,6 +346,46 @@ mod tests {
         let first = seqs[0];
         seqs.dedup();
         assert_eq!(seqs, (first..=total).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn lines_written_at_once_are_split_between_files_at_line_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let settings = JournalFileSettings {
+            max_bytes: MIN_JOURNAL_MAX_BYTES,
+            keep_files: 10,
+            omit_success_bodies: false,
+        };
+        let mut f = JsonlFile::open(&path, settings).unwrap();
+        let mut lines = Lines::default();
+        let tail = format!(",\"pad\":\"{}\"}}\n", "x".repeat(300));
+        for seq in 1..=40u64 {
+            lines.push(seq, tail.as_bytes());
+        }
+        let errors = AtomicU64::new(0);
+        f.write_lines(&lines, &errors);
+        assert_eq!(errors.into_inner(), 0);
+        assert!(f.rotations() >= 2, "{}", f.rotations());
+        let mut seqs = Vec::new();
+        for n in (1..=f.rotations() as usize).rev() {
+            let p = rotated_path(&path, n);
+            assert!(std::fs::metadata(&p).unwrap().len() <= MIN_JOURNAL_MAX_BYTES);
+            seqs.extend(lines_seqs(&p));
+        }
+        seqs.extend(lines_seqs(&path));
+        assert_eq!(seqs, (1..=40).collect::<Vec<u64>>());
+    }
+
+    fn lines_seqs(path: &Path) -> Vec<u64> {
+        lines(path)
+            .iter()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect()
     }
 
     #[test]
