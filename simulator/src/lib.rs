@@ -39,6 +39,7 @@ pub(crate) mod journal_line;
 pub mod matching;
 pub mod metrics;
 pub mod overrides;
+mod rfc3339;
 pub mod server;
 mod state;
 pub mod tls;

@@ -5,7 +5,6 @@
 //! `POST /lps` to [`crate::exchange`], apply the injected wire behaviours, and journal the
 //! exchange. Shutdown is graceful: connections finish their current exchange.
 
-use std::convert::Infallible;
 use std::future::Future as _;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -28,8 +27,9 @@ use crate::state::State;
 
 /// Error type of response bodies.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
-/// Response body type.
-pub(crate) type ResBody = http_body_util::combinators::BoxBody<Bytes, BoxError>;
+/// Response body type: whole bytes, or the injected truncated answer. An enum rather than a
+/// boxed body: nothing is allocated per answer for it.
+pub(crate) type ResBody = http_body_util::Either<Full<Bytes>, TruncatedBody>;
 
 pub(crate) fn full(
     status: StatusCode,
@@ -37,7 +37,7 @@ pub(crate) fn full(
     body: impl Into<Bytes>,
 ) -> Response<ResBody> {
     let body: Bytes = body.into();
-    let mut r = Response::new(Full::new(body).map_err(|e: Infallible| match e {}).boxed());
+    let mut r = Response::new(http_body_util::Either::Left(Full::new(body)));
     *r.status_mut() = status;
     // Every content type is a constant: no copy, no validation per answer.
     r.headers_mut().insert(
@@ -195,52 +195,13 @@ fn record_tls_failure(
     refused: Option<crate::journal::ClientCertificate>,
 ) {
     state.journal.record(JournalEntry {
-        time: now_rfc3339(),
+        time: crate::rfc3339::now_rfc3339(),
         tenant: refused.as_ref().and_then(|c| c.ou.clone()),
         listener: kind.name().into(),
         client_certificate: refused,
         outcome: Outcome::TlsFailure { error },
         ..JournalEntry::empty()
     });
-}
-
-pub(crate) fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// The current time in RFC 3339, formatted on the stack: the same text as [`now_rfc3339`],
-/// for the exchange's journal entry, which copies it into its slot without an allocation.
-pub(crate) struct Rfc3339Now {
-    buf: [u8; RFC3339_MAX],
-    len: usize,
-}
-
-/// Longest RFC 3339 time `time` writes (`-9999-12-31T23:59:59.999999999+23:59`), rounded up.
-const RFC3339_MAX: usize = 48;
-
-impl Rfc3339Now {
-    pub(crate) fn new() -> Self {
-        let mut buf = [0u8; RFC3339_MAX];
-        let mut out = std::io::Cursor::new(&mut buf[..]);
-        // The length is where the writer stopped, not the count `format_into` returns: time
-        // 0.3.55 leaves the fraction of a second out of that count.
-        let len = match time::OffsetDateTime::now_utc()
-            .format_into(&mut out, &time::format_description::well_known::Rfc3339)
-        {
-            Ok(_) => usize::try_from(out.position()).unwrap_or(0),
-            Err(_) => 0,
-        };
-        Rfc3339Now { buf, len }
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        self.buf
-            .get(..self.len)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
-    }
 }
 
 /// The error that makes hyper drop the connection (slow body, injected reset).
@@ -320,10 +281,9 @@ async fn handle(
     };
 
     let started = Instant::now();
-    let dataset = state.dataset();
-    let processed = {
+    let processed = state.with_dataset(|dataset| {
         let b = Behaviourals {
-            dataset: &dataset,
+            dataset,
             dialect: state.dialect(),
             idam_registry: &state.idam_registry,
             overrides: &state.overrides,
@@ -345,7 +305,7 @@ async fn handle(
             card: card.as_ref(),
         };
         (exchange::process(&b, &ctx, &body), card.map(|c| c.holder))
-    };
+    });
     let (processed, card_holder) = processed;
     let elapsed = started.elapsed();
     let op = processed
@@ -398,7 +358,9 @@ async fn handle(
         Reply::Truncated { body } => {
             let total = body.len();
             let half = body.slice(..total / 2);
-            let mut r = Response::new(TruncatedBody { first: Some(half) }.boxed());
+            let mut r = Response::new(http_body_util::Either::Right(TruncatedBody {
+                first: Some(half),
+            }));
             r.headers_mut().insert(
                 http::header::CONTENT_TYPE,
                 http::HeaderValue::from_static(exchange::SOAP_CONTENT_TYPE),
@@ -486,7 +448,7 @@ fn too_large(max: usize) -> Response<ResBody> {
 }
 
 /// A body that yields its first part then fails, so hyper closes the connection mid-answer.
-struct TruncatedBody {
+pub(crate) struct TruncatedBody {
     first: Option<Bytes>,
 }
 

@@ -3,9 +3,10 @@
 //! One job: hold the swappable dataset and dialect, the IDAM registry, the journal, overrides,
 //! metrics and settings, behind cheap clones.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use insilab_core::insi::reader;
@@ -21,7 +22,12 @@ use crate::overrides::Overrides;
 /// Shared state.
 #[derive(Debug)]
 pub(crate) struct State {
-    pub dataset: RwLock<Arc<Dataset>>,
+    dataset: RwLock<Arc<Dataset>>,
+    /// Bumped by every [`Self::set_dataset`]: a thread's cached dataset is current while its
+    /// generation is this one.
+    dataset_generation: AtomicU64,
+    /// Each exchange thread's dataset and its generation ([`Self::with_dataset`]).
+    dataset_cache: thread_local::ThreadLocal<RefCell<(u64, Arc<Dataset>)>>,
     pub default_dataset: bool,
     pub dataset_files: Vec<PathBuf>,
     /// The answer dialect, as its index in [`Dialect::ALL`]: read by every exchange without a
@@ -63,6 +69,8 @@ impl State {
         };
         Ok(State {
             dataset: RwLock::new(Arc::new(dataset)),
+            dataset_generation: AtomicU64::new(0),
+            dataset_cache: thread_local::ThreadLocal::new(),
             default_dataset: config.default_dataset,
             dataset_files: config.datasets.clone(),
             dialect: AtomicUsize::new(dialect_index(config.dialect)),
@@ -98,8 +106,31 @@ impl State {
         Arc::clone(&self.dataset.read().unwrap_or_else(|p| p.into_inner()))
     }
 
+    /// Runs `f` with the current dataset, as this thread last saw it while no newer one was
+    /// set. The exchange path reads it here: nothing shared is written (taking the lock and
+    /// the `Arc` at every exchange made their cache lines go back and forth between the
+    /// server's threads), and a reload is seen from the next exchange on.
+    pub fn with_dataset<R>(&self, f: impl FnOnce(&Dataset) -> R) -> R {
+        let generation = self.dataset_generation.load(Ordering::Acquire);
+        let cell = self
+            .dataset_cache
+            .get_or(|| RefCell::new((generation, self.dataset())));
+        // Brought up to date unless this thread is already inside `with_dataset` (then the
+        // shared one is used).
+        if let Ok(mut cached) = cell.try_borrow_mut()
+            && cached.0 != generation
+        {
+            *cached = (generation, self.dataset());
+        }
+        match cell.try_borrow() {
+            Ok(cached) if cached.0 == generation => f(&cached.1),
+            _ => f(&self.dataset()),
+        }
+    }
+
     pub fn set_dataset(&self, d: Dataset) {
         *self.dataset.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(d);
+        self.dataset_generation.fetch_add(1, Ordering::Release);
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -174,4 +205,50 @@ pub(crate) fn load_datasets(default: bool, files: &[PathBuf]) -> Result<Dataset>
 /// `d`'s index in [`Dialect::ALL`].
 fn dialect_index(d: Dialect) -> usize {
     Dialect::ALL.iter().position(|&x| x == d).unwrap_or(0)
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        // No card listener: the TLS source is not read.
+        let config = SimulatorConfig::ephemeral(crate::config::TlsSource::PkiDir("unused".into()));
+        State::new(&config, "token".into()).unwrap()
+    }
+
+    #[test]
+    fn every_thread_sees_a_new_dataset_from_its_next_exchange() {
+        let state = state();
+        let before = state.with_dataset(|d| d.persons.len());
+        assert!(before > 1);
+        // A thread that read the dataset before the change (and so cached it) reads again
+        // after it.
+        let (changed, seen) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+        let (first, second) = std::thread::scope(|s| {
+            let other = s.spawn(|| {
+                let first = state.with_dataset(|d| d.persons.len());
+                seen.wait();
+                changed.wait();
+                (first, state.with_dataset(|d| d.persons.len()))
+            });
+            seen.wait();
+            let mut smaller = (*state.dataset()).clone();
+            smaller.persons.truncate(1);
+            state.set_dataset(smaller);
+            changed.wait();
+            other.join().unwrap()
+        });
+        assert_eq!((first, second), (before, 1));
+        assert_eq!(state.with_dataset(|d| d.persons.len()), 1);
+    }
+
+    #[test]
+    fn a_nested_read_sees_the_same_dataset() {
+        let state = state();
+        let (outer, inner) =
+            state.with_dataset(|d| (d.persons.len(), state.with_dataset(|d| d.persons.len())));
+        assert_eq!(outer, inner);
+    }
 }

@@ -60,7 +60,7 @@ pub(crate) fn journal_text(bytes: &[u8]) -> RawBody {
 /// A journal entry of a channel exchange; the caller fills in what it knows.
 pub(crate) fn entry(listener: &str, tenant: Option<String>, outcome: Outcome) -> JournalEntry {
     JournalEntry {
-        time: crate::server::now_rfc3339(),
+        time: crate::rfc3339::now_rfc3339(),
         tenant,
         listener: listener.into(),
         outcome,

@@ -204,7 +204,7 @@ pub fn journal_entry(
     card: Option<crate::card::CardHolder>,
 ) -> (crate::journal::JournalEntry, Reply, Duration) {
     let mut entry = crate::journal::JournalEntry::empty();
-    let time = crate::server::Rfc3339Now::new();
+    let time = crate::rfc3339::Rfc3339Now::new();
     fill_entry(
         &mut entry,
         time.as_str(),
@@ -228,7 +228,7 @@ pub fn record_exchange(
     processed: Processed,
     card: Option<crate::card::CardHolder>,
 ) -> (Reply, Duration) {
-    let time = crate::server::Rfc3339Now::new();
+    let time = crate::rfc3339::Rfc3339Now::new();
     journal.record_in_place(|slot| {
         fill_entry(
             slot,
