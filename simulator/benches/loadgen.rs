@@ -9,8 +9,10 @@
 //! environment: `LOADGEN_CONNECTIONS` (default 32), `LOADGEN_SECS` per measurement (default 2),
 //! `LOADGEN_ROUNDS` of the three keep-alive measurements, interleaved (default 3),
 //! `LOADGEN_RSS_REQUESTS` (default 1000000, 0 skips it), `LOADGEN_JOURNAL_CAPACITY` (the
-//! simulators' ring, default the simulator's 10 000), `LOADGEN_ONLY=simulator`, `jsonl` or
-//! `baseline` (that server's keep-alive run only, for profilers). Figures are printed; see docs/performance.md.
+//! simulators' ring, default the simulator's 10 000), `LOADGEN_OMIT_SUCCESS_BODIES=1` (the JSONL
+//! file's `omit_success_bodies` setting, off by default as in the simulator),
+//! `LOADGEN_ONLY=simulator`, `jsonl` or `baseline` (that server's keep-alive run only, for
+//! profilers). Figures are printed; see docs/performance.md.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -265,6 +267,8 @@ async fn start_simulator(
     let mut config = SimulatorConfig::ephemeral(TlsSource::Pki(Arc::clone(pki)));
     config.limits.max_connections = 1024;
     config.journal_file = jsonl.map(std::path::Path::to_owned);
+    config.journal_file_settings.omit_success_bodies =
+        env_or("LOADGEN_OMIT_SUCCESS_BODIES", 0) == 1;
     config.journal_capacity = journal_capacity();
     let sim = Simulator::start(config).await.unwrap();
     let startup = t.elapsed();
@@ -327,8 +331,9 @@ fn main() {
         let base_addr = baseline_server(base_cfg, fixed).await;
 
         println!(
-            "loadgen: {connections} keep-alive connections, {rounds} rounds of {secs} s per server, journal ring capacity {}; load average {}",
+            "loadgen: {connections} keep-alive connections, {rounds} rounds of {secs} s per server, journal ring capacity {}, JSONL omit_success_bodies {}; load average {}",
             journal_capacity(),
+            env_or("LOADGEN_OMIT_SUCCESS_BODIES", 0) == 1,
             load_average()
         );
         println!(
