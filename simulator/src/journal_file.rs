@@ -116,15 +116,23 @@ impl Lines {
         self.bytes.len()
     }
 
-    /// Empties them, keeping at most [`KEPT_BYTES`] of the buffer (a burst's buffer is given
-    /// back).
+    /// Empties them. A buffer larger than [`KEPT_BYTES`] is given back (down to that) once the
+    /// lines it held filled less than a quarter of it: what a burst grew goes, what steady
+    /// traffic fills stays, so that it is not grown again at every turn of the writer.
     pub(crate) fn clear(&mut self) {
+        let (used, lines) = (self.bytes.len(), self.index.len());
         self.bytes.clear();
         self.index.clear();
-        if self.bytes.capacity() > KEPT_BYTES {
-            self.bytes.shrink_to(KEPT_BYTES);
-            self.index.shrink_to(KEPT_BYTES / 1024);
+        if self.bytes.capacity() > KEPT_BYTES && used < self.bytes.capacity() / 4 {
+            self.bytes.shrink_to(KEPT_BYTES.max(used));
+            self.index.shrink_to(lines);
         }
+    }
+
+    /// The buffer's capacity.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.bytes.capacity()
     }
 }
 
@@ -375,6 +383,25 @@ mod tests {
         }
         seqs.extend(lines_seqs(&path));
         assert_eq!(seqs, (1..=40).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn a_buffer_filled_by_steady_traffic_is_kept_and_one_grown_by_a_burst_given_back() {
+        let line = vec![b' '; 1024];
+        let fill = |lines: &mut Lines, bytes: usize| {
+            for seq in 0..(bytes / line.len()) as u64 {
+                lines.push(seq, &line);
+            }
+        };
+        let mut lines = Lines::default();
+        fill(&mut lines, 3 * KEPT_BYTES);
+        let grown = lines.capacity();
+        lines.clear();
+        assert_eq!(lines.capacity(), grown, "filled: kept");
+        assert!(lines.is_empty() && lines.byte_len() == 0);
+        fill(&mut lines, KEPT_BYTES / 8);
+        lines.clear();
+        assert!(lines.capacity() <= KEPT_BYTES, "{} kept", lines.capacity());
     }
 
     fn lines_seqs(path: &Path) -> Vec<u64> {
