@@ -260,7 +260,7 @@ struct Inner {
 
 /// A recording thread's scratch for the JSONL file: the entry being recorded, its line, and the
 /// JSON texts of the answers this thread wrote last (reused, so that a line costs no
-/// allocation but the one handed to the writer thread).
+/// allocation: the writer's queue gets a copy of its bytes).
 struct LineScratch {
     entry: JournalEntry,
     line: Vec<u8>,

@@ -75,7 +75,7 @@ impl Rfc3339Now {
                 *d = b'0' + (n % 10) as u8;
                 n /= 10;
             }
-            let kept = 9 - nanos.trailing_zeros_decimal();
+            let kept = 9 - decimal_trailing_zeros(nanos);
             buf[len] = b'.';
             buf[len + 1..len + 1 + kept].copy_from_slice(&digits[..kept]);
             len += 1 + kept;
@@ -132,19 +132,13 @@ fn second_text(secs: u64) -> Option<[u8; SECOND_LEN]> {
 }
 
 /// Decimal trailing zeros of a fraction's nanoseconds (at most 8: the value is not zero).
-trait TrailingZerosDecimal {
-    fn trailing_zeros_decimal(self) -> usize;
-}
-
-impl TrailingZerosDecimal for u32 {
-    fn trailing_zeros_decimal(self) -> usize {
-        let (mut n, mut zeros) = (self, 0);
-        while n != 0 && n % 10 == 0 && zeros < 8 {
-            n /= 10;
-            zeros += 1;
-        }
-        zeros
+fn decimal_trailing_zeros(nanos: u32) -> usize {
+    let (mut n, mut zeros) = (nanos, 0);
+    while n != 0 && n % 10 == 0 && zeros < 8 {
+        n /= 10;
+        zeros += 1;
     }
+    zeros
 }
 
 #[cfg(test)]
