@@ -121,8 +121,10 @@ impl FileWriter {
         if q.stopped || q.closing {
             return Err(Refused::Stopped);
         }
+        // The line is `{"seq":`, at most 20 digits, then `tail`.
+        let line_len = crate::journal_line::SEQ_KEY.len() + 20 + tail.len();
         if q.lines.len() >= FILE_QUEUE_CAPACITY
-            || q.lines.byte_len().saturating_add(tail.len()) > FILE_QUEUE_BYTES
+            || q.lines.byte_len().saturating_add(line_len) > FILE_QUEUE_BYTES
         {
             return Err(Refused::Full);
         }
