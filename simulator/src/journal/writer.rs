@@ -57,6 +57,26 @@ fn lock(m: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+impl Queue {
+    /// Appends the line of entry `seq` unless the queue is full or the writer gone; `Ok(true)`
+    /// when it was the first line since the writer's last turn.
+    fn push(&mut self, seq: u64, tail: &[u8]) -> Result<bool, Refused> {
+        if self.stopped || self.closing {
+            return Err(Refused::Stopped);
+        }
+        // The line is `{"seq":`, at most 20 digits, then `tail`.
+        let line_len = crate::journal_line::SEQ_KEY.len() + 20 + tail.len();
+        if self.lines.len() >= FILE_QUEUE_CAPACITY
+            || self.lines.byte_len().saturating_add(line_len) > FILE_QUEUE_BYTES
+        {
+            return Err(Refused::Full);
+        }
+        let was_empty = self.lines.is_empty();
+        self.lines.push(seq, tail);
+        Ok(was_empty)
+    }
+}
+
 /// Why a line was not queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Refused {
@@ -118,20 +138,7 @@ impl FileWriter {
     /// disk. Refused when [`FILE_QUEUE_CAPACITY`] lines or [`FILE_QUEUE_BYTES`] bytes are
     /// waiting, or when the writer thread has stopped.
     pub(crate) fn queue(&self, seq: u64, tail: &[u8]) -> Result<(), Refused> {
-        let mut q = lock(&self.shared.queue);
-        if q.stopped || q.closing {
-            return Err(Refused::Stopped);
-        }
-        // The line is `{"seq":`, at most 20 digits, then `tail`.
-        let line_len = crate::journal_line::SEQ_KEY.len() + 20 + tail.len();
-        if q.lines.len() >= FILE_QUEUE_CAPACITY
-            || q.lines.byte_len().saturating_add(line_len) > FILE_QUEUE_BYTES
-        {
-            return Err(Refused::Full);
-        }
-        let was_empty = q.lines.is_empty();
-        q.lines.push(seq, tail);
-        drop(q);
+        let was_empty = lock(&self.shared.queue).push(seq, tail)?;
         // The writer waits only when nothing was queued: only the first line of a turn wakes
         // it (while it pauses, nobody waits and the notification costs nothing).
         if was_empty {
@@ -289,30 +296,29 @@ mod tests {
     }
 
     #[test]
-    fn a_full_queue_refuses_the_line_and_nothing_queued_is_lost() {
+    fn a_full_queue_refuses_the_line_and_keeps_what_it_holds() {
         let dir = tempfile::tempdir().unwrap();
-        let (w, _, path) = writer(dir.path());
-        // The writer is held: it cannot take the queue while the test holds its lock through
-        // `queue`'s own checks, so fill the queue directly to its bound.
+        let (w, errors, path) = writer(dir.path());
         {
+            // The lock held throughout: the writer cannot take the queue in between.
             let mut q = lock(&w.shared.queue);
             for seq in 1..=FILE_QUEUE_CAPACITY as u64 {
-                q.lines.push(seq, b"}\n");
+                assert!(q.push(seq, b"}\n").is_ok());
             }
-            assert_eq!(q.lines.len(), FILE_QUEUE_CAPACITY);
+            let next = FILE_QUEUE_CAPACITY as u64 + 1;
+            assert_eq!(q.push(next, b"}\n"), Err(Refused::Full));
         }
-        // The writer may have taken them already; if not, the next line is refused as full.
-        let next = FILE_QUEUE_CAPACITY as u64 + 1;
-        let refused_or_queued = w.queue(next, b"}\n");
+        w.shared.work.notify_one();
         w.sync();
-        let lines = std::fs::read_to_string(&path).unwrap().lines().count();
-        match refused_or_queued {
-            Err(why) => {
-                assert_eq!(why, Refused::Full);
-                assert_eq!(lines, FILE_QUEUE_CAPACITY);
-            }
-            Ok(()) => assert_eq!(lines, FILE_QUEUE_CAPACITY + 1),
-        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), FILE_QUEUE_CAPACITY);
+        assert_eq!(
+            errors.load(Ordering::Relaxed),
+            0,
+            "refusals are counted by the journal"
+        );
+        // Once written, the queue takes lines again.
+        w.queue(FILE_QUEUE_CAPACITY as u64 + 2, b"}\n").unwrap();
     }
 
     /// The thread's scheduling policy and niceness, from `/proc` (fields 41 and 19 of `stat`).
