@@ -254,23 +254,9 @@ async fn an_oversized_request_gets_its_413_while_the_client_is_still_sending() {
         };
         tls.write_all(head.as_bytes()).await.unwrap();
         for _ in 0..chunks {
-            if announced {
-                tls.write_all(&chunk)
-                    .await
-                    .expect("the server keeps reading");
-            } else {
-                let frame = format!("{:x}\r\n", chunk.len());
-                tls.write_all(frame.as_bytes()).await.unwrap();
-                tls.write_all(&chunk)
-                    .await
-                    .expect("the server keeps reading");
-                tls.write_all(b"\r\n").await.unwrap();
-            }
+            write_piece(&mut tls, &chunk, !announced).await;
         }
-        if !announced {
-            tls.write_all(b"0\r\n\r\n").await.unwrap();
-        }
-        tls.flush().await.unwrap();
+        end_body(&mut tls, !announced).await;
         let text = read_answer(&mut tls).await;
         assert!(
             text.starts_with("HTTP/1.1 413"),
@@ -278,6 +264,32 @@ async fn an_oversized_request_gets_its_413_while_the_client_is_still_sending() {
         );
     }
     sim.shutdown().await;
+}
+
+/// Writes one piece of a request body: as a chunk (its size line, the bytes, CRLF) when
+/// `chunked`, else the bytes alone.
+async fn write_piece<S: tokio::io::AsyncWrite + Unpin>(tls: &mut S, piece: &[u8], chunked: bool) {
+    use tokio::io::AsyncWriteExt;
+    if chunked {
+        tls.write_all(format!("{:x}\r\n", piece.len()).as_bytes())
+            .await
+            .unwrap();
+    }
+    tls.write_all(piece)
+        .await
+        .expect("the server keeps reading");
+    if chunked {
+        tls.write_all(b"\r\n").await.unwrap();
+    }
+}
+
+/// Ends a request body: the last chunk when `chunked`; then flushes.
+async fn end_body<S: tokio::io::AsyncWrite + Unpin>(tls: &mut S, chunked: bool) {
+    use tokio::io::AsyncWriteExt;
+    if chunked {
+        tls.write_all(b"0\r\n\r\n").await.unwrap();
+    }
+    tls.flush().await.unwrap();
 }
 
 /// A request body that arrives in pieces (chunked, or announced and sent in several writes)
@@ -312,21 +324,10 @@ async fn a_body_sent_in_pieces_is_read_whole() {
         for piece in &pieces {
             // Each piece in its own TLS record, after a pause: hyper yields it as a frame.
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            if chunked {
-                tls.write_all(format!("{:x}\r\n", piece.len()).as_bytes())
-                    .await
-                    .unwrap();
-            }
-            tls.write_all(piece).await.unwrap();
-            if chunked {
-                tls.write_all(b"\r\n").await.unwrap();
-            }
+            write_piece(&mut tls, piece, chunked).await;
             tls.flush().await.unwrap();
         }
-        if chunked {
-            tls.write_all(b"0\r\n\r\n").await.unwrap();
-            tls.flush().await.unwrap();
-        }
+        end_body(&mut tls, chunked).await;
         let text = read_answer(&mut tls).await;
         assert!(
             text.starts_with("HTTP/1.1 200"),
