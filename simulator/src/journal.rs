@@ -22,7 +22,7 @@ pub(crate) mod ring;
 #[cfg(test)]
 pub(crate) mod strategies;
 mod writer;
-use ring::{Refill as _, Ring};
+use ring::{KeptBody, Refill as _, Ring, Slot};
 use writer::FileWriter;
 pub use writer::{FILE_QUEUE_BYTES, FILE_QUEUE_CAPACITY, FILE_WRITER_PAUSE};
 
@@ -344,49 +344,89 @@ impl Journal {
 
     /// Records an entry (its `seq` is assigned here) and returns the sequence number.
     pub fn record(&self, entry: JournalEntry) -> u64 {
+        let refill = |slot: &mut Slot| {
+            slot.entry.refill(&entry);
+            slot.body = KeptBody::InEntry;
+        };
         let Some(w) = &self.inner.file else {
-            return self.record_filled(|slot| slot.refill(&entry), None);
+            return self.record_filled(refill, None);
         };
         LINE_SCRATCH.with_borrow_mut(|scratch| {
             let LineScratch { line, answers, .. } = scratch;
             LineScratch::tail(line, answers, &entry, w.omits_success_bodies());
-            self.record_filled(|slot| slot.refill(&entry), Some(line))
+            self.record_filled(refill, Some(line))
         })
     }
 
     /// Records an entry that `fill` writes in place into the ring's next slot (the oldest
     /// entry's, once the ring is full), and returns its sequence number. `fill` must set every
-    /// field but `seq` (assigned here): the slot holds the previous entry. Nothing is
-    /// allocated where the slot's blocks are large enough (see `ring`). With a JSONL file,
-    /// `fill` writes a scratch entry of this thread instead, whose line is made here, before
-    /// the ring's lock is taken; the scratch and the slot are then swapped.
-    pub fn record_in_place(&self, fill: impl FnOnce(&mut JournalEntry)) -> u64 {
-        let Some(w) = &self.inner.file else {
-            return self.record_filled(fill, None);
+    /// field but `seq` (assigned here) and `request_body` (`parsed`'s, set here): the slot
+    /// holds the previous entry. Nothing is allocated where the slot's blocks are large
+    /// enough (see `ring`). With a JSONL file, `fill` writes a scratch entry of this thread
+    /// instead, whose line is made here, before the ring's lock is taken; the scratch and the
+    /// slot are then swapped.
+    ///
+    /// `parsed`: the request body read from the entry's `raw_request`; `read_with`: the reader
+    /// limits it was read with. The file's line has the body. The ring keeps it only when the
+    /// limits are not given; with them, [`Self::query`] reads it again from the raw request.
+    pub fn record_in_place(
+        &self,
+        fill: impl FnOnce(&mut JournalEntry),
+        parsed: Option<insilab_core::insi::model::RequestBody>,
+        read_with: Option<insilab_core::insi::reader::Limits>,
+    ) -> u64 {
+        let mut parsed = parsed;
+        let body = read_with.map_or(KeptBody::InEntry, KeptBody::FromRaw);
+        let kept = |parsed: &mut Option<_>| match body {
+            KeptBody::InEntry => parsed.take(),
+            KeptBody::FromRaw(_) => None,
         };
-        LINE_SCRATCH.with_borrow_mut(|scratch| {
-            let LineScratch {
-                entry,
-                line,
-                answers,
-            } = scratch;
-            fill(entry);
-            LineScratch::tail(line, answers, entry, w.omits_success_bodies());
-            // The filled scratch becomes the slot, and the slot's previous entry this thread's
-            // scratch, whose blocks the next `fill` reuses: nothing is copied.
-            self.record_filled(|slot| std::mem::swap(slot, entry), Some(line))
-        })
+        let seq = match &self.inner.file {
+            None => self.record_filled(
+                |slot| {
+                    fill(&mut slot.entry);
+                    slot.entry.request_body = kept(&mut parsed);
+                    slot.body = body;
+                },
+                None,
+            ),
+            Some(w) => LINE_SCRATCH.with_borrow_mut(|scratch| {
+                let LineScratch {
+                    entry,
+                    line,
+                    answers,
+                } = scratch;
+                fill(entry);
+                entry.request_body = parsed.take();
+                LineScratch::tail(line, answers, entry, w.omits_success_bodies());
+                parsed = entry.request_body.take();
+                entry.request_body = kept(&mut parsed);
+                // The filled scratch becomes the slot, and the slot's previous entry this
+                // thread's scratch, whose blocks the next `fill` reuses: nothing is copied.
+                self.record_filled(
+                    |slot| {
+                        std::mem::swap(&mut slot.entry, entry);
+                        slot.body = body;
+                    },
+                    Some(line),
+                )
+            }),
+        };
+        // Dropped once the ring's lock is released: its blocks were allocated by this
+        // exchange, on this thread.
+        drop(parsed);
+        seq
     }
 
     /// Takes the ring's lock, assigns the `seq`, lets `fill` write the slot, queues the line
     /// for the file: in `seq` order in the ring and in the file.
-    fn record_filled(&self, fill: impl FnOnce(&mut JournalEntry), tail: Option<&[u8]>) -> u64 {
+    fn record_filled(&self, fill: impl FnOnce(&mut Slot), tail: Option<&[u8]>) -> u64 {
         let seq = {
             let mut ring = lock(&self.inner.ring);
             let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
             let slot = ring.next_slot();
             fill(slot);
-            slot.seq = seq;
+            slot.entry.seq = seq;
             // Queued under the ring lock, so the file gets the entries in `seq` order; never
             // waits: a full queue drops the entry from the file (counted and logged).
             if let (Some(w), Some(tail)) = (&self.inner.file, tail)
@@ -420,17 +460,25 @@ impl Journal {
         });
     }
 
-    /// Entries accepted by `query`, oldest first (copies: the ring reuses its slots).
+    /// Entries accepted by `query`, oldest first (copies: the ring reuses its slots). The
+    /// parsed request bodies the ring does not keep are read again from the raw requests once
+    /// the ring's lock is released.
     pub fn query(&self, query: &JournalQuery) -> Vec<Arc<JournalEntry>> {
-        let ring = lock(&self.inner.ring);
-        let it = ring
-            .iter()
-            .filter(|e| query.accepts(e))
-            .map(|e| Arc::new(e.clone()));
-        match query.limit {
-            Some(n) => it.take(n).collect(),
-            None => it.collect(),
-        }
+        let copies: Vec<_> = {
+            let ring = lock(&self.inner.ring);
+            let it = ring
+                .iter()
+                .filter(|slot| query.accepts(&slot.entry))
+                .map(ring::Slot::copy);
+            match query.limit {
+                Some(n) => it.take(n).collect(),
+                None => it.collect(),
+            }
+        };
+        copies
+            .into_iter()
+            .map(|(entry, body)| Arc::new(ring::with_body(entry, body)))
+            .collect()
     }
 
     /// Every entry in memory, oldest first.
@@ -553,6 +601,57 @@ pub(crate) fn sample_entry(tenant: Option<&str>) -> JournalEntry {
 mod tests {
     use super::*;
 
+    /// An exchange recorded in place with the limits its body was read with keeps its
+    /// request once, as its bytes: the slot holds no parsed body, the file's line has it, and
+    /// a reader of the ring gets it back from the bytes.
+    #[test]
+    fn a_parsed_body_is_read_again_from_the_raw_request() {
+        use insilab_core::insi::model::{Headers, Request, RequestBody, TraitsSearch};
+        use insilab_core::insi::{reader, writer};
+        let request = Request {
+            headers: Headers {
+                message_id: Some("uuid:kept-once".into()),
+                ..Headers::default()
+            },
+            body: RequestBody::TraitsSearch(TraitsSearch {
+                nom_naissance: Some("ADRUN".into()),
+                prenoms: vec!["ZOE".into()],
+                ..TraitsSearch::default()
+            }),
+            body_id: None,
+        };
+        let raw = bytes::Bytes::from(writer::write_request(&request));
+        let limits = reader::Limits::default();
+        let parsed = reader::parse_request(&raw, &limits).unwrap().body;
+        for with_file in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("j.jsonl");
+            let j = Journal::new(4, with_file.then_some(path.as_path())).unwrap();
+            j.record_in_place(
+                |slot| {
+                    slot.refill(&sample_entry(Some("T")));
+                    slot.raw_request = raw_body(&raw);
+                },
+                Some(parsed.clone()),
+                Some(limits),
+            );
+            assert!(
+                lock(&j.inner.ring)
+                    .iter()
+                    .all(|s| s.entry.request_body.is_none()),
+                "the slot keeps a parsed body (file: {with_file})"
+            );
+            let entries = j.entries();
+            assert_eq!(entries[0].request_body.as_ref(), Some(&parsed));
+            if with_file {
+                j.flush().unwrap();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let line: JournalEntry = serde_json::from_str(text.trim_end()).unwrap();
+                assert_eq!(line, *entries[0]);
+            }
+        }
+    }
+
     #[test]
     fn ring_is_bounded_and_file_keeps_everything() {
         let dir = tempfile::tempdir().unwrap();
@@ -623,7 +722,7 @@ mod tests {
                 if i.is_multiple_of(3) {
                     j.record(e.clone());
                 } else {
-                    j.record_in_place(|slot| slot.refill(e));
+                    j.record_in_place(|slot| slot.refill(e), e.request_body.clone(), None);
                 }
             };
             let (first, second) = entries.split_at(entries.len() / 2);

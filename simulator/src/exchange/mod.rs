@@ -152,6 +152,8 @@ pub struct Processed {
     pub override_id: Option<u64>,
     /// Findings.
     pub findings: Vec<JournalFinding>,
+    /// The reader limits `request_body` was read with from the request, when it was.
+    pub read_with: Option<reader::Limits>,
 }
 
 /// Text of the fault answered on the card listener when no card verdict was made.
@@ -176,10 +178,14 @@ pub fn process(b: &Behaviourals<'_>, ctx: &ExchangeContext<'_>, body: &[u8]) -> 
             validation::decisive(&findings, b.fault_policy, None)
                 .map(|f| validation::fault_for(f, mid))
         });
-    match refusal {
+    let mut processed = match refusal {
         Some(fault) => respond::refused(b.dialect, request, fault, findings),
         None => behaviour::answer_request(b, ctx, request, findings),
+    };
+    if processed.request_body.is_some() {
+        processed.read_with = Some(*b.reader_limits);
     }
+    processed
 }
 
 /// What the journal keeps of the transport of one exchange (the server's side of it).
@@ -214,6 +220,7 @@ pub fn journal_entry(
         &processed,
         card.as_ref(),
     );
+    entry.request_body = processed.request_body;
     (entry, processed.reply, processed.delay)
 }
 
@@ -225,27 +232,34 @@ pub fn record_exchange(
     ctx: &ExchangeContext<'_>,
     transport: &Transport<'_>,
     request: &Bytes,
-    processed: Processed,
+    mut processed: Processed,
     card: Option<crate::card::CardHolder>,
 ) -> (Reply, Duration) {
     let time = crate::rfc3339::Rfc3339Now::new();
-    journal.record_in_place(|slot| {
-        fill_entry(
-            slot,
-            time.as_str(),
-            ctx,
-            transport,
-            request,
-            &processed,
-            card.as_ref(),
-        );
-    });
+    let parsed = processed.request_body.take();
+    journal.record_in_place(
+        |slot| {
+            fill_entry(
+                slot,
+                time.as_str(),
+                ctx,
+                transport,
+                request,
+                &processed,
+                card.as_ref(),
+            );
+        },
+        parsed,
+        processed.read_with,
+    );
     (processed.reply, processed.delay)
 }
 
-/// Writes every field of `slot` but `seq` for one exchange, reusing the blocks `slot` holds
-/// from its previous entry. Destructured whole: a field added to the entry does not compile
-/// until it is written here (a slot must never keep a value of the entry it held before).
+/// Writes every field of `slot` but `seq` and `request_body` (the journal's, see
+/// [`crate::journal::Journal::record_in_place`]) for one exchange, reusing the blocks `slot`
+/// holds from its previous entry. Destructured whole: a field added to the entry does not
+/// compile until it is written here (a slot must never keep a value of the entry it held
+/// before).
 fn fill_entry(
     slot: &mut crate::journal::JournalEntry,
     time: &str,
@@ -268,7 +282,7 @@ fn fill_entry(
         operation,
         message_id,
         content_type,
-        request_body,
+        request_body: _,
         outcome,
         person,
         override_id,
@@ -290,7 +304,6 @@ fn fill_entry(
     refill_opt_str(operation, processed.operation.map(op_name));
     message_id.refill(&processed.message_id);
     refill_opt_str(content_type, ctx.content_type);
-    request_body.refill(&processed.request_body);
     outcome.refill(&processed.outcome);
     person.refill(&processed.person);
     *override_id = processed.override_id;
@@ -313,10 +326,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn with_state<T>(f: impl FnOnce(&Behaviourals<'_>) -> T) -> T {
+        with_limits(reader::Limits::default(), f)
+    }
+
+    fn with_limits<T>(limits: reader::Limits, f: impl FnOnce(&Behaviourals<'_>) -> T) -> T {
         let dataset = Dataset::embedded_default().unwrap();
         let registry = ["PDP17NF21DD0".to_string()].into_iter().collect();
         let overrides = Overrides::default();
-        let limits = reader::Limits::default();
         let b = Behaviourals {
             dataset: &dataset,
             dialect: Dialect::Live,
@@ -389,54 +405,90 @@ mod tests {
         ]
     }
 
-    /// The server records each exchange in place in the ring's oldest slot; the entry there
-    /// must be exactly the one `journal_entry` makes, whatever entry the slot held before.
+    /// The server records each exchange in place in the ring's oldest slot; the entry read
+    /// back (its parsed request body read again from the raw request) and its line in the
+    /// JSONL file must be exactly the entry `journal_entry` makes, whatever entry the slot held
+    /// before, and whatever the reader limits are when the journal is read.
     #[test]
     fn an_exchange_recorded_in_place_is_the_journal_entry() {
         let c = client();
-        let journal = crate::journal::Journal::new(2, None).unwrap();
-        let requests = varied_requests();
-        for (i, body) in requests.iter().chain(requests.iter().rev()).enumerate() {
-            let body = Bytes::from(body.clone());
-            let listener = if i % 3 == 0 {
-                Listener::Card
-            } else {
-                Listener::Mtls
-            };
-            let ctx = ExchangeContext {
-                listener,
-                client: (i % 2 == 0).then_some(&c),
-                content_type: (i % 4 != 1).then_some("application/soap+xml; charset=utf-8"),
-                card: None,
-            };
-            let transport = Transport {
-                tls_version: (i % 2 == 1).then_some("TLSv1_3"),
-                path: "/lps",
-                elapsed: Duration::from_micros(i as u64),
-            };
-            let card = (i % 3 == 0).then(|| crate::card::CardHolder {
-                professional_id: Some(format!("80000{i}")),
-                ..Default::default()
-            });
-            let processed = with_state(|b| process(b, &ctx, &body));
-            let (mut expected, reply, delay) =
-                journal_entry(&ctx, &transport, &body, processed.clone(), card.clone());
-            let (got_reply, got_delay) =
-                record_exchange(&journal, &ctx, &transport, &body, processed, card);
-            assert_eq!((got_reply, got_delay), (reply, delay));
-            let got = journal.entries().pop().unwrap();
-            expected.seq = got.seq;
-            // Times are read twice, a moment apart: compared apart.
-            let rfc3339 = &time::format_description::well_known::Rfc3339;
-            assert!(
-                time::OffsetDateTime::parse(&got.time, rfc3339).is_ok(),
-                "{}",
-                got.time
-            );
-            expected.time.clone_from(&got.time);
-            assert_eq!(*got, expected, "request {i}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let file_settings = crate::JournalFileSettings::default();
+        let journals = [
+            crate::journal::Journal::new(2, None).unwrap(),
+            crate::journal::Journal::with_file_settings(2, Some(&path), file_settings).unwrap(),
+        ];
+        let mut requests = varied_requests();
+        // Read only with limits looser than the defaults: a text of 9 KiB.
+        let long_name = "A".repeat(reader::DEFAULT_MAX_TEXT_BYTES + 1024);
+        let long = String::from_utf8(requests[0].clone())
+            .unwrap()
+            .replace("ADRUN", &long_name);
+        requests.push(long.into_bytes());
+        let loose = reader::Limits {
+            max_text_bytes: 4 * reader::DEFAULT_MAX_TEXT_BYTES,
+            ..reader::Limits::default()
+        };
+        let mut parsed = 0;
+        for (journal, with_file) in journals.iter().zip([false, true]) {
+            let mut recorded = Vec::new();
+            for (i, body) in requests.iter().chain(requests.iter().rev()).enumerate() {
+                let body = Bytes::from(body.clone());
+                let listener = if i % 3 == 0 {
+                    Listener::Card
+                } else {
+                    Listener::Mtls
+                };
+                let ctx = ExchangeContext {
+                    listener,
+                    client: (i % 2 == 0).then_some(&c),
+                    content_type: (i % 4 != 1).then_some("application/soap+xml; charset=utf-8"),
+                    card: None,
+                };
+                let transport = Transport {
+                    tls_version: (i % 2 == 1).then_some("TLSv1_3"),
+                    path: "/lps",
+                    elapsed: Duration::from_micros(i as u64),
+                };
+                let card = (i % 3 == 0).then(|| crate::card::CardHolder {
+                    professional_id: Some(format!("80000{i}")),
+                    ..Default::default()
+                });
+                let processed = with_limits(loose, |b| process(b, &ctx, &body));
+                let (mut expected, reply, delay) =
+                    journal_entry(&ctx, &transport, &body, processed.clone(), card.clone());
+                let (got_reply, got_delay) =
+                    record_exchange(journal, &ctx, &transport, &body, processed, card);
+                assert_eq!((got_reply, got_delay), (reply, delay));
+                let got = journal.entries().pop().unwrap();
+                expected.seq = got.seq;
+                // Times are read twice, a moment apart: compared apart.
+                let rfc3339 = &time::format_description::well_known::Rfc3339;
+                assert!(
+                    time::OffsetDateTime::parse(&got.time, rfc3339).is_ok(),
+                    "{}",
+                    got.time
+                );
+                expected.time.clone_from(&got.time);
+                assert_eq!(*got, expected, "request {i}");
+                parsed += usize::from(expected.request_body.is_some());
+                recorded.push(expected);
+            }
+            assert_eq!(journal.len(), 2);
+            journal.flush().unwrap();
+            if with_file {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let lines: Vec<_> = text.lines().collect();
+                let expected: Vec<_> = recorded
+                    .iter()
+                    .map(|e| serde_json::to_string(e).unwrap())
+                    .collect();
+                assert_eq!(lines, expected);
+            }
         }
-        assert_eq!(journal.len(), 2);
+        // Both journals, the long request included: the parsed bodies were read back.
+        assert!(parsed >= 2 * 8, "only {parsed} parsed bodies");
     }
 
     #[test]

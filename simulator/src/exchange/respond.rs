@@ -39,6 +39,7 @@ pub(super) fn base(op: Operation, outcome: Outcome) -> Processed {
         person: None,
         override_id: None,
         findings: vec![],
+        read_with: None,
     }
 }
 
@@ -115,6 +116,7 @@ pub(super) fn fault_processed(
         person: None,
         override_id: None,
         findings,
+        read_with: None,
     }
 }
 

@@ -11,6 +11,10 @@
 //!
 //! [`Refill`] does the field-by-field copy; every implementation destructures its type whole, so
 //! a field added to a journal type does not compile until it is refilled too.
+//!
+//! An exchange's parsed request body is not kept at all ([`KeptBody::FromRaw`]): the slot
+//! already holds the raw request, and reading it again when the journal is queried gives the
+//! same body.
 
 use insilab_core::insi::model::{
     CardSearch, InsEntry, RequestBody, TraitsSearch, Verification, VerifiedTraits, WireMatricule,
@@ -23,7 +27,7 @@ use crate::card::CardHolder;
 /// Bounded ring of entries, oldest first; when full, a new entry overwrites the oldest slot.
 #[derive(Debug)]
 pub(super) struct Ring {
-    slots: Vec<JournalEntry>,
+    slots: Vec<Slot>,
     /// Index of the oldest entry (0 until the ring is full).
     head: usize,
     capacity: usize,
@@ -40,17 +44,23 @@ impl Ring {
         }
     }
 
-    /// The newest entry is `entry`; the oldest is overwritten when the ring is full.
+    /// The newest entry is `entry`, its parsed request body kept in it; the oldest is
+    /// overwritten when the ring is full.
     #[cfg(test)]
     pub(super) fn push(&mut self, entry: &JournalEntry) {
-        self.next_slot().refill(entry);
+        let slot = self.next_slot();
+        slot.entry.refill(entry);
+        slot.body = KeptBody::InEntry;
     }
 
     /// The slot the next entry is written into, in place: a new one while the ring grows, then
     /// the oldest (which becomes the newest).
-    pub(super) fn next_slot(&mut self) -> &mut JournalEntry {
+    pub(super) fn next_slot(&mut self) -> &mut Slot {
         if self.slots.len() < self.capacity {
-            self.slots.push(JournalEntry::empty());
+            self.slots.push(Slot {
+                entry: JournalEntry::empty(),
+                body: KeptBody::InEntry,
+            });
             let last = self.slots.len() - 1;
             return &mut self.slots[last];
         }
@@ -59,8 +69,8 @@ impl Ring {
         &mut self.slots[at]
     }
 
-    /// The entries, oldest first.
-    pub(super) fn iter(&self) -> impl Iterator<Item = &JournalEntry> {
+    /// The slots, oldest first.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &Slot> {
         let (newer, older) = self.slots.split_at(self.head);
         older.iter().chain(newer)
     }
@@ -70,16 +80,55 @@ impl Ring {
     }
 
     /// Keeps only the entries `keep` accepts, in their order.
-    pub(super) fn retain(&mut self, keep: impl FnMut(&JournalEntry) -> bool) {
+    pub(super) fn retain(&mut self, mut keep: impl FnMut(&JournalEntry) -> bool) {
         self.slots.rotate_left(self.head);
         self.head = 0;
-        self.slots.retain(keep);
+        self.slots.retain(|slot| keep(&slot.entry));
     }
 
     pub(super) fn clear(&mut self) {
         self.slots.clear();
         self.head = 0;
     }
+}
+
+/// One entry of the ring, and where its parsed request body is.
+#[derive(Debug)]
+pub(super) struct Slot {
+    pub(super) entry: JournalEntry,
+    pub(super) body: KeptBody,
+}
+
+/// Where a slot's parsed request body (`request_body`) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum KeptBody {
+    /// In the entry (an entry recorded whole, by [`super::Journal::record`]).
+    InEntry,
+    /// Not kept: the entry's raw request, read again with these limits, gives it back (an
+    /// exchange recorded in place). The ring keeps each request once, as its bytes: the parsed
+    /// body's twenty-odd small blocks were the same information again, written into cold
+    /// memory at every exchange (`docs/performance.md`, sixth step).
+    FromRaw(insilab_core::insi::reader::Limits),
+}
+
+impl Slot {
+    /// A copy of the entry, without its parsed request body when that is read again from the
+    /// raw request ([`Self::with_body`] puts it back, best done without the ring's lock).
+    pub(super) fn copy(&self) -> (JournalEntry, KeptBody) {
+        (self.entry.clone(), self.body)
+    }
+}
+
+/// `entry` with its parsed request body, read again from its raw request when `body` says so.
+/// The reader is deterministic: the same bytes and limits give the body the exchange read.
+pub(super) fn with_body(mut entry: JournalEntry, body: KeptBody) -> JournalEntry {
+    if let KeptBody::FromRaw(limits) = body {
+        entry.request_body =
+            insilab_core::insi::reader::parse_request(entry.raw_request.as_bytes(), &limits)
+                .ok()
+                .map(|request| request.body);
+    }
+    entry
 }
 
 /// Slots allocated up front (the ring grows to its capacity as entries come).
@@ -433,11 +482,11 @@ mod tests {
                     model.pop_front();
                 }
                 prop_assert_eq!(ring.len(), model.len());
-                prop_assert!(ring.iter().eq(model.iter()));
+                prop_assert!(ring.iter().map(|s| &s.entry).eq(model.iter()));
             }
             ring.retain(|e| e.tenant != cleared_tenant);
             model.retain(|e| e.tenant != cleared_tenant);
-            prop_assert!(ring.iter().eq(model.iter()));
+            prop_assert!(ring.iter().map(|s| &s.entry).eq(model.iter()));
             // The ring still turns after a removal.
             for e in entries.iter().take(capacity + 1) {
                 ring.push(e);
@@ -446,7 +495,7 @@ mod tests {
                     model.pop_front();
                 }
             }
-            prop_assert!(ring.iter().eq(model.iter()));
+            prop_assert!(ring.iter().map(|s| &s.entry).eq(model.iter()));
             ring.clear();
             prop_assert_eq!(ring.iter().count(), 0);
         }
@@ -473,7 +522,7 @@ mod tests {
         third.raw_request = RawBody::from("<z>".repeat(100));
         drop(first);
         let addresses = |r: &Ring| {
-            let e = r.iter().next().unwrap();
+            let e = &r.iter().next().unwrap().entry;
             (e.time.as_ptr(), e.raw_request.as_bytes().as_ptr())
         };
         let before = addresses(&ring);
@@ -482,15 +531,21 @@ mod tests {
         second.raw_request = RawBody::from("<y>".repeat(90));
         ring.push(&second);
         assert_eq!(addresses(&ring), before);
-        assert_eq!(ring.iter().next().unwrap(), &second);
+        assert_eq!(&ring.iter().next().unwrap().entry, &second);
         // A body shared with a reader is left to the reader; the slot gets a buffer of its own
         // (a copy, never a share of the body it is given).
-        let held = ring.iter().next().unwrap().raw_request.clone();
+        let held = ring.iter().next().unwrap().entry.raw_request.clone();
         ring.push(&third);
         assert_eq!(&*held, &*second.raw_request);
-        assert_eq!(ring.iter().next().unwrap(), &third);
+        assert_eq!(&ring.iter().next().unwrap().entry, &third);
         assert_ne!(
-            ring.iter().next().unwrap().raw_request.as_bytes().as_ptr(),
+            ring.iter()
+                .next()
+                .unwrap()
+                .entry
+                .raw_request
+                .as_bytes()
+                .as_ptr(),
             third.raw_request.as_bytes().as_ptr()
         );
     }
