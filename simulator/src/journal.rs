@@ -344,17 +344,17 @@ impl Journal {
 
     /// Records an entry (its `seq` is assigned here) and returns the sequence number.
     pub fn record(&self, entry: JournalEntry) -> u64 {
-        let refill = |slot: &mut Slot| {
+        let refill = |_: Option<KeptBody>, slot: &mut Slot| {
             slot.entry.refill(&entry);
             slot.body = KeptBody::InEntry;
         };
         let Some(w) = &self.inner.file else {
-            return self.record_filled(refill, None);
+            return self.record_filled(None, refill, None);
         };
         LINE_SCRATCH.with_borrow_mut(|scratch| {
             let LineScratch { line, answers, .. } = scratch;
             LineScratch::tail(line, answers, &entry, w.omits_success_bodies());
-            self.record_filled(refill, Some(line))
+            self.record_filled(None, refill, Some(line))
         })
     }
 
@@ -367,26 +367,32 @@ impl Journal {
     /// slot are then swapped.
     ///
     /// `parsed`: the request body read from the entry's `raw_request`; `read_with`: the reader
-    /// limits it was read with. The file's line has the body. The ring keeps it only when the
-    /// limits are not given; with them, [`Self::query`] reads it again from the raw request.
+    /// limits it was read with. The file's line has the body. The ring keeps a copy only when
+    /// the limits are not given; with them, [`Self::query`] reads it again from the raw
+    /// request.
     pub fn record_in_place(
         &self,
         fill: impl FnOnce(&mut JournalEntry),
-        parsed: Option<insilab_core::insi::model::RequestBody>,
-        read_with: Option<insilab_core::insi::reader::Limits>,
+        parsed: Option<&insilab_core::insi::model::RequestBody>,
+        read_with: Option<&insilab_core::insi::reader::Limits>,
     ) -> u64 {
-        let mut parsed = parsed;
-        let body = read_with.map_or(KeptBody::InEntry, KeptBody::FromRaw);
-        let kept = |parsed: &mut Option<_>| match body {
-            KeptBody::InEntry => parsed.take(),
-            KeptBody::FromRaw(_) => None,
+        // Under the ring's lock: the body the slot keeps, and where it is.
+        let keep = |kept: Option<KeptBody>, request_body: &mut Option<_>| match kept {
+            Some(kept) => {
+                *request_body = None;
+                kept
+            }
+            None => {
+                ring::refill_opt(request_body, parsed);
+                KeptBody::InEntry
+            }
         };
-        let seq = match &self.inner.file {
+        match &self.inner.file {
             None => self.record_filled(
-                |slot| {
+                read_with,
+                |kept, slot| {
                     fill(&mut slot.entry);
-                    slot.entry.request_body = kept(&mut parsed);
-                    slot.body = body;
+                    slot.body = keep(kept, &mut slot.entry.request_body);
                 },
                 None,
             ),
@@ -397,35 +403,45 @@ impl Journal {
                     answers,
                 } = scratch;
                 fill(entry);
-                entry.request_body = parsed.take();
-                LineScratch::tail(line, answers, entry, w.omits_success_bodies());
-                parsed = entry.request_body.take();
-                entry.request_body = kept(&mut parsed);
+                line.clear();
+                crate::journal_line::line_tail_with_body(
+                    line,
+                    entry,
+                    parsed,
+                    w.omits_success_bodies(),
+                    answers,
+                );
                 // The filled scratch becomes the slot, and the slot's previous entry this
                 // thread's scratch, whose blocks the next `fill` reuses: nothing is copied.
                 self.record_filled(
-                    |slot| {
+                    read_with,
+                    |kept, slot| {
+                        slot.body = keep(kept, &mut entry.request_body);
                         std::mem::swap(&mut slot.entry, entry);
-                        slot.body = body;
                     },
                     Some(line),
                 )
             }),
-        };
-        // Dropped once the ring's lock is released: its blocks were allocated by this
-        // exchange, on this thread.
-        drop(parsed);
-        seq
+        }
     }
 
     /// Takes the ring's lock, assigns the `seq`, lets `fill` write the slot, queues the line
     /// for the file: in `seq` order in the ring and in the file.
-    fn record_filled(&self, fill: impl FnOnce(&mut Slot), tail: Option<&[u8]>) -> u64 {
+    ///
+    /// `fill` is given how the ring refers to `read_with`, when given and remembered (see
+    /// [`Ring::read_with`]).
+    fn record_filled(
+        &self,
+        read_with: Option<&insilab_core::insi::reader::Limits>,
+        fill: impl FnOnce(Option<KeptBody>, &mut Slot),
+        tail: Option<&[u8]>,
+    ) -> u64 {
         let seq = {
             let mut ring = lock(&self.inner.ring);
             let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
+            let kept = read_with.and_then(|limits| ring.read_with(limits));
             let slot = ring.next_slot();
-            fill(slot);
+            fill(kept, slot);
             slot.entry.seq = seq;
             // Queued under the ring lock, so the file gets the entries in `seq` order; never
             // waits: a full queue drops the entry from the file (counted and logged).
@@ -469,7 +485,7 @@ impl Journal {
             let it = ring
                 .iter()
                 .filter(|slot| query.accepts(&slot.entry))
-                .map(ring::Slot::copy);
+                .map(|slot| ring.copy(slot));
             match query.limit {
                 Some(n) => it.take(n).collect(),
                 None => it.collect(),
@@ -477,7 +493,7 @@ impl Journal {
         };
         copies
             .into_iter()
-            .map(|(entry, body)| Arc::new(ring::with_body(entry, body)))
+            .map(|(entry, limits)| Arc::new(ring::with_body(entry, limits)))
             .collect()
     }
 
@@ -632,8 +648,8 @@ mod tests {
                     slot.refill(&sample_entry(Some("T")));
                     slot.raw_request = raw_body(&raw);
                 },
-                Some(parsed.clone()),
-                Some(limits),
+                Some(&parsed),
+                Some(&limits),
             );
             assert!(
                 lock(&j.inner.ring)
@@ -643,6 +659,10 @@ mod tests {
             );
             let entries = j.entries();
             assert_eq!(entries[0].request_body.as_ref(), Some(&parsed));
+            assert_eq!(
+                lock(&j.inner.ring).iter().next().unwrap().body,
+                KeptBody::FromRaw(0)
+            );
             if with_file {
                 j.flush().unwrap();
                 let text = std::fs::read_to_string(&path).unwrap();
@@ -650,6 +670,59 @@ mod tests {
                 assert_eq!(line, *entries[0]);
             }
         }
+    }
+
+    /// Each configuration reload may bring other reader limits: the ring remembers a bounded
+    /// number of them; an exchange read with yet others keeps its parsed body in its slot.
+    /// Either way, every entry reads back with its body.
+    #[test]
+    fn distinct_reader_limits_are_remembered_up_to_a_bound() {
+        use insilab_core::insi::model::{Headers, Request, RequestBody, TraitsSearch};
+        use insilab_core::insi::{reader, writer};
+        let request = Request {
+            headers: Headers::default(),
+            body: RequestBody::TraitsSearch(TraitsSearch {
+                nom_naissance: Some("ADRUN".into()),
+                ..TraitsSearch::default()
+            }),
+            body_id: None,
+        };
+        let raw = bytes::Bytes::from(writer::write_request(&request));
+        let n = ring::MAX_READ_LIMITS + 3;
+        let j = Journal::new(n, None).unwrap();
+        for i in 0..n {
+            let limits = reader::Limits {
+                max_elements: reader::DEFAULT_MAX_ELEMENTS + i,
+                ..reader::Limits::default()
+            };
+            let parsed = reader::parse_request(&raw, &limits).unwrap().body;
+            j.record_in_place(
+                |slot| {
+                    slot.refill(&sample_entry(None));
+                    slot.raw_request = raw_body(&raw);
+                },
+                Some(&parsed),
+                Some(&limits),
+            );
+        }
+        let kept: Vec<_> = lock(&j.inner.ring).iter().map(|s| s.body).collect();
+        let read_again = kept
+            .iter()
+            .filter(|k| matches!(k, KeptBody::FromRaw(_)))
+            .count();
+        assert_eq!(read_again, ring::MAX_READ_LIMITS);
+        assert_eq!(kept[n - 1], KeptBody::InEntry);
+        assert!(
+            j.entries()
+                .iter()
+                .all(|e| e.request_body.as_ref() == Some(&request.body))
+        );
+    }
+
+    /// What the index is for: a slot is an entry and a few bytes, not a copy of the limits.
+    #[test]
+    fn a_slot_is_an_entry_and_a_word() {
+        assert!(size_of::<ring::Slot>() <= size_of::<JournalEntry>() + 8);
     }
 
     #[test]
@@ -722,7 +795,7 @@ mod tests {
                 if i.is_multiple_of(3) {
                     j.record(e.clone());
                 } else {
-                    j.record_in_place(|slot| slot.refill(e), e.request_body.clone(), None);
+                    j.record_in_place(|slot| slot.refill(e), e.request_body.as_ref(), None);
                 }
             };
             let (first, second) = entries.split_at(entries.len() / 2);

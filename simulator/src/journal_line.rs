@@ -23,7 +23,13 @@ fn json_line(
 ) -> std::io::Result<()> {
     out.extend_from_slice(SEQ_KEY);
     out.extend_from_slice(itoa::Buffer::new().format(entry.seq).as_bytes());
-    write_tail(out, entry, omit_bodies, answers);
+    write_tail(
+        out,
+        entry,
+        entry.request_body.as_ref(),
+        omit_bodies,
+        answers,
+    );
     Ok(())
 }
 
@@ -37,8 +43,26 @@ pub(crate) fn line_tail(
     omit_success_bodies: bool,
     answers: &mut AnswerTexts,
 ) {
+    line_tail_with_body(
+        out,
+        entry,
+        entry.request_body.as_ref(),
+        omit_success_bodies,
+        answers,
+    );
+}
+
+/// [`line_tail`] with `request_body` in place of the entry's (an exchange recorded in place
+/// lends its parsed body to the line: the ring does not keep it).
+pub(crate) fn line_tail_with_body(
+    out: &mut Vec<u8>,
+    entry: &JournalEntry,
+    request_body: Option<&insilab_core::insi::model::RequestBody>,
+    omit_success_bodies: bool,
+    answers: &mut AnswerTexts,
+) {
     let omit = omit_success_bodies && is_success(entry);
-    write_tail(out, entry, omit, answers);
+    write_tail(out, entry, request_body, omit, answers);
 }
 
 /// The line written by hand, field by field, without serde's machinery (a third of the JSONL
@@ -47,6 +71,7 @@ pub(crate) fn line_tail(
 fn write_tail(
     out: &mut Vec<u8>,
     entry: &JournalEntry,
+    request_body: Option<&insilab_core::insi::model::RequestBody>,
     omit_bodies: bool,
     answers: &mut AnswerTexts,
 ) {
@@ -63,7 +88,7 @@ fn write_tail(
         operation,
         message_id,
         content_type,
-        request_body,
+        request_body: _,
         outcome,
         person,
         override_id,

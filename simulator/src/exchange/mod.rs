@@ -232,11 +232,10 @@ pub fn record_exchange(
     ctx: &ExchangeContext<'_>,
     transport: &Transport<'_>,
     request: &Bytes,
-    mut processed: Processed,
+    processed: Processed,
     card: Option<crate::card::CardHolder>,
 ) -> (Reply, Duration) {
     let time = crate::rfc3339::Rfc3339Now::new();
-    let parsed = processed.request_body.take();
     journal.record_in_place(
         |slot| {
             fill_entry(
@@ -249,8 +248,8 @@ pub fn record_exchange(
                 card.as_ref(),
             );
         },
-        parsed,
-        processed.read_with,
+        processed.request_body.as_ref(),
+        processed.read_with.as_ref(),
     );
     (processed.reply, processed.delay)
 }

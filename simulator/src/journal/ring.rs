@@ -21,6 +21,8 @@ use insilab_core::insi::model::{
 };
 use insilab_core::rules::Finding;
 
+use insilab_core::insi::reader::Limits;
+
 use super::{ClientCertificate, JournalEntry, Outcome, RawBody};
 use crate::card::CardHolder;
 
@@ -31,7 +33,15 @@ pub(super) struct Ring {
     /// Index of the oldest entry (0 until the ring is full).
     head: usize,
     capacity: usize,
+    /// The reader limits the slots' bodies are read again with ([`KeptBody::FromRaw`] holds
+    /// an index into it): one value until the configuration changes them, at most
+    /// [`MAX_READ_LIMITS`].
+    read_limits: Vec<Limits>,
 }
+
+/// How many distinct reader limits the ring remembers; an exchange read with yet other limits
+/// (one more configuration reload than this) keeps its parsed body in its slot.
+pub(super) const MAX_READ_LIMITS: usize = 16;
 
 impl Ring {
     /// An empty ring of `capacity` entries (at least one).
@@ -41,7 +51,32 @@ impl Ring {
             slots: Vec::with_capacity(capacity.min(INITIAL_SLOTS)),
             head: 0,
             capacity,
+            read_limits: Vec::new(),
         }
+    }
+
+    /// How a slot refers to `limits`: [`KeptBody::FromRaw`], or `None` when the ring already
+    /// remembers [`MAX_READ_LIMITS`] other values.
+    pub(super) fn read_with(&mut self, limits: &Limits) -> Option<KeptBody> {
+        let at = match self.read_limits.iter().rposition(|l| l == limits) {
+            Some(at) => at,
+            None if self.read_limits.len() < MAX_READ_LIMITS => {
+                self.read_limits.push(*limits);
+                self.read_limits.len() - 1
+            }
+            None => return None,
+        };
+        u8::try_from(at).ok().map(KeptBody::FromRaw)
+    }
+
+    /// A copy of `slot`'s entry, and the limits its parsed body is read again with, if it is
+    /// ([`with_body`] puts it back, best done without the ring's lock).
+    pub(super) fn copy(&self, slot: &Slot) -> (JournalEntry, Option<Limits>) {
+        let limits = match slot.body {
+            KeptBody::InEntry => None,
+            KeptBody::FromRaw(at) => self.read_limits.get(usize::from(at)).copied(),
+        };
+        (slot.entry.clone(), limits)
     }
 
     /// The newest entry is `entry`, its parsed request body kept in it; the oldest is
@@ -104,25 +139,19 @@ pub(super) struct Slot {
 pub(super) enum KeptBody {
     /// In the entry (an entry recorded whole, by [`super::Journal::record`]).
     InEntry,
-    /// Not kept: the entry's raw request, read again with these limits, gives it back (an
-    /// exchange recorded in place). The ring keeps each request once, as its bytes: the parsed
-    /// body's twenty-odd small blocks were the same information again, written into cold
-    /// memory at every exchange (`docs/performance.md`, sixth step).
-    FromRaw(insilab_core::insi::reader::Limits),
+    /// Not kept: the entry's raw request, read again with the ring's `read_limits[i]`, gives
+    /// it back (an exchange recorded in place). The ring keeps each request once, as its
+    /// bytes: the parsed body's twenty-odd small blocks were the same information again,
+    /// written into cold memory at every exchange (`docs/performance.md`, sixth step). An
+    /// index rather than the limits themselves: the slot stays within its size.
+    FromRaw(u8),
 }
 
-impl Slot {
-    /// A copy of the entry, without its parsed request body when that is read again from the
-    /// raw request ([`Self::with_body`] puts it back, best done without the ring's lock).
-    pub(super) fn copy(&self) -> (JournalEntry, KeptBody) {
-        (self.entry.clone(), self.body)
-    }
-}
-
-/// `entry` with its parsed request body, read again from its raw request when `body` says so.
-/// The reader is deterministic: the same bytes and limits give the body the exchange read.
-pub(super) fn with_body(mut entry: JournalEntry, body: KeptBody) -> JournalEntry {
-    if let KeptBody::FromRaw(limits) = body {
+/// `entry` with its parsed request body, read again from its raw request with `limits` when
+/// given. The reader is deterministic: the same bytes and limits give the body the exchange
+/// read.
+pub(super) fn with_body(mut entry: JournalEntry, limits: Option<Limits>) -> JournalEntry {
+    if let Some(limits) = limits {
         entry.request_body =
             insilab_core::insi::reader::parse_request(entry.raw_request.as_bytes(), &limits)
                 .ok()
