@@ -78,6 +78,10 @@ pub const TARGETS: &[Target] = &[
         run: cda,
     },
     Target {
+        name: "pdf_datamatrix",
+        run: pdf_datamatrix,
+    },
+    Target {
         name: "mllp",
         run: mllp,
     },
@@ -244,6 +248,16 @@ pub fn datamatrix_payload(data: &[u8]) {
             again.as_ref() == Ok(&payload),
             "the built payload does not read back equal: {again:?}\n{payload:?}\n{built:?}"
         );
+    }
+}
+
+/// A PDF page carrying the INS Datamatrix (`insilab_formats::datamatrix::decode_pdf`, what the
+/// drop folder and `insilab lint` call on a PDF): lopdf's object reader with our limits, then
+/// our unpacking of each image XObject's samples (bits per component, colour spaces, filters)
+/// and the symbol search. A payload read from a page goes through the payload reader and rules.
+pub fn pdf_datamatrix(data: &[u8]) {
+    if let Ok(payload) = insilab_formats::datamatrix::decode_pdf(data) {
+        datamatrix_payload(payload.as_bytes());
     }
 }
 

@@ -29,7 +29,7 @@ fn every_target_has_a_seed_corpus_and_replays_it() {
         let corpus = files(&fuzz_dir().join("corpus").join(target.name));
         assert!(
             !corpus.is_empty(),
-            "fuzz/corpus/{} has no seed (run scripts/fuzz-seed.sh)",
+            "fuzz/corpus/{} has no seed (write a few inputs there; see docs/reliability.md)",
             target.name
         );
         for file in corpus {
@@ -39,6 +39,35 @@ fn every_target_has_a_seed_corpus_and_replays_it() {
         }
     }
     assert!(replayed >= TARGETS.len());
+}
+
+/// The PDF seeds reach the whole reader: each page with an image decodes to the ins-rules.md §6
+/// example (so the fuzzer starts from inputs that get through lopdf, our sample unpacking and
+/// the symbol search), and the page without one is the typed "no image" error.
+#[test]
+fn the_pdf_seeds_reach_the_symbol() {
+    use insilab_formats::datamatrix::{SymbolError, decode_pdf};
+    let seeds = files(&fuzz_dir().join("corpus").join("pdf_datamatrix"));
+    let mut decoded = 0;
+    for file in &seeds {
+        let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let read = decode_pdf(&data);
+        if name == "no-image.pdf" {
+            assert!(
+                matches!(read, Err(SymbolError::NotFound(ref why)) if why.contains("no image")),
+                "{name}: {read:?}"
+            );
+        } else {
+            let payload = read.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(payload.contains("S3DOMINIQUE"), "{name}: {payload:?}");
+            decoded += 1;
+        }
+    }
+    assert!(decoded >= 4, "only {decoded} PDF seeds decode");
 }
 
 #[test]
