@@ -70,6 +70,51 @@ fn the_pdf_seeds_reach_the_symbol() {
     assert!(decoded >= 4, "only {decoded} PDF seeds decode");
 }
 
+/// The `(name, version)` pairs of a `Cargo.lock`.
+fn locked_packages(lock: &str) -> std::collections::BTreeSet<(String, String)> {
+    let field = |block: &str, key: &str| {
+        block.lines().find_map(|line| {
+            line.strip_prefix(key)
+                .and_then(|rest| rest.strip_prefix(" = \""))
+                .and_then(|rest| rest.strip_suffix('"'))
+                .map(str::to_owned)
+        })
+    };
+    lock.split("[[package]]")
+        .skip(1)
+        .filter_map(|block| Some((field(block, "name")?, field(block, "version")?)))
+        .collect()
+}
+
+/// The fuzz workspace's lock file is committed, and it builds the readers with the versions
+/// the main workspace tests: every package both lock files name is at a version the main one
+/// has (after `cargo update` in the main workspace, run `cargo update -p NAME --precise V` in
+/// `fuzz/`).
+#[test]
+fn the_fuzz_lock_pins_the_workspace_versions() {
+    let read = |path: PathBuf| {
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let main = locked_packages(&read(fuzz_dir().join("../Cargo.lock")));
+    let fuzz = locked_packages(&read(fuzz_dir().join("Cargo.lock")));
+    assert!(
+        main.len() > 100 && fuzz.len() > 100,
+        "{} {}",
+        main.len(),
+        fuzz.len()
+    );
+    let names: std::collections::BTreeSet<&String> = main.iter().map(|(n, _)| n).collect();
+    let drift: Vec<_> = fuzz
+        .iter()
+        .filter(|(name, _)| names.contains(name))
+        .filter(|package| !main.contains(*package))
+        .collect();
+    assert!(
+        drift.is_empty(),
+        "fuzz/Cargo.lock differs from Cargo.lock: {drift:?}"
+    );
+}
+
 #[test]
 fn every_crash_regression_stays_fixed() {
     for target in TARGETS {
