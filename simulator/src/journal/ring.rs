@@ -19,9 +19,8 @@
 use insilab_core::insi::model::{
     CardSearch, InsEntry, RequestBody, TraitsSearch, Verification, VerifiedTraits, WireMatricule,
 };
-use insilab_core::rules::Finding;
-
 use insilab_core::insi::reader::Limits;
+use insilab_core::rules::Finding;
 
 use super::{ClientCertificate, JournalEntry, Outcome, RawBody};
 use crate::card::CardHolder;
@@ -141,7 +140,7 @@ pub(super) enum KeptBody {
     InEntry,
     /// Not kept: the entry's raw request, read again with the ring's `read_limits[i]`, gives
     /// it back (an exchange recorded in place). The ring keeps each request once, as its
-    /// bytes: the parsed body's twenty-odd small blocks were the same information again,
+    /// bytes: the parsed body's fifteen-odd small blocks were the same information again,
     /// written into cold memory at every exchange (`docs/performance.md`, sixth step). An
     /// index rather than the limits themselves: the slot stays within its size.
     FromRaw(u8),
