@@ -7,7 +7,7 @@ use std::io::Write as _;
 
 use image::{DynamicImage, GrayImage};
 use insilab_formats::datamatrix::{SymbolError, decode_image, decode_pdf, encode_gray};
-use insilab_testkit::{PDFIMAGES, PdfImage, pdf_with_image};
+use insilab_testkit::{PDFIMAGES, PdfImage, one_bit_rows, pdf_with_image};
 use proptest::prelude::*;
 
 /// The example of ins-rules.md §6 (PAT-TROIS DOMINIQUE).
@@ -76,14 +76,7 @@ fn raw_rgb_and_one_bit_mask_images_decode() {
     });
     assert_eq!(decode_pdf(&pdf).expect("rgb decodes"), DOC_EXAMPLE);
     // 1 bit per sample, rows padded to a byte; 0 paints (black).
-    let row = (width as usize).div_ceil(8);
-    let mut bits = vec![0u8; row * height as usize];
-    for (i, v) in samples.iter().enumerate() {
-        let (x, y) = (i % width as usize, i / width as usize);
-        if *v >= 128 {
-            bits[y * row + x / 8] |= 0x80 >> (x % 8);
-        }
-    }
+    let bits = one_bit_rows(&samples, width, height);
     let pdf = pdf_with_image(&PdfImage {
         width,
         height,

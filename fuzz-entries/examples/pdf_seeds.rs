@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use insilab_formats::datamatrix::encode_gray;
-use insilab_testkit::{PdfImage, pdf_with_image};
+use insilab_testkit::{PdfImage, one_bit_rows, pdf_with_image};
 
 /// The example of ins-rules.md §6 (PAT-TROIS DOMINIQUE).
 const DOC_EXAMPLE: &str = "IS010000000000000000000000S1279035121518989S21.2.250.1.213.1.4.10S3DOMINIQUE\u{1d}S4PAT-TROIS\u{1d}S5FS628-03-1979S763220";
@@ -27,15 +27,7 @@ fn seeds() -> Result<Vec<(&'static str, Vec<u8>)>, String> {
     let grey = flate(&samples).map_err(|e| e.to_string())?;
     let rgb: Vec<u8> = samples.iter().flat_map(|&v| [v, v, v]).collect();
     // 1 bit per sample, rows padded to a byte; 0 paints (black).
-    let row = (width as usize).div_ceil(8);
-    let mut bits = vec![0u8; row * height as usize];
-    for (i, v) in samples.iter().enumerate() {
-        let (x, y) = (i % width as usize, i / width as usize);
-        if *v >= 128 {
-            bits[y * row + x / 8] |= 0x80 >> (x % 8);
-        }
-    }
-    let mask = flate(&bits).map_err(|e| e.to_string())?;
+    let mask = flate(&one_bit_rows(&samples, width, height)).map_err(|e| e.to_string())?;
     let page = |color_space, bits, filter, data: &[u8]| {
         pdf_with_image(&PdfImage {
             width,

@@ -231,6 +231,24 @@ pub struct PdfImage<'a> {
     pub data: &'a [u8],
 }
 
+/// 8-bit grey `samples` (`width` × `height`, row by row) as the data of a 1-bit PDF image:
+/// rows padded to a byte, bit 1 for a light sample (128 and above), 0 for a dark one (the one
+/// an image mask paints).
+pub fn one_bit_rows(samples: &[u8], width: u32, height: u32) -> Vec<u8> {
+    let width = width as usize;
+    let row = width.div_ceil(8);
+    let mut bits = vec![0u8; row * height as usize];
+    for (i, v) in samples.iter().enumerate() {
+        let (x, y) = (i % width, i / width);
+        if *v >= 128
+            && let Some(byte) = bits.get_mut(y * row + x / 8)
+        {
+            *byte |= 0x80 >> (x % 8);
+        }
+    }
+    bits
+}
+
 /// A minimal one-page PDF 1.4 (A4, 595 × 842 points) drawing `image` in a 200-point square
 /// near the top, written by hand with its cross-reference table, so that the tests of a PDF
 /// reader do not depend on the PDF library they test.
