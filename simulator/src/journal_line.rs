@@ -527,6 +527,41 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// Any text, dense in what JSON escapes (quotes, backslashes, every control character)
+        /// and in multi-byte characters, at every alignment: serde_json's string, byte for byte.
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(
+            text in "[\\x00-\\x1f\"\\\\a<>é€😀 ]{0,80}",
+            prefix in 0usize..8,
+        ) {
+            let text = format!("{}{text}", "x".repeat(prefix));
+            let mut out = Vec::new();
+            push_json_str(&mut out, &text);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap());
+        }
+    }
+
+    /// Each byte value alone, at each of the eight places of a word and in the tail.
+    #[test]
+    fn every_byte_at_every_place_is_escaped_as_serde_json_escapes_it() {
+        for b in 0u8..0x80 {
+            for place in 0..12 {
+                let mut text = "y".repeat(12);
+                text.replace_range(place..=place, &char::from(b).to_string());
+                let mut out = Vec::new();
+                push_json_str(&mut out, &text);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    serde_json::to_string(&text).unwrap(),
+                    "byte {b:#04x} at {place}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
 
         /// The line written by hand is serde_json's line of the entry, byte for byte, for any
