@@ -276,15 +276,17 @@ thread_local! {
 }
 
 impl LineScratch {
-    /// Writes the line of `entry` but its `seq` into `line`, as the writer thread is sent it.
+    /// Writes the line of `entry` but its `seq` into `line`, as the writer thread is sent it,
+    /// with `request_body` as the entry's.
     fn tail(
         line: &mut Vec<u8>,
         answers: &mut crate::journal_line::AnswerTexts,
         entry: &JournalEntry,
+        request_body: Option<&insilab_core::insi::model::RequestBody>,
         omit_success_bodies: bool,
     ) {
         line.clear();
-        crate::journal_line::line_tail(line, entry, omit_success_bodies, answers);
+        crate::journal_line::line_tail(line, entry, request_body, omit_success_bodies, answers);
     }
 }
 
@@ -353,7 +355,8 @@ impl Journal {
         };
         LINE_SCRATCH.with_borrow_mut(|scratch| {
             let LineScratch { line, answers, .. } = scratch;
-            LineScratch::tail(line, answers, &entry, w.omits_success_bodies());
+            let body = entry.request_body.as_ref();
+            LineScratch::tail(line, answers, &entry, body, w.omits_success_bodies());
             self.record_filled(None, refill, Some(line))
         })
     }
@@ -403,14 +406,7 @@ impl Journal {
                     answers,
                 } = scratch;
                 fill(entry);
-                line.clear();
-                crate::journal_line::line_tail_with_body(
-                    line,
-                    entry,
-                    parsed,
-                    w.omits_success_bodies(),
-                    answers,
-                );
+                LineScratch::tail(line, answers, entry, parsed, w.omits_success_bodies());
                 // The filled scratch becomes the slot, and the slot's previous entry this
                 // thread's scratch, whose blocks the next `fill` reuses: nothing is copied.
                 self.record_filled(

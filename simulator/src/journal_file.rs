@@ -195,7 +195,13 @@ impl JsonlFile {
         let errors = std::sync::atomic::AtomicU64::new(0);
         let mut tail = Vec::new();
         let omit = self.settings.omit_success_bodies;
-        line_tail(&mut tail, entry, omit, &mut AnswerTexts::default());
+        line_tail(
+            &mut tail,
+            entry,
+            entry.request_body.as_ref(),
+            omit,
+            &mut AnswerTexts::default(),
+        );
         let mut lines = Lines::default();
         lines.push(entry.seq, &tail);
         self.write_lines(&lines, &errors);

@@ -37,24 +37,9 @@ fn json_line(
 /// the entry and a new line. Successful exchanges (HTTP 200 with a `RESULTAT`) get empty raw
 /// bodies when `omit_success_bodies`. It runs on the thread that records the exchange (the
 /// journal's `seq` is assigned after, under the ring's lock) and keeps `answers` there.
+/// `request_body` stands for the entry's (an exchange recorded in place lends its parsed body
+/// to the line: the ring does not keep it).
 pub(crate) fn line_tail(
-    out: &mut Vec<u8>,
-    entry: &JournalEntry,
-    omit_success_bodies: bool,
-    answers: &mut AnswerTexts,
-) {
-    line_tail_with_body(
-        out,
-        entry,
-        entry.request_body.as_ref(),
-        omit_success_bodies,
-        answers,
-    );
-}
-
-/// [`line_tail`] with `request_body` in place of the entry's (an exchange recorded in place
-/// lends its parsed body to the line: the ring does not keep it).
-pub(crate) fn line_tail_with_body(
     out: &mut Vec<u8>,
     entry: &JournalEntry,
     request_body: Option<&insilab_core::insi::model::RequestBody>,
@@ -530,7 +515,8 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
 
         /// Any text, dense in what JSON escapes (quotes, backslashes, every control character)
-        /// and in multi-byte characters, at every alignment: serde_json's string, byte for byte.
+        /// and in multi-byte characters, after any short prefix: serde_json's string, byte for
+        /// byte.
         #[test]
         fn any_string_is_escaped_as_serde_json_escapes_it(
             text in "[\\x00-\\x1f\"\\\\a<>é€😀 ]{0,80}",
@@ -543,7 +529,7 @@ mod tests {
         }
     }
 
-    /// Each byte value alone, at each of the eight places of a word and in the tail.
+    /// Each ASCII byte value alone, at each place of a short text.
     #[test]
     fn every_byte_at_every_place_is_escaped_as_serde_json_escapes_it() {
         for b in 0u8..0x80 {

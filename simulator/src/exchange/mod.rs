@@ -210,16 +210,7 @@ pub fn journal_entry(
     card: Option<crate::card::CardHolder>,
 ) -> (crate::journal::JournalEntry, Reply, Duration) {
     let mut entry = crate::journal::JournalEntry::empty();
-    let time = crate::rfc3339::Rfc3339Now::new();
-    fill_entry(
-        &mut entry,
-        time.as_str(),
-        ctx,
-        transport,
-        request,
-        &processed,
-        card.as_ref(),
-    );
+    filler(ctx, transport, request, &processed, card.as_ref())(&mut entry);
     entry.request_body = processed.request_body;
     (entry, processed.reply, processed.delay)
 }
@@ -235,23 +226,35 @@ pub fn record_exchange(
     processed: Processed,
     card: Option<crate::card::CardHolder>,
 ) -> (Reply, Duration) {
-    let time = crate::rfc3339::Rfc3339Now::new();
     journal.record_in_place(
-        |slot| {
-            fill_entry(
-                slot,
-                time.as_str(),
-                ctx,
-                transport,
-                request,
-                &processed,
-                card.as_ref(),
-            );
-        },
+        filler(ctx, transport, request, &processed, card.as_ref()),
         processed.request_body.as_ref(),
         processed.read_with.as_ref(),
     );
     (processed.reply, processed.delay)
+}
+
+/// What writes one exchange's entry into a slot ([`fill_entry`]), timed now: the same for
+/// [`journal_entry`] and [`record_exchange`].
+fn filler<'a>(
+    ctx: &'a ExchangeContext<'_>,
+    transport: &'a Transport<'_>,
+    request: &'a Bytes,
+    processed: &'a Processed,
+    card: Option<&'a crate::card::CardHolder>,
+) -> impl FnOnce(&mut crate::journal::JournalEntry) + 'a {
+    let time = crate::rfc3339::Rfc3339Now::new();
+    move |slot| {
+        fill_entry(
+            slot,
+            time.as_str(),
+            ctx,
+            transport,
+            request,
+            processed,
+            card,
+        )
+    }
 }
 
 /// Writes every field of `slot` but `seq` and `request_body` (the journal's, see
