@@ -42,7 +42,13 @@ fn every_variant_patch_applies_to_the_code_it_removes_work_from() {
     );
     for patch in &patches {
         // `--check` changes nothing; outside a git checkout `git apply` works as `patch` does.
+        // Git looks for a repository no higher than the workspace: one that holds it (a CI
+        // runner's own checkout) would read the patch's paths from its root and skip them.
         let out = Command::new("git")
+            .env(
+                "GIT_CEILING_DIRECTORIES",
+                workspace().parent().unwrap_or(Path::new("/")),
+            )
             .arg("apply")
             .arg("--check")
             .arg("--verbose")
@@ -58,8 +64,8 @@ fn every_variant_patch_applies_to_the_code_it_removes_work_from() {
             patch.display(),
             String::from_utf8_lossy(&out.stderr)
         );
-        // Run from a subdirectory of some other repository, git skips the paths it sees as
-        // outside it and succeeds: a skipped file proves nothing.
+        // Had git read the paths from another root, it would skip them and succeed: a skipped
+        // file proves nothing.
         let said = String::from_utf8_lossy(&out.stderr);
         assert!(
             said.contains("Checking patch") && !said.contains("Skipped patch"),
