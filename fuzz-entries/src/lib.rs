@@ -82,6 +82,10 @@ pub const TARGETS: &[Target] = &[
         run: pdf_datamatrix,
     },
     Target {
+        name: "datamatrix_image",
+        run: datamatrix_image,
+    },
+    Target {
         name: "mllp",
         run: mllp,
     },
@@ -257,6 +261,21 @@ pub fn datamatrix_payload(data: &[u8]) {
 /// and the symbol search. A payload read from a page goes through the payload reader and rules.
 pub fn pdf_datamatrix(data: &[u8]) {
     if let Ok(payload) = insilab_formats::datamatrix::decode_pdf(data) {
+        datamatrix_payload(payload.as_bytes());
+    }
+}
+
+/// A PNG or JPEG image carrying the INS Datamatrix (`insilab_formats::datamatrix::decode_image`,
+/// what `insilab datamatrix decode`, `insilab lint` and the drop folder call on an image): the
+/// format guess, the header read against our file and pixel limits, the `image` crate's PNG and
+/// JPEG decoders, the conversion to grey and rxing's symbol search. A PDF goes to the
+/// [`pdf_datamatrix`] target instead (`decode_image` hands it to the PDF reader). A payload read
+/// from an image goes through the payload reader and rules.
+pub fn datamatrix_image(data: &[u8]) {
+    if insilab_formats::datamatrix::pdf::is_pdf(data) {
+        return;
+    }
+    if let Ok(payload) = insilab_formats::datamatrix::decode_image(data) {
         datamatrix_payload(payload.as_bytes());
     }
 }

@@ -70,6 +70,38 @@ fn the_pdf_seeds_reach_the_symbol() {
     assert!(decoded >= 4, "only {decoded} PDF seeds decode");
 }
 
+/// The image seeds reach the whole reader: each PNG and JPEG with a symbol decodes to the
+/// ins-rules.md §6 example (so the fuzzer starts from inputs that get through the `image`
+/// decoders and rxing's search), and the blank one is the typed "not found" error.
+#[test]
+fn the_image_seeds_reach_the_symbol() {
+    use insilab_formats::datamatrix::{SymbolError, decode_image};
+    let seeds = files(&fuzz_dir().join("corpus").join("datamatrix_image"));
+    let mut decoded = std::collections::BTreeSet::new();
+    for file in &seeds {
+        let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let read = decode_image(&data);
+        if name == "blank.png" {
+            assert!(
+                matches!(read, Err(SymbolError::NotFound(_))),
+                "{name}: {read:?}"
+            );
+        } else {
+            let payload = read.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(payload.contains("S3DOMINIQUE"), "{name}: {payload:?}");
+            decoded.insert(name.rsplit('.').next().unwrap_or_default().to_owned());
+        }
+    }
+    assert!(
+        decoded.contains("png") && decoded.contains("jpg"),
+        "a PNG and a JPEG seed must decode: {decoded:?}"
+    );
+}
+
 /// The `(name, version)` pairs of a `Cargo.lock`.
 fn locked_packages(lock: &str) -> std::collections::BTreeSet<(String, String)> {
     let field = |block: &str, key: &str| {
