@@ -9,8 +9,9 @@
 //! Usage: `cargo run -p insilab-fuzz-entries --example image_seeds -- DIR`
 
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod seed_files;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, GrayImage, ImageFormat};
@@ -45,7 +46,7 @@ fn jpeg(img: &DynamicImage) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-fn seeds() -> Result<Vec<(&'static str, Vec<u8>)>, String> {
+fn seeds() -> seed_files::Seeds {
     let small = grey(2)?;
     let large = grey(3)?;
     let blank = DynamicImage::ImageLuma8(GrayImage::from_pixel(
@@ -68,25 +69,6 @@ fn seeds() -> Result<Vec<(&'static str, Vec<u8>)>, String> {
     ])
 }
 
-fn write(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for (name, bytes) in seeds()? {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
-    let Some(dir) = std::env::args_os().nth(1) else {
-        eprintln!("usage: image_seeds DIR");
-        return ExitCode::from(2);
-    };
-    match write(&PathBuf::from(dir)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
+    seed_files::main("image_seeds", seeds)
 }

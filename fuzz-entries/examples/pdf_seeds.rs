@@ -7,8 +7,9 @@
 //! Usage: `cargo run -p insilab-fuzz-entries --example pdf_seeds -- DIR`
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod seed_files;
 
 use insilab_formats::datamatrix::encode_gray;
 use insilab_testkit::{PdfImage, one_bit_rows, pdf_with_image};
@@ -22,7 +23,7 @@ fn flate(data: &[u8]) -> std::io::Result<Vec<u8>> {
     z.finish()
 }
 
-fn seeds() -> Result<Vec<(&'static str, Vec<u8>)>, String> {
+fn seeds() -> seed_files::Seeds {
     let (width, height, samples) = encode_gray(DOC_EXAMPLE, 2).map_err(|e| e.to_string())?;
     let grey = flate(&samples).map_err(|e| e.to_string())?;
     let rgb: Vec<u8> = samples.iter().flat_map(|&v| [v, v, v]).collect();
@@ -76,25 +77,6 @@ fn replace(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     }
 }
 
-fn write(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for (name, bytes) in seeds()? {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
-    let Some(dir) = std::env::args_os().nth(1) else {
-        eprintln!("usage: pdf_seeds DIR");
-        return ExitCode::from(2);
-    };
-    match write(&PathBuf::from(dir)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
+    seed_files::main("pdf_seeds", seeds)
 }

@@ -41,20 +41,30 @@ fn every_target_has_a_seed_corpus_and_replays_it() {
     assert!(replayed >= TARGETS.len());
 }
 
+/// The committed seeds of `target`: file name and bytes.
+fn named_seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+    files(&fuzz_dir().join("corpus").join(target))
+        .into_iter()
+        .map(|file| {
+            let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            (name, data)
+        })
+        .collect()
+}
+
 /// The PDF seeds reach the whole reader: each page with an image decodes to the ins-rules.md §6
 /// example (so the fuzzer starts from inputs that get through lopdf, our sample unpacking and
 /// the symbol search), and the page without one is the typed "no image" error.
 #[test]
 fn the_pdf_seeds_reach_the_symbol() {
     use insilab_formats::datamatrix::{SymbolError, decode_pdf};
-    let seeds = files(&fuzz_dir().join("corpus").join("pdf_datamatrix"));
     let mut decoded = 0;
-    for file in &seeds {
-        let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let name = file
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
+    for (name, data) in named_seeds("pdf_datamatrix") {
         let read = decode_pdf(&data);
         if name == "no-image.pdf" {
             assert!(
@@ -76,14 +86,8 @@ fn the_pdf_seeds_reach_the_symbol() {
 #[test]
 fn the_image_seeds_reach_the_symbol() {
     use insilab_formats::datamatrix::{SymbolError, decode_image};
-    let seeds = files(&fuzz_dir().join("corpus").join("datamatrix_image"));
     let mut decoded = std::collections::BTreeSet::new();
-    for file in &seeds {
-        let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let name = file
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
+    for (name, data) in named_seeds("datamatrix_image") {
         let read = decode_image(&data);
         if name == "blank.png" {
             assert!(
