@@ -16,9 +16,7 @@ mod seed_files;
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, GrayImage, ImageFormat};
 use insilab_formats::datamatrix::encode_gray;
-
-/// The example of ins-rules.md §6 (PAT-TROIS DOMINIQUE).
-const DOC_EXAMPLE: &str = "IS010000000000000000000000S1279035121518989S21.2.250.1.213.1.4.10S3DOMINIQUE\u{1d}S4PAT-TROIS\u{1d}S5FS628-03-1979S763220";
+use seed_files::DOC_EXAMPLE;
 
 /// JPEG quality of the seeds: high enough for the symbol to survive the compression.
 const JPEG_QUALITY: u8 = 90;

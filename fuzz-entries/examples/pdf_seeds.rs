@@ -13,9 +13,7 @@ mod seed_files;
 
 use insilab_formats::datamatrix::encode_gray;
 use insilab_testkit::{PdfImage, one_bit_rows, pdf_with_image};
-
-/// The example of ins-rules.md §6 (PAT-TROIS DOMINIQUE).
-const DOC_EXAMPLE: &str = "IS010000000000000000000000S1279035121518989S21.2.250.1.213.1.4.10S3DOMINIQUE\u{1d}S4PAT-TROIS\u{1d}S5FS628-03-1979S763220";
+use seed_files::DOC_EXAMPLE;
 
 fn flate(data: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
