@@ -1,6 +1,6 @@
 //! What the seed-writing examples share: the §6 payload their symbols carry, and writing named
-//! seed files into the directory given as
-//! the only argument, exit 2 with a message on a missing argument or a failure.
+//! seed files into the directory given as the only argument (exit 2 with a message on a missing
+//! argument or a failure).
 
 use std::path::Path;
 use std::process::ExitCode;
